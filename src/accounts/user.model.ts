@@ -1,0 +1,48 @@
+import { Schema, model, type InferSchemaType, type HydratedDocument } from 'mongoose';
+
+export const ROLES = ['commenter', 'moderator', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** A reader, moderator or admin. Sign-in identities (email, Facebook) point here from the Identity collection. */
+const userSchema = new Schema(
+  {
+    displayName: { type: String, required: true, trim: true },
+    /** Lower-cased; unique through the Identity collection, not an index, so that accounts without email are allowed. */
+    email: { type: String, lowercase: true, trim: true },
+    emailVerified: { type: Boolean, default: false },
+    passwordHash: { type: String, select: false },
+    facebookId: { type: String },
+    role: { type: String, enum: ROLES, default: 'commenter' },
+    /** Sites a moderator may moderate; admins moderate every site. */
+    moderatedSiteIds: { type: [Schema.Types.ObjectId], default: [] },
+    banned: { type: Boolean, default: false },
+    bannedUntil: { type: Date, default: null },
+    banReason: { type: String, default: null },
+    /** Bumped on logout and ban: every token carrying an older version stops working at once. */
+    tokenVersion: { type: Number, default: 0 },
+    /** Denormalised count of approved comments, for the first-comment rule. */
+    approvedCommentCount: { type: Number, default: 0 },
+  },
+  { timestamps: true },
+);
+userSchema.index({ email: 1 });
+userSchema.index({ facebookId: 1 });
+userSchema.index({ role: 1 });
+
+export type User = InferSchemaType<typeof userSchema>;
+export type UserDocument = HydratedDocument<User>;
+export const UserModel = model('User', userSchema);
+
+/**
+ * One document per sign-in identity, keyed `email:<address>` or `facebook:<id>`. Its `_id` makes
+ * the identity unique on every MongoDB-wire server, without relying on sparse or partial indexes.
+ */
+const identitySchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    userId: { type: Schema.Types.ObjectId, ref: 'User', required: true },
+  },
+  { timestamps: true },
+);
+identitySchema.index({ userId: 1 });
+export const IdentityModel = model('Identity', identitySchema);

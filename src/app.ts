@@ -1,0 +1,69 @@
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import { authenticate } from './accounts/authenticate';
+import type { Config } from './config/config';
+import { healthRoutes } from './health/routes';
+import { notFoundHandler, problemHandler } from './http/problem';
+import { rejectOperatorKeys } from './http/rejectOperators';
+import { requestLogging } from './http/requestLogging';
+import { requireJsonBody } from './http/requireJson';
+import type { Logger } from './logging/logger';
+
+/** What every feature's routes may use. */
+export interface AppContext {
+  config: Config;
+  logger: Logger;
+}
+
+export const JSON_BODY_LIMIT = '32kb';
+
+function trustProxySetting(value: string): boolean | number | string {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
+}
+
+/** Composes the service: cross-cutting middleware first, then each feature's routes, then errors. */
+export function createApp(context: AppContext): Express {
+  const { config } = context;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', trustProxySetting(config.TRUST_PROXY));
+  app.set('query parser', 'simple');
+
+  app.use(requestLogging(context.logger));
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'none'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          baseUri: ["'none'"],
+        },
+      },
+      // The widget script and the API are fetched from news sites' pages.
+      crossOriginResourcePolicy: { policy: 'cross-origin' },
+    }),
+  );
+
+  app.use(healthRoutes(config.DB_TIMEOUT_MS));
+
+  const api = express.Router();
+  api.use(requireJsonBody);
+  api.use(express.json({ limit: JSON_BODY_LIMIT, strict: true }));
+  api.use(rejectOperatorKeys);
+  api.use(authenticate(config.JWT_SECRET));
+  // Feature routes are mounted here, one line each.
+  app.use('/api/v1', api);
+
+  app.use(notFoundHandler);
+  app.use(problemHandler);
+  return app;
+}

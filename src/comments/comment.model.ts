@@ -1,0 +1,79 @@
+import { Schema, model, type InferSchemaType, type HydratedDocument } from 'mongoose';
+
+export const COMMENT_STATUSES = ['approved', 'pending', 'rejected', 'deleted'] as const;
+export type CommentStatus = (typeof COMMENT_STATUSES)[number];
+
+export const REASON_CODES = [
+  'profanity',
+  'banned-word',
+  'suspect-word',
+  'too-many-links',
+  'first-comment',
+  'premoderation',
+  'flagged',
+  'guest',
+] as const;
+export type ReasonCode = (typeof REASON_CODES)[number];
+
+const reasonSchema = new Schema(
+  {
+    code: { type: String, enum: REASON_CODES, required: true },
+    detail: { type: String },
+  },
+  { _id: false },
+);
+
+const authorSchema = new Schema(
+  {
+    id: { type: Schema.Types.ObjectId, ref: 'User', default: null },
+    displayName: { type: String, required: true },
+    /** Set for guest comments only; never shown to readers. */
+    guestEmail: { type: String, default: null },
+  },
+  { _id: false },
+);
+
+/**
+ * A comment or reply. The thread shape is denormalised (`rootId`, `ancestors`, `depth`) so that a
+ * page of a thread is one query for its roots and one for all their descendants.
+ */
+const commentSchema = new Schema(
+  {
+    siteId: { type: Schema.Types.ObjectId, ref: 'Site', required: true },
+    articleId: { type: String, required: true },
+    parentId: { type: Schema.Types.ObjectId, default: null },
+    /** The thread's root comment; a root points at itself. */
+    rootId: { type: Schema.Types.ObjectId, default: null },
+    ancestors: { type: [Schema.Types.ObjectId], default: [] },
+    depth: { type: Number, default: 0 },
+    author: { type: authorSchema, required: true },
+    body: { type: String, default: '' },
+    html: { type: String, default: '' },
+    status: { type: String, enum: COMMENT_STATUSES, required: true },
+    /** Status before deletion or flagging, kept so that a moderator can tell what changed. */
+    previousStatus: { type: String, enum: COMMENT_STATUSES, default: null },
+    reasons: { type: [reasonSchema], default: [] },
+    score: { type: Number, default: 0 },
+    upvotes: { type: Number, default: 0 },
+    downvotes: { type: Number, default: 0 },
+    flagCount: { type: Number, default: 0 },
+    /** True while flags hold the comment for review. */
+    flagged: { type: Boolean, default: false },
+    editedAt: { type: Date, default: null },
+    deletedAt: { type: Date, default: null },
+    /** Incremented on every status change; moderators' transitions are conditional on it. */
+    revision: { type: Number, default: 0 },
+  },
+  { timestamps: { createdAt: true, updatedAt: true } },
+);
+commentSchema.index({ siteId: 1, articleId: 1, parentId: 1, createdAt: 1, _id: 1 });
+commentSchema.index({ siteId: 1, articleId: 1, parentId: 1, score: -1, _id: -1 });
+commentSchema.index({ rootId: 1, createdAt: 1 });
+commentSchema.index({ siteId: 1, articleId: 1, status: 1 });
+commentSchema.index({ siteId: 1, status: 1, createdAt: 1, _id: 1 });
+commentSchema.index({ siteId: 1, flagged: 1, createdAt: 1, _id: 1 });
+commentSchema.index({ 'author.id': 1, createdAt: -1 });
+
+export type Comment = InferSchemaType<typeof commentSchema>;
+export type CommentDocument = HydratedDocument<Comment>;
+export const CommentModel = model('Comment', commentSchema);

@@ -1,0 +1,58 @@
+import path from 'node:path';
+import mongoose from 'mongoose';
+import type { Logger } from '../logging/logger';
+import { connectDatabase, syncIndexes } from './connection';
+import { startLocalServer, type LocalServer } from './localServer';
+
+export interface OpenDatabaseOptions {
+  uri?: string;
+  dataDir: string;
+  prefer: 'auto' | 'mongod' | 'ferretdb';
+  timeoutMs: number;
+  logger: Logger;
+  dbName?: string;
+}
+
+export interface Database {
+  /** Which server answers: the given URI, or the local server that was started. */
+  kind: 'external' | LocalServer['kind'];
+  uri: string;
+  close(): Promise<void>;
+}
+
+/** The folder where built database binaries are cached, shared by every data directory. */
+export function binaryCacheDir(): string {
+  return path.resolve(process.env.THREADLINE_CACHE_DIR ?? path.join(__dirname, '..', '..', '.data', 'cache'));
+}
+
+/** Connects to MONGODB_URI, or starts the embedded server under dataDir and connects to it. */
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  const { logger } = options;
+  let local: LocalServer | null = null;
+  let uri = options.uri;
+  if (!uri) {
+    local = await startLocalServer({
+      dataDir: path.resolve(options.dataDir, 'db'),
+      cacheDir: binaryCacheDir(),
+      prefer: options.prefer,
+      logger,
+      dbName: options.dbName,
+    });
+    uri = local.uri;
+  }
+  try {
+    await connectDatabase(uri, options.timeoutMs, logger);
+    await syncIndexes();
+  } catch (err) {
+    await local?.stop();
+    throw err;
+  }
+  return {
+    kind: local ? local.kind : 'external',
+    uri,
+    async close() {
+      await mongoose.disconnect();
+      await local?.stop();
+    },
+  };
+}

@@ -1,0 +1,108 @@
+import { execFile, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Logger } from '../logging/logger';
+
+const run = promisify(execFile);
+
+export const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
+export const FERRETDB_VERSION = 'v1.24.2';
+
+export function ferretdbBinaryPath(cacheDir: string): string {
+  return path.join(cacheDir, 'bin', `ferretdb-${FERRETDB_VERSION}`);
+}
+
+/**
+ * Builds FerretDB from the Go module proxy once and caches the binary. The module's release
+ * tarball lacks the version file its build embeds, so the source is copied and that file written.
+ */
+export async function ensureFerretdbBinary(cacheDir: string, logger: Logger): Promise<string> {
+  const binary = ferretdbBinaryPath(cacheDir);
+  if (existsSync(binary)) return binary;
+
+  const started = Date.now();
+  logger.info({ version: FERRETDB_VERSION }, 'building FerretDB from the Go module proxy (first run only; takes a minute or two)');
+  const heartbeat = setInterval(() => {
+    logger.info({ elapsedSeconds: Math.round((Date.now() - started) / 1000) }, 'still building FerretDB');
+  }, 15000);
+  try {
+    const env = { ...process.env, GOFLAGS: '-buildvcs=false', CGO_ENABLED: '0' };
+    const { stdout } = await run('go', ['mod', 'download', '-json', `${FERRETDB_MODULE}@${FERRETDB_VERSION}`], {
+      env,
+      maxBuffer: 16 * 1024 * 1024,
+    }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') throw new Error('FerretDB must be built, but the "go" command is not installed');
+      throw err;
+    });
+    const moduleDir = (JSON.parse(stdout) as { Dir?: string }).Dir;
+    if (!moduleDir) throw new Error('go mod download did not report a module directory');
+
+    const sourceDir = path.join(cacheDir, `ferretdb-src-${process.pid}`);
+    rmSync(sourceDir, { recursive: true, force: true });
+    cpSync(moduleDir, sourceDir, { recursive: true });
+    await run('chmod', ['-R', 'u+w', sourceDir]);
+    writeFileSync(path.join(sourceDir, 'build', 'version', 'version.txt'), `${FERRETDB_VERSION}\n`);
+
+    mkdirSync(path.dirname(binary), { recursive: true });
+    const partial = `${binary}.partial-${process.pid}`;
+    await run('go', ['build', '-trimpath', '-o', partial, './cmd/ferretdb'], {
+      cwd: sourceDir,
+      env,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    renameSync(partial, binary);
+    rmSync(sourceDir, { recursive: true, force: true });
+    logger.info({ seconds: Math.round((Date.now() - started) / 1000), binary }, 'FerretDB built and cached');
+    return binary;
+  } finally {
+    clearInterval(heartbeat);
+  }
+}
+
+export interface ChildServer {
+  port: number;
+  stop(): Promise<void>;
+  exited: Promise<number | null>;
+}
+
+export function startFerretdb(binary: string, dataDir: string, port: number, logger: Logger): ChildServer {
+  mkdirSync(dataDir, { recursive: true });
+  const child = spawn(
+    binary,
+    [
+      '--handler=sqlite',
+      `--sqlite-url=file:${path.resolve(dataDir)}/`,
+      `--state-dir=${path.resolve(dataDir)}`,
+      `--listen-addr=127.0.0.1:${port}`,
+      '--debug-addr=-',
+      '--telemetry=disable',
+      '--log-level=warn',
+      '--log-format=json',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  // FerretDB logs every unsupported command at WARN (the driver's endSessions, for one), so only
+  // its errors are raised to our warn level; the rest stays at debug.
+  const forward = (chunk: Buffer): void => {
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (!line.trim()) continue;
+      if (line.includes('"level":"ERROR"')) logger.warn({ ferretdb: line.slice(0, 2000) }, 'FerretDB error');
+      else logger.debug({ ferretdb: line.slice(0, 2000) }, 'FerretDB said');
+    }
+  };
+  child.stdout.on('data', forward);
+  child.stderr.on('data', forward);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    port,
+    exited,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,124 @@
+import { createServer, Socket } from 'node:net';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from '../logging/logger';
+import { ensureFerretdbBinary, startFerretdb } from './ferretdb';
+
+export type LocalServerKind = 'mongod' | 'ferretdb';
+
+/** A MongoDB-wire server that this process started and must stop. */
+export interface LocalServer {
+  kind: LocalServerKind;
+  uri: string;
+  stop(): Promise<void>;
+}
+
+export interface LocalServerOptions {
+  /** Where the database files live; kept between runs. */
+  dataDir: string;
+  /** Where built binaries are cached. */
+  cacheDir: string;
+  prefer: 'auto' | LocalServerKind;
+  logger: Logger;
+  dbName?: string;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number, timeoutMs: number, exited: Promise<unknown>): Promise<void> {
+  let died = false;
+  void exited.then(() => {
+    died = true;
+  });
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (died) throw new Error('the database server exited during start-up');
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = new Socket();
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+      socket.connect(port, '127.0.0.1');
+    });
+    if (open) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the database server did not listen on port ${port} within ${timeoutMs} ms`);
+}
+
+function systemMongod(): string | null {
+  const configured = process.env.MONGOMS_SYSTEM_BINARY;
+  if (configured) return configured;
+  try {
+    return execFileSync('which', ['mongod'], { encoding: 'utf8' }).trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+async function startMongod(options: LocalServerOptions, allowDownload: boolean): Promise<LocalServer> {
+  const binary = systemMongod();
+  if (!binary && !allowDownload) throw new Error('no mongod binary on PATH');
+  const { MongoMemoryServer } = await import('mongodb-memory-server-core');
+  const dbPath = path.join(options.dataDir, 'mongod');
+  mkdirSync(dbPath, { recursive: true });
+  const server = await MongoMemoryServer.create({
+    instance: { dbPath, storageEngine: 'wiredTiger', ip: '127.0.0.1' },
+    binary: binary ? { systemBinary: binary } : { downloadDir: path.join(options.cacheDir, 'mongodb-binaries') },
+  });
+  return {
+    kind: 'mongod',
+    uri: server.getUri(options.dbName ?? 'threadline'),
+    stop: async () => {
+      await server.stop({ doCleanup: false, force: false });
+    },
+  };
+}
+
+async function startLocalFerretdb(options: LocalServerOptions): Promise<LocalServer> {
+  const binary = await ensureFerretdbBinary(options.cacheDir, options.logger);
+  const port = await freePort();
+  const child = startFerretdb(binary, path.join(options.dataDir, 'ferretdb'), port, options.logger);
+  try {
+    await waitForPort(port, 30000, child.exited);
+  } catch (err) {
+    await child.stop();
+    throw err;
+  }
+  return { kind: 'ferretdb', uri: `mongodb://127.0.0.1:${port}/${options.dbName ?? 'threadline'}`, stop: child.stop };
+}
+
+/**
+ * Starts the embedded database: a real mongod where one can be had (on PATH, or downloaded by
+ * mongodb-memory-server where the network allows), otherwise FerretDB on SQLite built from source.
+ */
+export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
+  const { logger, prefer } = options;
+  if (prefer !== 'ferretdb') {
+    try {
+      const server = await startMongod(options, prefer === 'mongod' || process.env.LOCAL_DB_DOWNLOAD === 'true');
+      logger.info({ kind: 'mongod', dataDir: options.dataDir }, 'started local database');
+      return server;
+    } catch (err) {
+      if (prefer === 'mongod') throw err;
+      logger.info({ reason: (err as Error).message }, 'no local mongod available; using FerretDB on SQLite');
+    }
+  }
+  const server = await startLocalFerretdb(options);
+  logger.info({ kind: 'ferretdb', dataDir: options.dataDir }, 'started local database');
+  return server;
+}

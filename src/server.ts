@@ -1,0 +1,89 @@
+import type { Server } from 'node:http';
+import { createApp } from './app';
+import { bootstrapAdmin } from './accounts/bootstrapAdmin';
+import { ConfigError, loadConfig, type Config } from './config/config';
+import { openDatabase, type Database } from './db/database';
+import { createLogger, type Logger } from './logging/logger';
+
+export interface RunningService {
+  server: Server;
+  database: Database;
+  /** Stops accepting, lets in-flight requests finish (bounded), then closes the database. */
+  shutdown(reason: string): Promise<void>;
+}
+
+export async function startService(config: Config, logger: Logger): Promise<RunningService> {
+  const database = await openDatabase({
+    uri: config.MONGODB_URI,
+    dataDir: config.DATA_DIR,
+    prefer: config.LOCAL_DB,
+    timeoutMs: config.DB_TIMEOUT_MS,
+    logger,
+  });
+  await bootstrapAdmin(config.BOOTSTRAP_ADMIN_EMAIL, config.BOOTSTRAP_ADMIN_PASSWORD, logger);
+
+  const app = createApp({ config, logger });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const listening = app.listen(config.PORT, config.HOST, () => resolve(listening));
+    listening.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  logger.info({ port, database: database.kind, publicUrl: config.PUBLIC_URL }, 'Threadline is listening');
+
+  let stopping: Promise<void> | null = null;
+  const shutdown = (reason: string): Promise<void> => {
+    stopping ??= (async () => {
+      const started = Date.now();
+      logger.info({ reason }, 'shutting down: no new connections, finishing in-flight requests');
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const forced = setTimeout(() => {
+        logger.warn('shutdown timeout reached; closing remaining connections');
+        server.closeAllConnections();
+      }, config.SHUTDOWN_TIMEOUT_MS);
+      await closed;
+      clearTimeout(forced);
+      await database.close();
+      logger.info({ drainMs: Date.now() - started }, 'shutdown complete');
+    })();
+    return stopping;
+  };
+  return { server, database, shutdown };
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78);
+    }
+    throw err;
+  }
+  const logger = createLogger({ level: config.LOG_LEVEL });
+  let service: RunningService;
+  try {
+    service = await startService(config, logger);
+  } catch (err) {
+    logger.fatal({ err }, 'could not start');
+    process.exit(1);
+  }
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      service.shutdown(signal).then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    });
+  }
+}
+
+if (require.main === module) {
+  void main();
+}

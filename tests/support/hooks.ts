@@ -1,0 +1,43 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openDatabase, type Database } from '../../src/db/database';
+import { createLogger } from '../../src/logging/logger';
+
+let database: Database | null = null;
+let dataDir = '';
+let passed = 0;
+let failed = 0;
+
+/**
+ * One fresh database for the whole run: the MONGODB_URI server under a new database name when given,
+ * otherwise the embedded server started on an empty temporary folder.
+ */
+export const mochaHooks = {
+  async beforeAll(this: Mocha.Context): Promise<void> {
+    this.timeout(10 * 60 * 1000);
+    dataDir = mkdtempSync(path.join(os.tmpdir(), 'threadline-test-'));
+    const logger = createLogger({ level: process.env.TEST_DB_LOG_LEVEL ?? 'warn', name: 'test-db' });
+    const dbName = `threadline_test_${Date.now().toString(36)}`;
+    const external = process.env.MONGODB_URI ? new URL(process.env.MONGODB_URI) : null;
+    if (external) external.pathname = `/${dbName}`;
+    database = await openDatabase({
+      uri: external?.toString(),
+      dataDir,
+      prefer: (process.env.LOCAL_DB as 'auto' | 'mongod' | 'ferretdb' | undefined) ?? 'auto',
+      timeoutMs: 5000,
+      logger,
+      dbName,
+    });
+    process.stdout.write(`  test database: ${database.kind}\n`);
+  },
+  afterEach(this: Mocha.Context): void {
+    if (this.currentTest?.state === 'passed') passed += 1;
+    if (this.currentTest?.state === 'failed') failed += 1;
+  },
+  async afterAll(): Promise<void> {
+    await database?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    process.stdout.write(`\ntests: ${passed} passed, ${failed} failed\n`);
+  },
+};
