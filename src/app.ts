@@ -54,6 +54,8 @@ export function createApp(context: AppContext): Express {
   );
 
   app.use(healthRoutes(config.DB_TIMEOUT_MS));
+  // mount:widget
+  // mount:openapi
 
   const api = express.Router();
   api.use(requireJsonBody);
@@ -61,6 +63,10 @@ export function createApp(context: AppContext): Express {
   api.use(rejectOperatorKeys);
   api.use(authenticate(config.JWT_SECRET));
   // Feature routes are mounted here, one line each.
+  // mount:accounts
+  // mount:sites
+  // mount:comments
+  // mount:moderation
   app.use('/api/v1', api);
 
   app.use(notFoundHandler);

@@ -1,0 +1,36 @@
+import type { CommentStatus, ReasonCode } from '../../comments/comment.model';
+import type { Role } from '../../accounts/user.model';
+import type { SiteSettings } from '../../sites/site.model';
+
+/** Everything a moderation phase may look at when a comment is created or edited. */
+export interface ModerationContext {
+  site: { id: string; settings: SiteSettings; wordListVersion: number };
+  author: {
+    /** null for guests. */
+    id: string | null;
+    role: Role | 'guest';
+    /** Approved comments this author already has (for the first-comment rule). */
+    approvedCommentCount: number;
+  };
+  body: string;
+  isEdit: boolean;
+}
+
+export interface ModerationReason {
+  code: ReasonCode;
+  detail?: string;
+}
+
+/** What the pipeline decided, with every reason that led there. */
+export interface ModerationDecision {
+  status: Extract<CommentStatus, 'approved' | 'pending' | 'rejected'>;
+  reasons: ModerationReason[];
+}
+
+/**
+ * One step of the pipeline. It returns nothing when it has no opinion, or reasons and, optionally,
+ * a status; `rejected` ends the run at once, `pending` holds the comment but lets later phases add reasons.
+ */
+export type ModerationPhase = (
+  context: ModerationContext,
+) => { status?: 'pending' | 'rejected'; reasons: ModerationReason[] } | void;
