@@ -62,6 +62,8 @@ export async function ensureFerretdbBinary(cacheDir: string, logger: Logger): Pr
 
 export interface ChildServer {
   port: number;
+  /** The server's process id, so that fault tests can kill or pause it. */
+  pid: number | undefined;
   stop(): Promise<void>;
   exited: Promise<number | null>;
 }
@@ -96,6 +98,7 @@ export function startFerretdb(binary: string, dataDir: string, port: number, log
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
     port,
+    pid: child.pid,
     exited,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
