@@ -52,7 +52,17 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   return { server, database, shutdown };
 }
 
+/** Reads `.env` when present; variables already in the environment win. */
+function loadDotEnv(): void {
+  try {
+    process.loadEnvFile();
+  } catch {
+    // no .env file: configuration comes from the environment alone
+  }
+}
+
 async function main(): Promise<void> {
+  loadDotEnv();
   let config: Config;
   try {
     config = loadConfig();
