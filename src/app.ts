@@ -7,6 +7,8 @@ import { notFoundHandler, problemHandler } from './http/problem';
 import { rejectOperatorKeys } from './http/rejectOperators';
 import { requestLogging } from './http/requestLogging';
 import { requireJsonBody } from './http/requireJson';
+import { siteCors } from './sites/cors';
+import { siteRoutes } from './sites/routes';
 import type { Logger } from './logging/logger';
 
 /** What every feature's routes may use. */
@@ -58,6 +60,8 @@ export function createApp(context: AppContext): Express {
   // mount:openapi
 
   const api = express.Router();
+  // First, so that every answer on a site's paths (errors included) carries that site's CORS grant.
+  api.use(siteCors(config.PUBLIC_URL));
   api.use(requireJsonBody);
   api.use(express.json({ limit: JSON_BODY_LIMIT, strict: true }));
   api.use(rejectOperatorKeys);
@@ -65,6 +69,7 @@ export function createApp(context: AppContext): Express {
   // Feature routes are mounted here, one line each.
   // mount:accounts
   // mount:sites
+  api.use(siteRoutes());
   // mount:comments
   // mount:moderation
   app.use('/api/v1', api);

@@ -1,0 +1,98 @@
+import { isValidObjectId, type Types } from 'mongoose';
+import { notFound } from '../http/problem';
+import { DEFAULT_SITE_SETTINGS, SiteModel, type PremoderationMode, type SiteSettings } from './site.model';
+
+export interface SiteJson {
+  id: string;
+  name: string;
+  origins: string[];
+  settings: SiteSettings;
+  wordListVersion: number;
+  createdAt: string | null;
+}
+
+/** A site as read from the database (lean). */
+export interface SiteRecord {
+  _id: Types.ObjectId;
+  name: string;
+  origins: string[];
+  settings?: Partial<SiteSettings> | null;
+  wordListVersion?: number | null;
+  createdAt?: Date | null;
+}
+
+/** Settings with every default filled in, so older documents read like new ones. */
+export function siteSettings(site: Pick<SiteRecord, 'settings'>): SiteSettings {
+  const stored = site.settings ?? {};
+  return {
+    premoderation: (stored.premoderation ?? DEFAULT_SITE_SETTINGS.premoderation) as PremoderationMode,
+    bannedWords: [...(stored.bannedWords ?? [])],
+    suspectWords: [...(stored.suspectWords ?? [])],
+    maxLinks: stored.maxLinks ?? DEFAULT_SITE_SETTINGS.maxLinks,
+    editWindowSeconds: stored.editWindowSeconds ?? DEFAULT_SITE_SETTINGS.editWindowSeconds,
+    maxDepth: stored.maxDepth ?? DEFAULT_SITE_SETTINGS.maxDepth,
+    flagThreshold: stored.flagThreshold ?? DEFAULT_SITE_SETTINGS.flagThreshold,
+    allowGuests: stored.allowGuests ?? DEFAULT_SITE_SETTINGS.allowGuests,
+  };
+}
+
+export function toSiteJson(site: SiteRecord): SiteJson {
+  return {
+    id: String(site._id),
+    name: site.name,
+    origins: [...site.origins],
+    settings: siteSettings(site),
+    wordListVersion: site.wordListVersion ?? 0,
+    createdAt: site.createdAt ? site.createdAt.toISOString() : null,
+  };
+}
+
+/** Reads a site per request (no cache, so settings changes apply at once). Unknown or malformed ids are a 404. */
+export async function getSite(siteId: string): Promise<SiteRecord> {
+  const site = isValidObjectId(siteId) && /^[a-f0-9]{24}$/i.test(siteId)
+    ? await SiteModel.findById(siteId).lean<SiteRecord>()
+    : null;
+  if (!site) throw notFound('No site with this id.');
+  return site;
+}
+
+/** Only the origins, for CORS; null when the site does not exist. */
+export async function findSiteOrigins(siteId: string): Promise<string[] | null> {
+  if (!/^[a-f0-9]{24}$/i.test(siteId)) return null;
+  const site = await SiteModel.findById(siteId, { origins: 1 }).lean<Pick<SiteRecord, 'origins'>>();
+  return site ? site.origins : null;
+}
+
+export async function createSite(input: {
+  name: string;
+  origins: string[];
+  settings?: Partial<SiteSettings>;
+  createdBy: string;
+}): Promise<SiteJson> {
+  const site = await SiteModel.create({
+    name: input.name,
+    origins: input.origins,
+    settings: { ...DEFAULT_SITE_SETTINGS, ...input.settings },
+    createdBy: input.createdBy,
+  });
+  return toSiteJson(site.toObject() as SiteRecord);
+}
+
+/** Applies a partial settings change; a word list change bumps wordListVersion so cached matchers rebuild. */
+export async function updateSiteSettings(siteId: string, patch: Partial<SiteSettings>): Promise<SiteJson> {
+  await getSite(siteId);
+  const set: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value !== undefined) set[`settings.${key}`] = value;
+  }
+  const wordListsChanged = patch.bannedWords !== undefined || patch.suspectWords !== undefined;
+  const update: Record<string, unknown> = {};
+  if (Object.keys(set).length > 0) update.$set = set;
+  if (wordListsChanged) update.$inc = { wordListVersion: 1 };
+  const site =
+    Object.keys(update).length > 0
+      ? await SiteModel.findByIdAndUpdate(siteId, update, { returnDocument: 'after', runValidators: true }).lean<SiteRecord>()
+      : await SiteModel.findById(siteId).lean<SiteRecord>();
+  if (!site) throw notFound('No site with this id.');
+  return toSiteJson(site);
+}
