@@ -16,6 +16,8 @@ export interface OpenDatabaseOptions {
 export interface Database {
   /** Which server answers: the given URI, or the local server that was started. */
   kind: 'external' | LocalServer['kind'];
+  /** What stores the data: external, mongod, ferretdb-sqlite or ferretdb-postgresql. */
+  backend: string;
   uri: string;
   close(): Promise<void>;
 }
@@ -49,6 +51,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   }
   return {
     kind: local ? local.kind : 'external',
+    backend: local ? local.backend : 'external',
     uri,
     async close() {
       await mongoose.disconnect();

@@ -68,13 +68,25 @@ export interface ChildServer {
   exited: Promise<number | null>;
 }
 
-export function startFerretdb(binary: string, dataDir: string, port: number, logger: Logger): ChildServer {
+/**
+ * Starts FerretDB on SQLite files under dataDir, or on PostgreSQL when postgresqlUrl is given
+ * (the benchmarks' backend: it pushes equality filters and sorts down to indexes).
+ */
+export function startFerretdb(
+  binary: string,
+  dataDir: string,
+  port: number,
+  logger: Logger,
+  postgresqlUrl?: string,
+): ChildServer {
   mkdirSync(dataDir, { recursive: true });
+  const backend = postgresqlUrl
+    ? ['--handler=postgresql', `--postgresql-url=${postgresqlUrl}`]
+    : ['--handler=sqlite', `--sqlite-url=file:${path.resolve(dataDir)}/`];
   const child = spawn(
     binary,
     [
-      '--handler=sqlite',
-      `--sqlite-url=file:${path.resolve(dataDir)}/`,
+      ...backend,
       `--state-dir=${path.resolve(dataDir)}`,
       `--listen-addr=127.0.0.1:${port}`,
       '--debug-addr=-',

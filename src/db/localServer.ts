@@ -10,6 +10,8 @@ export type LocalServerKind = 'mongod' | 'ferretdb';
 /** A MongoDB-wire server that this process started and must stop. */
 export interface LocalServer {
   kind: LocalServerKind;
+  /** What stores the data, named beside every benchmark figure: mongod, ferretdb-sqlite or ferretdb-postgresql. */
+  backend: string;
   uri: string;
   stop(): Promise<void>;
 }
@@ -82,6 +84,7 @@ async function startMongod(options: LocalServerOptions, allowDownload: boolean):
   });
   return {
     kind: 'mongod',
+    backend: 'mongod',
     uri: server.getUri(options.dbName ?? 'threadline'),
     stop: async () => {
       await server.stop({ doCleanup: false, force: false });
@@ -92,14 +95,20 @@ async function startMongod(options: LocalServerOptions, allowDownload: boolean):
 async function startLocalFerretdb(options: LocalServerOptions): Promise<LocalServer> {
   const binary = await ensureFerretdbBinary(options.cacheDir, options.logger);
   const port = await freePort();
-  const child = startFerretdb(binary, path.join(options.dataDir, 'ferretdb'), port, options.logger);
+  const postgresqlUrl = process.env.FERRETDB_POSTGRESQL_URL || undefined;
+  const child = startFerretdb(binary, path.join(options.dataDir, 'ferretdb'), port, options.logger, postgresqlUrl);
   try {
     await waitForPort(port, 30000, child.exited);
   } catch (err) {
     await child.stop();
     throw err;
   }
-  return { kind: 'ferretdb', uri: `mongodb://127.0.0.1:${port}/${options.dbName ?? 'threadline'}`, stop: child.stop };
+  return {
+    kind: 'ferretdb',
+    backend: postgresqlUrl ? 'ferretdb-postgresql' : 'ferretdb-sqlite',
+    uri: `mongodb://127.0.0.1:${port}/${options.dbName ?? 'threadline'}`,
+    stop: child.stop,
+  };
 }
 
 /**
@@ -119,6 +128,6 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     }
   }
   const server = await startLocalFerretdb(options);
-  logger.info({ kind: 'ferretdb', dataDir: options.dataDir }, 'started local database');
+  logger.info({ backend: server.backend, dataDir: options.dataDir }, 'started local database');
   return server;
 }
