@@ -1,0 +1,11 @@
+import type { ModerationPhase } from '../types';
+import { wordMatches, wordReason } from '../wordMatches';
+import { isStaff } from './staff';
+
+/** A site's suspect words hold the comment for a moderator. */
+export const suspectWords: ModerationPhase = (context) => {
+  if (isStaff(context)) return;
+  const matches = wordMatches(context, 'suspect');
+  if (matches.length === 0) return;
+  return { status: 'pending', reasons: [wordReason('suspect-word', matches)] };
+};

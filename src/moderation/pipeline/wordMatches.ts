@@ -1,0 +1,23 @@
+import { siteMatcher, type WordListName, type WordMatch } from '../filter';
+import type { ModerationContext, ModerationReason } from './types';
+
+/** The word phases share one scan of the body per run. */
+const scans = new WeakMap<ModerationContext, WordMatch[]>();
+
+export function wordMatches(context: ModerationContext, list: WordListName): WordMatch[] {
+  let matches = scans.get(context);
+  if (!matches) {
+    matches = siteMatcher({ ...context.site, id: context.site.id }).find(context.body);
+    scans.set(context, matches);
+  }
+  return matches.filter((m) => m.list === list);
+}
+
+/** The distinct listed words, comma-separated, for a reason's detail. */
+export function describeWords(matches: readonly WordMatch[]): string {
+  return [...new Set(matches.map((m) => m.word))].join(', ');
+}
+
+export function wordReason(code: ModerationReason['code'], matches: readonly WordMatch[]): ModerationReason {
+  return { code, detail: describeWords(matches) };
+}
