@@ -29,7 +29,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
-  logger.info({ port, database: database.kind, publicUrl: config.PUBLIC_URL }, 'Threadline is listening');
+  logger.info({ port, database: database.backend, publicUrl: config.PUBLIC_URL }, 'Threadline is listening');
 
   let stopping: Promise<void> | null = null;
   const shutdown = (reason: string): Promise<void> => {

@@ -54,6 +54,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     backend: local ? local.backend : 'external',
     uri,
     async close() {
+      // A planned disconnect is not an outage; keep it out of the warnings.
+      mongoose.connection.removeAllListeners('disconnected');
       await mongoose.disconnect();
       await local?.stop();
     },
