@@ -10,6 +10,7 @@ import { requireJsonBody } from './http/requireJson';
 import { siteCors } from './sites/cors';
 import { siteRoutes } from './sites/routes';
 import type { Logger } from './logging/logger';
+import { widgetRoutes } from './widget/routes';
 
 /** What every feature's routes may use. */
 export interface AppContext {
@@ -57,6 +58,7 @@ export function createApp(context: AppContext): Express {
 
   app.use(healthRoutes(config.DB_TIMEOUT_MS));
   // mount:widget
+  app.use(widgetRoutes(context));
   // mount:openapi
 
   const api = express.Router();

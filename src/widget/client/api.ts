@@ -1,0 +1,207 @@
+/** The service's JSON API as the widget uses it. Every failure becomes an ApiError with a readable message. */
+
+export interface Author {
+  id: string | null;
+  displayName: string;
+}
+
+export type CommentStatus = 'approved' | 'pending' | 'rejected' | 'deleted';
+
+export interface ThreadComment {
+  id: string;
+  siteId: string;
+  articleId: string;
+  parentId: string | null;
+  depth: number;
+  author: Author;
+  body: string;
+  /** Rendered and sanitized by the service: the only text the widget inserts as HTML. */
+  html: string;
+  status: CommentStatus;
+  score: number;
+  createdAt: string;
+  editedAt: string | null;
+  replies: ThreadComment[];
+}
+
+export interface ThreadPage {
+  comments: ThreadComment[];
+  nextCursor: string | null;
+  total: number;
+}
+
+export interface User {
+  id: string;
+  displayName: string;
+  email?: string;
+  role: string;
+  emailVerified: boolean;
+  banned: boolean;
+}
+
+export interface Session {
+  token: string;
+  user: User;
+}
+
+export interface ReturnTarget {
+  siteId: string;
+  returnTo: string;
+}
+
+export type SortOrder = 'oldest' | 'newest' | 'top';
+export type FlagReason = 'spam' | 'abuse' | 'off-topic' | 'other';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly retryAfterSeconds: number | null = null,
+  ) {
+    super(message);
+  }
+}
+
+interface Problem {
+  detail?: unknown;
+  title?: unknown;
+}
+
+function problemText(problem: Problem | null, fallback: string): string {
+  if (problem && typeof problem.detail === 'string' && problem.detail) return problem.detail;
+  if (problem && typeof problem.title === 'string' && problem.title) return problem.title;
+  return fallback;
+}
+
+/** Turns a failed response into the message a reader sees, per status. */
+function errorFor(status: number, problem: Problem | null, retryAfter: string | null): ApiError {
+  const detail = problemText(problem, '');
+  switch (status) {
+    case 429: {
+      const seconds = retryAfter && /^\d+$/.test(retryAfter) ? Number(retryAfter) : null;
+      const wait = seconds ? `Try again in ${seconds} second${seconds === 1 ? '' : 's'}.` : 'Try again shortly.';
+      return new ApiError(status, `You are doing that too often. ${wait}`, seconds);
+    }
+    case 422:
+      return new ApiError(status, `Your comment was not accepted: ${detail || 'it breaks the site rules.'}`);
+    case 403:
+      return new ApiError(status, detail || 'You are not allowed to do this.');
+    case 401:
+      return new ApiError(status, detail || 'Please sign in again.');
+    case 400:
+      return new ApiError(status, detail || 'That request was not valid.');
+    default:
+      return new ApiError(status, detail || `Something went wrong (${status}). Try again.`);
+  }
+}
+
+export class ApiClient {
+  token: string | null = null;
+
+  constructor(readonly base: string) {}
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (this.token) headers.Authorization = `Bearer ${this.token}`;
+    let response: Response;
+    try {
+      response = await fetch(this.base + path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        credentials: 'omit',
+        mode: 'cors',
+      });
+    } catch {
+      throw new ApiError(0, 'The comment service could not be reached. Check your connection and try again.');
+    }
+    const text = await response.text();
+    let data: unknown = null;
+    if (text) {
+      try {
+        data = JSON.parse(text);
+      } catch {
+        data = null;
+      }
+    }
+    if (!response.ok) throw errorFor(response.status, data as Problem | null, response.headers.get('Retry-After'));
+    return data as T;
+  }
+
+  thread(siteId: string, articleId: string, sort: SortOrder, cursor: string | null): Promise<ThreadPage> {
+    const query = new URLSearchParams({ sort, limit: '20' });
+    if (cursor) query.set('cursor', cursor);
+    return this.request('GET', `${articlePath(siteId, articleId)}/comments?${query.toString()}`);
+  }
+
+  post(siteId: string, articleId: string, body: string, parentId: string | null): Promise<ThreadComment> {
+    return this.request('POST', `${articlePath(siteId, articleId)}/comments`, parentId ? { body, parentId } : { body });
+  }
+
+  edit(commentId: string, body: string): Promise<ThreadComment> {
+    return this.request('PATCH', `/api/v1/comments/${encodeURIComponent(commentId)}`, { body });
+  }
+
+  remove(commentId: string): Promise<void> {
+    return this.request('DELETE', `/api/v1/comments/${encodeURIComponent(commentId)}`);
+  }
+
+  vote(commentId: string, value: 1 | 0 | -1): Promise<{ score: number }> {
+    return this.request('PUT', `/api/v1/comments/${encodeURIComponent(commentId)}/vote`, { value });
+  }
+
+  flag(commentId: string, reason: FlagReason): Promise<unknown> {
+    return this.request('POST', `/api/v1/comments/${encodeURIComponent(commentId)}/flags`, { reason });
+  }
+
+  login(email: string, password: string): Promise<Session> {
+    return this.request('POST', '/api/v1/auth/login', { email, password });
+  }
+
+  /** The verification mail links back to `target.returnTo`, where the widget finishes the check. */
+  register(email: string, password: string, displayName: string, target: ReturnTarget): Promise<Session> {
+    return this.request('POST', '/api/v1/auth/register', { email, password, displayName, ...target });
+  }
+
+  /** The emailed link opens `target.returnTo` with the token in its fragment. */
+  requestEmailLink(email: string, target: ReturnTarget): Promise<unknown> {
+    return this.request('POST', '/api/v1/auth/email-link', { email, ...target });
+  }
+
+  verifyEmail(token: string): Promise<{ user: User }> {
+    return this.request('POST', '/api/v1/auth/verify-email', { token });
+  }
+
+  verifyEmailLink(token: string): Promise<Session> {
+    return this.request('POST', '/api/v1/auth/email-link/verify', { token });
+  }
+
+  me(): Promise<User> {
+    return this.request('GET', '/api/v1/auth/me');
+  }
+
+  logout(): Promise<void> {
+    return this.request('POST', '/api/v1/auth/logout');
+  }
+
+  counts(siteId: string, articleIds: string[]): Promise<Record<string, number>> {
+    const query = new URLSearchParams({ articles: articleIds.join(',') });
+    return this.request('GET', `/api/v1/sites/${encodeURIComponent(siteId)}/counts?${query.toString()}`);
+  }
+}
+
+function articlePath(siteId: string, articleId: string): string {
+  return `/api/v1/sites/${encodeURIComponent(siteId)}/articles/${encodeURIComponent(articleId)}`;
+}
+
+/** The origin the script was loaded from: the API lives there, whatever page embeds it. */
+export function scriptOrigin(fileName: string): string {
+  const current = document.currentScript;
+  if (current instanceof HTMLScriptElement && current.src) return new URL(current.src).origin;
+  for (const script of Array.from(document.querySelectorAll<HTMLScriptElement>('script[src]'))) {
+    const url = new URL(script.src, location.href);
+    if (url.pathname.endsWith(fileName)) return url.origin;
+  }
+  return location.origin;
+}
