@@ -9,6 +9,7 @@ import { requestLogging } from './http/requestLogging';
 import { requireJsonBody } from './http/requireJson';
 import { siteCors } from './sites/cors';
 import { siteRoutes } from './sites/routes';
+import { commentRoutes } from './comments/routes';
 import type { Logger } from './logging/logger';
 import { widgetRoutes } from './widget/routes';
 
@@ -73,6 +74,7 @@ export function createApp(context: AppContext): Express {
   // mount:sites
   api.use(siteRoutes());
   // mount:comments
+  api.use(commentRoutes());
   // mount:moderation
   app.use('/api/v1', api);
 

@@ -1,0 +1,75 @@
+import { Router, type Request } from 'express';
+import { currentUser, requireUser } from '../accounts/authenticate';
+import { badRequest, notFound } from '../http/problem';
+import { parseInput } from '../http/validate';
+import {
+  articleIdSchema,
+  countsQuerySchema,
+  editCommentSchema,
+  postCommentSchema,
+  threadQuerySchema,
+  voteSchema,
+} from './schemas';
+import { countComments, deleteComment, editComment, listThread, postComment, voteOnComment } from './service';
+
+const OBJECT_ID = /^[a-f0-9]{24}$/i;
+
+/** A malformed id names nothing, so it is a 404 like an unknown one. */
+function idParam(req: Request, name: string): string {
+  const value = String(req.params[name]);
+  if (!OBJECT_ID.test(value)) throw notFound(`No ${name === 'siteId' ? 'site' : 'comment'} with this id.`);
+  return value;
+}
+
+function articleParam(req: Request): string {
+  const result = articleIdSchema.safeParse(req.params.articleId);
+  if (!result.success) {
+    throw badRequest('The article id is invalid.', [{ path: 'articleId', message: result.error.issues[0].message }]);
+  }
+  return result.data;
+}
+
+/** Threads, posting, editing, deleting and voting. HTTP only: the rules live in the service. */
+export function commentRoutes(): Router {
+  const router = Router();
+
+  router.get('/sites/:siteId/articles/:articleId/comments', async (req, res) => {
+    const siteId = idParam(req, 'siteId');
+    const articleId = articleParam(req);
+    const query = parseInput(threadQuerySchema, req.query, 'query');
+    res.json(await listThread({ siteId, articleId, ...query, viewer: req.user ?? null }));
+  });
+
+  router.post('/sites/:siteId/articles/:articleId/comments', async (req, res) => {
+    const siteId = idParam(req, 'siteId');
+    const articleId = articleParam(req);
+    const input = parseInput(postCommentSchema, req.body, 'body');
+    const comment = await postComment({ siteId, articleId, ...input, viewer: req.user ?? null });
+    res.status(201).json(comment);
+  });
+
+  router.get('/sites/:siteId/counts', async (req, res) => {
+    const siteId = idParam(req, 'siteId');
+    const { articles } = parseInput(countsQuerySchema, req.query, 'query');
+    res.json(await countComments(siteId, articles));
+  });
+
+  router.patch('/comments/:commentId', requireUser, async (req, res) => {
+    const commentId = idParam(req, 'commentId');
+    const { body } = parseInput(editCommentSchema, req.body, 'body');
+    res.json(await editComment({ commentId, body, viewer: currentUser(req) }));
+  });
+
+  router.delete('/comments/:commentId', requireUser, async (req, res) => {
+    await deleteComment({ commentId: idParam(req, 'commentId'), viewer: currentUser(req) });
+    res.status(204).end();
+  });
+
+  router.put('/comments/:commentId/vote', requireUser, async (req, res) => {
+    const commentId = idParam(req, 'commentId');
+    const { value } = parseInput(voteSchema, req.body, 'body');
+    res.json(await voteOnComment({ commentId, value, viewer: currentUser(req) }));
+  });
+
+  return router;
+}

@@ -1,0 +1,65 @@
+import type { Types } from 'mongoose';
+import type { CommentStatus, ReasonCode } from './comment.model';
+
+/** A comment as read from the database (lean). */
+export interface CommentRecord {
+  _id: Types.ObjectId;
+  siteId: Types.ObjectId;
+  articleId: string;
+  parentId: Types.ObjectId | null;
+  rootId: Types.ObjectId | null;
+  ancestors: Types.ObjectId[];
+  depth: number;
+  author: { id: Types.ObjectId | null; displayName: string; guestEmail?: string | null };
+  body: string;
+  html: string;
+  status: CommentStatus;
+  reasons?: { code: ReasonCode; detail?: string | null }[];
+  score: number;
+  upvotes?: number;
+  downvotes?: number;
+  revision?: number;
+  editedAt: Date | null;
+  deletedAt?: Date | null;
+  createdAt: Date;
+}
+
+/** The public shape of a comment (API.md `comment`). A guest's email never leaves the service. */
+export interface CommentJson {
+  id: string;
+  siteId: string;
+  articleId: string;
+  parentId: string | null;
+  depth: number;
+  author: { id: string | null; displayName: string };
+  body: string;
+  html: string;
+  status: CommentStatus;
+  score: number;
+  createdAt: string;
+  editedAt: string | null;
+  replies: CommentJson[];
+}
+
+export const DELETED_AUTHOR_NAME = '[deleted]';
+
+export function toCommentJson(comment: CommentRecord, replies: CommentJson[] = []): CommentJson {
+  const deleted = comment.status === 'deleted';
+  return {
+    id: String(comment._id),
+    siteId: String(comment.siteId),
+    articleId: comment.articleId,
+    parentId: comment.parentId ? String(comment.parentId) : null,
+    depth: comment.depth,
+    author: deleted
+      ? { id: null, displayName: DELETED_AUTHOR_NAME }
+      : { id: comment.author.id ? String(comment.author.id) : null, displayName: comment.author.displayName },
+    body: deleted ? '' : comment.body,
+    html: deleted ? '' : comment.html,
+    status: comment.status,
+    score: comment.score,
+    createdAt: comment.createdAt.toISOString(),
+    editedAt: comment.editedAt ? comment.editedAt.toISOString() : null,
+    replies,
+  };
+}
