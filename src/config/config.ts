@@ -40,6 +40,20 @@ const envSchema = z.object({
   BOOTSTRAP_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
 
   RATE_LIMITS_ENABLED: boolean.default(true),
+  /** Request limits per fixed window, counted per signed-in user and per client IP, shared by every instance. */
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86400).default(60),
+  RATE_LIMIT_COMMENTS_PER_USER: z.coerce.number().int().min(1).max(100000).default(10),
+  RATE_LIMIT_COMMENTS_PER_IP: z.coerce.number().int().min(1).max(100000).default(60),
+  RATE_LIMIT_VOTES_PER_USER: z.coerce.number().int().min(1).max(100000).default(60),
+  RATE_LIMIT_VOTES_PER_IP: z.coerce.number().int().min(1).max(100000).default(300),
+  RATE_LIMIT_FLAGS_PER_USER: z.coerce.number().int().min(1).max(100000).default(20),
+  RATE_LIMIT_FLAGS_PER_IP: z.coerce.number().int().min(1).max(100000).default(100),
+  /** Login and register attempts per client IP. */
+  RATE_LIMIT_SIGNIN_PER_IP: z.coerce.number().int().min(1).max(100000).default(20),
+  /** Email-sending requests (sign-in links, verification) per client IP. */
+  RATE_LIMIT_EMAIL_PER_IP: z.coerce.number().int().min(1).max(100000).default(5),
+  /** The same text from the same author inside this many seconds is refused as a duplicate. */
+  DUPLICATE_POST_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86400).default(60),
 });
 
 export type Env = z.infer<typeof envSchema>;

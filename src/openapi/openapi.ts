@@ -1,0 +1,706 @@
+import type {
+  OpenApiDocument,
+  OperationObject,
+  ParameterObject,
+  ReferenceObject,
+  RequestBodyObject,
+  ResponseObject,
+  SchemaObject,
+  SecurityRequirement,
+} from './types';
+
+/*
+ * The whole public API (the contract in docs/API.md) as one hand-written OpenAPI 3.1 document.
+ * Request bodies refuse unknown fields (additionalProperties: false), like the routes' strict schemas;
+ * response objects stay open so that adding a field to an answer does not break clients.
+ */
+
+const ref = (name: string): SchemaObject => ({ $ref: `#/components/schemas/${name}` });
+const responseRef = (code: string): ReferenceObject => ({ $ref: `#/components/responses/${code}` });
+const parameterRef = (name: string): ReferenceObject => ({ $ref: `#/components/parameters/${name}` });
+
+const OBJECT_ID: SchemaObject = { type: 'string', pattern: '^[a-fA-F0-9]{24}$', description: 'A 24-character hex id.' };
+const DATE_TIME: SchemaObject = { type: 'string', format: 'date-time' };
+const NULLABLE_DATE_TIME: SchemaObject = { type: ['string', 'null'], format: 'date-time' };
+
+function strictObject(properties: Record<string, SchemaObject>, required: string[] = []): SchemaObject {
+  return { type: 'object', properties, required, additionalProperties: false };
+}
+
+function jsonBody(schema: SchemaObject, required = true): RequestBodyObject {
+  return { required, content: { 'application/json': { schema } } };
+}
+
+function json(description: string, schema: SchemaObject): ResponseObject {
+  return { description, content: { 'application/json': { schema } } };
+}
+
+const problemSchema: SchemaObject = {
+  type: 'object',
+  description: 'An RFC 9457 problem.',
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer', minimum: 400, maximum: 599 },
+    detail: { type: 'string' },
+    errors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { path: { type: 'string' }, message: { type: 'string' } },
+        required: ['path', 'message'],
+      },
+    },
+  },
+  required: ['type', 'title', 'status', 'detail'],
+};
+
+const PROBLEM_DESCRIPTIONS: Record<string, string> = {
+  '400': 'The request is malformed or a field is invalid (see `errors`).',
+  '401': 'Sign-in is needed, or the session token is not valid.',
+  '403': 'Signed in, but not allowed to do this.',
+  '404': 'No such resource (or not visible to this caller).',
+  '409': 'Conflicts with the current state (for example the same text posted twice within a minute).',
+  '410': 'The resource or one-time link is no longer available.',
+  '413': 'The request body is too large.',
+  '415': 'The request body is not application/json.',
+  '422': 'Well-formed, but refused by a rule.',
+  '429': 'Too many requests; wait for Retry-After seconds.',
+  '503': 'The database is unreachable; retry shortly.',
+};
+
+function problemResponse(code: string): ResponseObject {
+  const response: ResponseObject = {
+    description: PROBLEM_DESCRIPTIONS[code],
+    content: { 'application/problem+json': { schema: ref('Problem') } },
+  };
+  if (code === '429' || code === '503') response.headers = { 'Retry-After': { $ref: '#/components/headers/Retry-After' } };
+  return response;
+}
+
+/** Codes that any /api/v1 call may answer, whatever the operation. */
+const COMMON_API_PROBLEMS = ['400', '404', '413', '415', '429', '503'];
+
+function operation(
+  spec: Omit<OperationObject, 'responses'> & {
+    responses: Record<string, ResponseObject | ReferenceObject>;
+    problems?: string[];
+    signedIn?: 'required' | 'optional' | 'none';
+  },
+): OperationObject {
+  const { problems = [], signedIn = 'none', ...rest } = spec;
+  const responses: Record<string, ResponseObject | ReferenceObject> = { ...rest.responses };
+  const codes = new Set([...COMMON_API_PROBLEMS, ...problems]);
+  // Any bearer header is checked, so a bad one is a 401 even where signing in is optional.
+  if (signedIn !== 'none') codes.add('401');
+  for (const code of [...codes].sort()) responses[code] ??= responseRef(code);
+  const bearer: SecurityRequirement = { bearerAuth: [] };
+  const anonymous: SecurityRequirement = {};
+  const security = signedIn === 'required' ? [bearer] : signedIn === 'optional' ? [anonymous, bearer] : undefined;
+  return { ...rest, responses, ...(security ? { security } : {}) };
+}
+
+const settingsProperties: Record<string, SchemaObject> = {
+  premoderation: { type: 'string', enum: ['none', 'first-comment', 'all'] },
+  bannedWords: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 64 }, maxItems: 500 },
+  suspectWords: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 64 }, maxItems: 500 },
+  maxLinks: { type: 'integer', minimum: 0, maximum: 50 },
+  editWindowSeconds: { type: 'integer', minimum: 0, maximum: 86400 },
+  maxDepth: { type: 'integer', minimum: 1, maximum: 20 },
+  flagThreshold: { type: 'integer', minimum: 1, maximum: 1000 },
+  allowGuests: { type: 'boolean' },
+};
+
+const schemas: Record<string, SchemaObject> = {
+  Problem: problemSchema,
+  SiteSettings: {
+    type: 'object',
+    properties: settingsProperties,
+    required: Object.keys(settingsProperties),
+  },
+  SiteSettingsPatch: strictObject(settingsProperties),
+  Site: {
+    type: 'object',
+    properties: {
+      id: OBJECT_ID,
+      name: { type: 'string' },
+      origins: { type: 'array', items: { type: 'string' } },
+      settings: ref('SiteSettings'),
+    },
+    required: ['id', 'name', 'origins', 'settings'],
+  },
+  User: {
+    type: 'object',
+    properties: {
+      id: OBJECT_ID,
+      displayName: { type: 'string' },
+      email: { type: 'string', description: 'Only to the user and to moderators.' },
+      role: { type: 'string', enum: ['commenter', 'moderator', 'admin'] },
+      emailVerified: { type: 'boolean' },
+      banned: { type: 'boolean' },
+    },
+    required: ['id', 'displayName', 'role', 'emailVerified', 'banned'],
+  },
+  Session: {
+    type: 'object',
+    properties: { token: { type: 'string' }, user: ref('User') },
+    required: ['token', 'user'],
+  },
+  Author: {
+    type: 'object',
+    properties: {
+      id: { type: ['string', 'null'], description: 'Null for guests.' },
+      displayName: { type: 'string' },
+    },
+    required: ['id', 'displayName'],
+  },
+  Comment: {
+    type: 'object',
+    properties: {
+      id: OBJECT_ID,
+      siteId: OBJECT_ID,
+      articleId: { type: 'string' },
+      parentId: { type: ['string', 'null'] },
+      depth: { type: 'integer', minimum: 0 },
+      author: ref('Author'),
+      body: { type: 'string', description: 'The raw text; empty for a deleted comment.' },
+      html: { type: 'string', description: 'Rendered and sanitized; safe to insert into a page.' },
+      status: { type: 'string', enum: ['approved', 'pending', 'rejected', 'deleted'] },
+      score: { type: 'integer' },
+      createdAt: DATE_TIME,
+      editedAt: NULLABLE_DATE_TIME,
+      replies: { type: 'array', items: ref('Comment') },
+    },
+    required: ['id', 'siteId', 'articleId', 'parentId', 'depth', 'author', 'body', 'html', 'status', 'score', 'createdAt', 'editedAt', 'replies'],
+  },
+  CommentPage: {
+    type: 'object',
+    properties: {
+      comments: { type: 'array', items: ref('Comment') },
+      nextCursor: { type: ['string', 'null'] },
+      total: { type: 'integer', minimum: 0 },
+    },
+    required: ['comments', 'nextCursor', 'total'],
+  },
+  Reason: {
+    type: 'object',
+    properties: {
+      code: {
+        type: 'string',
+        enum: ['profanity', 'banned-word', 'suspect-word', 'too-many-links', 'first-comment', 'premoderation', 'flagged', 'guest'],
+      },
+      detail: { type: 'string' },
+    },
+    required: ['code'],
+  },
+  Flag: {
+    type: 'object',
+    properties: {
+      reason: { type: 'string', enum: ['spam', 'abuse', 'off-topic', 'other'] },
+      note: { type: ['string', 'null'] },
+    },
+    required: ['reason'],
+  },
+  QueueItem: {
+    allOf: [
+      ref('Comment'),
+      {
+        type: 'object',
+        properties: {
+          reasons: { type: 'array', items: ref('Reason') },
+          flags: { type: 'array', items: ref('Flag') },
+        },
+        required: ['reasons', 'flags'],
+      },
+    ],
+  },
+  QueuePage: {
+    type: 'object',
+    properties: { items: { type: 'array', items: ref('QueueItem') }, nextCursor: { type: ['string', 'null'] } },
+    required: ['items', 'nextCursor'],
+  },
+  ModerationAction: {
+    type: 'object',
+    properties: {
+      action: { type: 'string' },
+      actor: {
+        anyOf: [
+          { type: 'null' },
+          { type: 'string' },
+          { type: 'object', properties: { id: { type: ['string', 'null'] }, displayName: { type: 'string' } } },
+        ],
+      },
+      reason: { type: ['string', 'null'] },
+      at: DATE_TIME,
+    },
+    required: ['action', 'actor', 'reason', 'at'],
+  },
+};
+
+const parameters: Record<string, ParameterObject> = {
+  siteId: { name: 'siteId', in: 'path', required: true, schema: OBJECT_ID },
+  articleId: {
+    name: 'articleId',
+    in: 'path',
+    required: true,
+    description: "The site's own key for the page: a slug or URL-safe id.",
+    schema: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._~-]+$' },
+  },
+  commentId: { name: 'commentId', in: 'path', required: true, schema: OBJECT_ID },
+  userId: { name: 'userId', in: 'path', required: true, schema: OBJECT_ID },
+  limit: { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100 } },
+  cursor: { name: 'cursor', in: 'query', schema: { type: 'string', maxLength: 500 } },
+};
+
+const NO_CONTENT: ResponseObject = { description: 'Done; no body.' };
+
+const commentBody = strictObject(
+  {
+    body: { type: 'string', minLength: 1, maxLength: 10000 },
+    parentId: { ...OBJECT_ID, description: 'The comment this replies to.' },
+    guest: strictObject(
+      { name: { type: 'string', minLength: 1, maxLength: 80 }, email: { type: 'string', format: 'email', maxLength: 254 } },
+      ['name', 'email'],
+    ),
+    website: { type: 'string', maxLength: 0, description: 'Honeypot: hidden from people, must stay empty.' },
+  },
+  ['body'],
+);
+
+const paths: OpenApiDocument['paths'] = {
+  '/healthz': {
+    get: {
+      operationId: 'health',
+      summary: 'Liveness: 200 while the process lives.',
+      tags: ['health'],
+      responses: {
+        '200': json('Alive.', { type: 'object', properties: { status: { const: 'ok' } }, required: ['status'] }),
+      },
+    },
+  },
+  '/readyz': {
+    get: {
+      operationId: 'readiness',
+      summary: 'Readiness: 200 when the database answers.',
+      tags: ['health'],
+      responses: {
+        '200': json('Ready.', { type: 'object', properties: { status: { type: 'string' } }, required: ['status'] }),
+        '503': responseRef('503'),
+      },
+    },
+  },
+  '/api/v1/openapi.json': {
+    get: {
+      operationId: 'openApiDocument',
+      summary: 'This document.',
+      tags: ['meta'],
+      responses: { '200': json('The OpenAPI document.', { type: 'object' }) },
+    },
+  },
+  '/embed.js': {
+    get: {
+      operationId: 'widgetScript',
+      summary: 'The comments widget script sites put on their pages.',
+      tags: ['widget'],
+      responses: { '200': { description: 'JavaScript.', content: { 'text/javascript': { schema: { type: 'string' } } } } },
+    },
+  },
+  '/embed/count.js': {
+    get: {
+      operationId: 'countScript',
+      summary: 'Fills every [data-comment-count][data-site][data-article] element with its count.',
+      tags: ['widget'],
+      responses: { '200': { description: 'JavaScript.', content: { 'text/javascript': { schema: { type: 'string' } } } } },
+    },
+  },
+
+  '/api/v1/sites': {
+    post: operation({
+      operationId: 'createSite',
+      summary: 'Creates a site (tenant). Admin.',
+      tags: ['sites'],
+      signedIn: 'required',
+      problems: ['403'],
+      requestBody: jsonBody(
+        strictObject(
+          {
+            name: { type: 'string', minLength: 1, maxLength: 200 },
+            origins: { type: 'array', items: { type: 'string', format: 'uri', maxLength: 300 }, maxItems: 50 },
+            settings: ref('SiteSettingsPatch'),
+          },
+          ['name', 'origins'],
+        ),
+      ),
+      responses: { '201': json('The new site.', ref('Site')) },
+    }),
+  },
+  '/api/v1/sites/{siteId}': {
+    get: operation({
+      operationId: 'getSite',
+      summary: "Reads a site. Admins and the site's moderators.",
+      tags: ['sites'],
+      signedIn: 'required',
+      problems: ['403'],
+      parameters: [parameterRef('siteId')],
+      responses: { '200': json('The site.', ref('Site')) },
+    }),
+  },
+  '/api/v1/sites/{siteId}/settings': {
+    patch: operation({
+      operationId: 'updateSiteSettings',
+      summary: 'Changes some settings of a site. Admin.',
+      tags: ['sites'],
+      signedIn: 'required',
+      problems: ['403'],
+      parameters: [parameterRef('siteId')],
+      requestBody: jsonBody(ref('SiteSettingsPatch')),
+      responses: { '200': json('The site.', ref('Site')) },
+    }),
+  },
+
+  '/api/v1/auth/register': {
+    post: operation({
+      operationId: 'register',
+      summary: 'Creates an account and sends a verification email.',
+      tags: ['accounts'],
+      problems: ['409', '422'],
+      requestBody: jsonBody(
+        strictObject(
+          {
+            email: { type: 'string', format: 'email', maxLength: 254 },
+            password: { type: 'string', minLength: 1, maxLength: 1024 },
+            displayName: { type: 'string', minLength: 1, maxLength: 80 },
+          },
+          ['email', 'password', 'displayName'],
+        ),
+      ),
+      responses: { '201': json('Signed in as the new account.', ref('Session')) },
+    }),
+  },
+  '/api/v1/auth/login': {
+    post: operation({
+      operationId: 'login',
+      summary: 'Signs in with email and password.',
+      tags: ['accounts'],
+      problems: ['401', '403'],
+      requestBody: jsonBody(
+        strictObject(
+          { email: { type: 'string', maxLength: 254 }, password: { type: 'string', maxLength: 1024 } },
+          ['email', 'password'],
+        ),
+      ),
+      responses: { '200': json('Signed in.', ref('Session')) },
+    }),
+  },
+  '/api/v1/auth/email-link': {
+    post: operation({
+      operationId: 'requestEmailLink',
+      summary: 'Emails a one-time sign-in link (15 minutes, single use). Answers 202 whether or not the address is known.',
+      tags: ['accounts'],
+      requestBody: jsonBody(strictObject({ email: { type: 'string', format: 'email', maxLength: 254 } }, ['email'])),
+      responses: { '202': { description: 'Accepted; an email is on its way if the address can receive one.' } },
+    }),
+  },
+  '/api/v1/auth/email-link/verify': {
+    post: operation({
+      operationId: 'verifyEmailLink',
+      summary: 'Exchanges a one-time sign-in link token for a session.',
+      tags: ['accounts'],
+      problems: ['401', '403', '410'],
+      requestBody: jsonBody(strictObject({ token: { type: 'string', minLength: 1, maxLength: 512 } }, ['token'])),
+      responses: { '200': json('Signed in.', ref('Session')) },
+    }),
+  },
+  '/api/v1/auth/facebook': {
+    get: operation({
+      operationId: 'facebookSignIn',
+      summary: 'Redirects to Facebook with a state bound to this browser.',
+      tags: ['accounts'],
+      parameters: [
+        { name: 'siteId', in: 'query', schema: OBJECT_ID },
+        { name: 'returnTo', in: 'query', schema: { type: 'string', maxLength: 2000 } },
+      ],
+      responses: { '302': { description: 'To Facebook.' } },
+    }),
+  },
+  '/api/v1/auth/facebook/callback': {
+    get: operation({
+      operationId: 'facebookCallback',
+      summary: 'Signs in or creates the user, then hands the session token to the widget.',
+      tags: ['accounts'],
+      problems: ['401', '403'],
+      parameters: [
+        { name: 'code', in: 'query', schema: { type: 'string', maxLength: 2000 } },
+        { name: 'state', in: 'query', schema: { type: 'string', maxLength: 2000 } },
+        { name: 'error', in: 'query', schema: { type: 'string', maxLength: 200 } },
+      ],
+      responses: {
+        '200': { description: 'A page that passes the session to the widget.', content: { 'text/html': { schema: { type: 'string' } } } },
+        '302': { description: 'Back to the page that started the sign-in.' },
+      },
+    }),
+  },
+  '/api/v1/auth/me': {
+    get: operation({
+      operationId: 'me',
+      summary: 'The signed-in user.',
+      tags: ['accounts'],
+      signedIn: 'required',
+      responses: { '200': json('The user, with email.', ref('User')) },
+    }),
+  },
+  '/api/v1/auth/logout': {
+    post: operation({
+      operationId: 'logout',
+      summary: 'Ends every session of this user: the token stops working.',
+      tags: ['accounts'],
+      signedIn: 'required',
+      responses: { '204': NO_CONTENT },
+    }),
+  },
+
+  '/api/v1/sites/{siteId}/articles/{articleId}/comments': {
+    get: operation({
+      operationId: 'listComments',
+      summary: "An article's thread: approved comments, plus the viewer's own pending ones.",
+      tags: ['comments'],
+      signedIn: 'optional',
+      parameters: [
+        parameterRef('siteId'),
+        parameterRef('articleId'),
+        { name: 'sort', in: 'query', schema: { type: 'string', enum: ['oldest', 'newest', 'top'] } },
+        parameterRef('limit'),
+        parameterRef('cursor'),
+      ],
+      responses: { '200': json('One page of root comments with all their replies.', ref('CommentPage')) },
+    }),
+    post: operation({
+      operationId: 'postComment',
+      summary: 'Posts a comment or reply; moderation decides approved, pending or rejected.',
+      description:
+        'Guests may post where the site allows it, giving `guest`. `website` is a honeypot that must stay empty. ' +
+        'The same text from the same author within a minute is refused with 409.',
+      tags: ['comments'],
+      signedIn: 'optional',
+      problems: ['403', '409', '422'],
+      parameters: [parameterRef('siteId'), parameterRef('articleId')],
+      requestBody: jsonBody(commentBody),
+      responses: { '201': json('The comment, approved or pending.', ref('Comment')) },
+    }),
+  },
+  '/api/v1/comments/{commentId}': {
+    patch: operation({
+      operationId: 'editComment',
+      summary: 'Edits a comment: its author, inside the edit window; moderated again.',
+      tags: ['comments'],
+      signedIn: 'required',
+      problems: ['403', '409', '422'],
+      parameters: [parameterRef('commentId')],
+      requestBody: jsonBody(strictObject({ body: { type: 'string', minLength: 1, maxLength: 10000 } }, ['body'])),
+      responses: { '200': json('The edited comment.', ref('Comment')) },
+    }),
+    delete: operation({
+      operationId: 'deleteComment',
+      summary: 'Deletes a comment (author or moderator); replies stay and it becomes a tombstone.',
+      tags: ['comments'],
+      signedIn: 'required',
+      problems: ['403'],
+      parameters: [parameterRef('commentId')],
+      responses: { '204': NO_CONTENT },
+    }),
+  },
+  '/api/v1/comments/{commentId}/flags': {
+    post: operation({
+      operationId: 'flagComment',
+      summary: 'Flags a comment for moderators; one flag per user per comment.',
+      tags: ['comments'],
+      signedIn: 'required',
+      problems: ['403', '409'],
+      parameters: [parameterRef('commentId')],
+      requestBody: jsonBody(
+        strictObject(
+          { reason: { type: 'string', enum: ['spam', 'abuse', 'off-topic', 'other'] }, note: { type: 'string', maxLength: 1000 } },
+          ['reason'],
+        ),
+      ),
+      responses: { '201': json('Flagged.', { type: 'object' }) },
+    }),
+  },
+  '/api/v1/comments/{commentId}/vote': {
+    put: operation({
+      operationId: 'voteComment',
+      summary: "Sets the caller's vote on a comment (0 withdraws it).",
+      tags: ['comments'],
+      signedIn: 'required',
+      problems: ['403'],
+      parameters: [parameterRef('commentId')],
+      requestBody: jsonBody(strictObject({ value: { type: 'integer', enum: [1, 0, -1] } }, ['value'])),
+      responses: {
+        '200': json('The new score.', { type: 'object', properties: { score: { type: 'integer' } }, required: ['score'] }),
+      },
+    }),
+  },
+  '/api/v1/sites/{siteId}/counts': {
+    get: operation({
+      operationId: 'commentCounts',
+      summary: 'Approved comment counts for a list of articles.',
+      tags: ['comments'],
+      parameters: [
+        parameterRef('siteId'),
+        {
+          name: 'articles',
+          in: 'query',
+          required: true,
+          description: 'Comma-separated article ids.',
+          schema: { type: 'string', minLength: 1, maxLength: 10000 },
+        },
+      ],
+      responses: {
+        '200': json('Counts by article id.', { type: 'object', additionalProperties: { type: 'integer', minimum: 0 } }),
+      },
+    }),
+  },
+
+  '/api/v1/sites/{siteId}/moderation/queue': {
+    get: operation({
+      operationId: 'moderationQueue',
+      summary: "A site's moderation queue, oldest first. Moderators of the site and admins.",
+      tags: ['moderation'],
+      signedIn: 'required',
+      problems: ['403'],
+      parameters: [
+        parameterRef('siteId'),
+        { name: 'status', in: 'query', schema: { type: 'string', enum: ['pending', 'flagged', 'rejected'] } },
+        parameterRef('limit'),
+        parameterRef('cursor'),
+      ],
+      responses: { '200': json('One page of the queue.', ref('QueuePage')) },
+    }),
+  },
+  '/api/v1/comments/{commentId}/approve': {
+    post: operation({
+      operationId: 'approveComment',
+      summary: 'Approves a comment.',
+      tags: ['moderation'],
+      signedIn: 'required',
+      problems: ['403', '409'],
+      parameters: [parameterRef('commentId')],
+      requestBody: jsonBody(strictObject({ note: { type: 'string', maxLength: 1000 } }), false),
+      responses: { '200': json('The comment.', ref('Comment')) },
+    }),
+  },
+  '/api/v1/comments/{commentId}/reject': {
+    post: operation({
+      operationId: 'rejectComment',
+      summary: 'Rejects a comment.',
+      tags: ['moderation'],
+      signedIn: 'required',
+      problems: ['403', '409'],
+      parameters: [parameterRef('commentId')],
+      requestBody: jsonBody(
+        strictObject({ reason: { type: 'string', minLength: 1, maxLength: 200 }, note: { type: 'string', maxLength: 1000 } }, ['reason']),
+      ),
+      responses: { '200': json('The comment.', ref('Comment')) },
+    }),
+  },
+  '/api/v1/sites/{siteId}/moderation/bulk': {
+    post: operation({
+      operationId: 'bulkModerate',
+      summary: 'Approves or rejects many comments of one site at once.',
+      tags: ['moderation'],
+      signedIn: 'required',
+      problems: ['403'],
+      parameters: [parameterRef('siteId')],
+      requestBody: jsonBody(
+        strictObject(
+          {
+            action: { type: 'string', enum: ['approve', 'reject'] },
+            ids: { type: 'array', items: OBJECT_ID, minItems: 1, maxItems: 100 },
+            reason: { type: 'string', minLength: 1, maxLength: 200 },
+          },
+          ['action', 'ids'],
+        ),
+      ),
+      responses: {
+        '200': json('How many comments changed.', {
+          type: 'object',
+          properties: { updated: { type: 'integer', minimum: 0 } },
+          required: ['updated'],
+        }),
+      },
+    }),
+  },
+  '/api/v1/comments/{commentId}/history': {
+    get: operation({
+      operationId: 'commentHistory',
+      summary: "Every moderation action on a comment, oldest first. Moderators of the comment's site.",
+      tags: ['moderation'],
+      signedIn: 'required',
+      problems: ['403'],
+      parameters: [parameterRef('commentId')],
+      responses: {
+        '200': json('The actions.', {
+          type: 'object',
+          properties: { actions: { type: 'array', items: ref('ModerationAction') } },
+          required: ['actions'],
+        }),
+      },
+    }),
+  },
+  '/api/v1/users/{userId}/ban': {
+    post: operation({
+      operationId: 'banUser',
+      summary: 'Bans a user: they cannot post, edit, vote or flag; their sessions end.',
+      tags: ['moderation'],
+      signedIn: 'required',
+      problems: ['403', '409'],
+      parameters: [parameterRef('userId')],
+      requestBody: jsonBody(
+        strictObject({ reason: { type: 'string', minLength: 1, maxLength: 500 }, until: DATE_TIME }, ['reason']),
+      ),
+      responses: { '200': json('The user.', ref('User')) },
+    }),
+    delete: operation({
+      operationId: 'unbanUser',
+      summary: 'Lifts a ban.',
+      tags: ['moderation'],
+      signedIn: 'required',
+      problems: ['403'],
+      parameters: [parameterRef('userId')],
+      responses: { '200': json('The user.', ref('User')) },
+    }),
+  },
+};
+
+const PROBLEM_CODES = ['400', '401', '403', '404', '409', '410', '413', '415', '422', '429', '503'];
+
+export const openApiDocument: OpenApiDocument = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Threadline',
+    version: '1.0.0',
+    description: 'Threaded comments with moderation for news sites. Errors are application/problem+json (RFC 9457).',
+    license: { name: 'MIT', identifier: 'MIT' },
+  },
+  tags: [
+    { name: 'health' },
+    { name: 'meta' },
+    { name: 'widget' },
+    { name: 'sites', description: 'Tenants; admin role.' },
+    { name: 'accounts' },
+    { name: 'comments' },
+    { name: 'moderation', description: 'Moderator or admin role.' },
+  ],
+  paths,
+  components: {
+    schemas,
+    responses: Object.fromEntries(PROBLEM_CODES.map((code) => [code, problemResponse(code)])),
+    parameters,
+    headers: {
+      'Retry-After': { description: 'Seconds to wait before trying again.', schema: { type: 'string', pattern: '^[0-9]+$' } },
+    },
+    securitySchemes: {
+      bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A session token from sign-in.' },
+    },
+  },
+};
