@@ -3,6 +3,7 @@ import helmet from 'helmet';
 import { authenticate } from './accounts/authenticate';
 import type { Config } from './config/config';
 import { healthRoutes } from './health/routes';
+import { moderationRoutes } from './moderation/routes';
 import { duplicatePostBrake, honeypot } from './http/commentBrakes';
 import { notFoundHandler, problemHandler } from './http/problem';
 import { createRateLimiters } from './http/rateLimit';
@@ -94,6 +95,7 @@ export function createApp(context: AppContext): Express {
   // mount:comments
   api.use(commentRoutes());
   // mount:moderation
+  api.use(moderationRoutes());
   app.use('/api/v1', api);
 
   app.use(notFoundHandler);

@@ -59,6 +59,8 @@ const commentSchema = new Schema(
     flagCount: { type: Number, default: 0 },
     /** True while flags hold the comment for review. */
     flagged: { type: Boolean, default: false },
+    /** Flags a moderator already answered by approving; only flags beyond these count towards the threshold again. */
+    flagsReviewed: { type: Number, default: 0 },
     editedAt: { type: Date, default: null },
     deletedAt: { type: Date, default: null },
     /** Incremented on every status change; moderators' transitions are conditional on it. */

@@ -54,6 +54,13 @@ const envSchema = z.object({
   RATE_LIMIT_EMAIL_PER_IP: z.coerce.number().int().min(1).max(100000).default(5),
   /** The same text from the same author inside this many seconds is refused as a duplicate. */
   DUPLICATE_POST_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86400).default(60),
+  /** Failed sign-ins per account inside the window before that account is braked (429); always on. */
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).max(1000).default(10),
+  /** Failed sign-ins per client IP inside the window before that IP is braked; off when RATE_LIMITS_ENABLED=false. */
+  LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).max(100000).default(50),
+  LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(10).max(86400).default(900),
+  /** Sign-in and verification emails sent to one address inside the window; further requests are dropped silently. */
+  EMAIL_LINK_MAX_PER_ADDRESS: z.coerce.number().int().min(1).max(1000).default(5),
 });
 
 export type Env = z.infer<typeof envSchema>;

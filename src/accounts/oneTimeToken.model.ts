@@ -1,0 +1,24 @@
+import { Schema, model, type InferSchemaType } from 'mongoose';
+
+export const ONE_TIME_TOKEN_PURPOSES = ['sign-in', 'verify-email'] as const;
+export type OneTimeTokenPurpose = (typeof ONE_TIME_TOKEN_PURPOSES)[number];
+
+/**
+ * An emailed sign-in or verification link. `_id` is the SHA-256 of the token in the link; the
+ * token itself is never stored. `usedAt` is set by one atomic update, which makes links single-use.
+ */
+const oneTimeTokenSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    purpose: { type: String, enum: ONE_TIME_TOKEN_PURPOSES, required: true },
+    email: { type: String, required: true },
+    /** Set for verification links; sign-in links may be for an address with no account yet. */
+    userId: { type: Schema.Types.ObjectId, ref: 'User', default: null },
+    expiresAt: { type: Date, required: true },
+    usedAt: { type: Date, default: null },
+  },
+  { timestamps: true },
+);
+
+export type OneTimeToken = InferSchemaType<typeof oneTimeTokenSchema>;
+export const OneTimeTokenModel = model('OneTimeToken', oneTimeTokenSchema);

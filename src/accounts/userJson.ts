@@ -1,0 +1,36 @@
+import { isBanActive, type AuthUser } from './authenticate';
+import type { Role } from './user.model';
+
+/** The fields of a stored user that the public `user` object is built from. */
+export interface SerializableUser {
+  _id: unknown;
+  displayName: string;
+  email?: string | null;
+  role: Role;
+  emailVerified?: boolean | null;
+  banned?: boolean | null;
+  bannedUntil?: Date | null;
+}
+
+export interface UserJson {
+  id: string;
+  displayName: string;
+  email?: string;
+  role: Role;
+  emailVerified: boolean;
+  banned: boolean;
+}
+
+/** Who is looking decides whether `email` is shown: only the owner, moderators and admins see it. */
+export function toUserJson(user: SerializableUser, viewer: Pick<AuthUser, 'id' | 'role'> | null | undefined): UserJson {
+  const id = String(user._id);
+  const maySee = viewer ? viewer.id === id || viewer.role === 'moderator' || viewer.role === 'admin' : false;
+  return {
+    id,
+    displayName: user.displayName,
+    ...(maySee && user.email ? { email: user.email } : {}),
+    role: user.role,
+    emailVerified: Boolean(user.emailVerified),
+    banned: isBanActive(user),
+  };
+}

@@ -1,0 +1,56 @@
+import { isValidObjectId, Types } from 'mongoose';
+import type { AuthUser } from '../accounts/authenticate';
+import { UserModel, type UserDocument } from '../accounts/user.model';
+import { forbidden, notFound } from '../http/problem';
+import { ModerationActionModel } from './moderationAction.model';
+
+type StoredUser = Pick<UserDocument, '_id' | 'displayName' | 'email' | 'role' | 'emailVerified' | 'banned' | 'bannedUntil'>;
+
+async function loadTarget(actor: AuthUser, userId: string) {
+  if (!isValidObjectId(userId)) throw notFound('No such user.');
+  const target = await UserModel.findById(userId).lean();
+  if (!target) throw notFound('No such user.');
+  if (String(target._id) === actor.id) throw forbidden('You cannot ban or unban yourself.');
+  // Moderators act on readers; only admins act on staff.
+  if (actor.role !== 'admin' && target.role !== 'commenter') throw forbidden('Only an admin can ban moderators and admins.');
+  return target;
+}
+
+/** Bans a user until a time or for good; bumping tokenVersion ends every session they have. */
+export async function banUser(
+  actor: AuthUser,
+  userId: string,
+  input: { reason: string; until?: Date },
+): Promise<StoredUser> {
+  const target = await loadTarget(actor, userId);
+  const updated = await UserModel.findOneAndUpdate(
+    { _id: target._id },
+    { $set: { banned: true, bannedUntil: input.until ?? null, banReason: input.reason }, $inc: { tokenVersion: 1 } },
+    { returnDocument: 'after' },
+  ).lean();
+  if (!updated) throw notFound('No such user.');
+  await ModerationActionModel.create({
+    targetUserId: target._id,
+    action: 'banned',
+    actorId: new Types.ObjectId(actor.id),
+    reason: input.reason,
+    note: input.until ? `until ${input.until.toISOString()}` : null,
+  });
+  return updated;
+}
+
+export async function unbanUser(actor: AuthUser, userId: string): Promise<StoredUser> {
+  const target = await loadTarget(actor, userId);
+  const updated = await UserModel.findOneAndUpdate(
+    { _id: target._id },
+    { $set: { banned: false, bannedUntil: null, banReason: null } },
+    { returnDocument: 'after' },
+  ).lean();
+  if (!updated) throw notFound('No such user.');
+  await ModerationActionModel.create({
+    targetUserId: target._id,
+    action: 'unbanned',
+    actorId: new Types.ObjectId(actor.id),
+  });
+  return updated;
+}

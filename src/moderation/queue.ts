@@ -1,0 +1,84 @@
+import { trusted, Types } from 'mongoose';
+import { z } from 'zod';
+import { CommentModel } from '../comments/comment.model';
+import { badRequest } from '../http/problem';
+import { FlagModel } from './flag.model';
+import { toModeratedCommentJson, type FlagSummary, type ModeratedComment, type ModeratedCommentJson } from './view';
+
+export const QUEUE_STATUSES = ['pending', 'flagged', 'rejected'] as const;
+export type QueueStatus = (typeof QUEUE_STATUSES)[number];
+
+export interface QueueItem extends ModeratedCommentJson {
+  flags: FlagSummary[];
+}
+
+/** Where a page ended: the last item's createdAt (ms) and id. Bound to the status it was issued for. */
+const cursorSchema = z
+  .object({ s: z.enum(QUEUE_STATUSES), k: z.number().int(), i: z.string().regex(/^[a-f0-9]{24}$/) })
+  .strict();
+
+function encodeCursor(status: QueueStatus, comment: ModeratedComment): string {
+  return Buffer.from(JSON.stringify({ s: status, k: comment.createdAt.getTime(), i: String(comment._id) })).toString(
+    'base64url',
+  );
+}
+
+function decodeCursor(value: string, status: QueueStatus): { key: Date; id: Types.ObjectId } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
+  } catch {
+    parsed = null;
+  }
+  const result = cursorSchema.safeParse(parsed);
+  if (!result.success || result.data.s !== status) {
+    throw badRequest('The cursor is not valid for this queue; start again without one.', [
+      { path: 'cursor', message: 'not a cursor for this queue' },
+    ]);
+  }
+  return { key: new Date(result.data.k), id: new Types.ObjectId(result.data.i) };
+}
+
+function statusFilter(status: QueueStatus): Record<string, unknown> {
+  if (status === 'flagged') return { flagged: true };
+  return { status };
+}
+
+/** One page of a site's queue, oldest first, paged on (createdAt, _id), with each comment's flags. */
+export async function readQueue(
+  siteId: string,
+  options: { status: QueueStatus; limit: number; cursor?: string },
+): Promise<{ items: QueueItem[]; nextCursor: string | null }> {
+  const filter: Record<string, unknown> = { siteId: new Types.ObjectId(siteId), ...statusFilter(options.status) };
+  if (options.cursor) {
+    const after = decodeCursor(options.cursor, options.status);
+    filter.$or = [{ createdAt: trusted({ $gt: after.key }) }, { createdAt: after.key, _id: trusted({ $gt: after.id }) }];
+  }
+  const page = await CommentModel.find(filter)
+    .sort({ createdAt: 1, _id: 1 })
+    .limit(options.limit + 1)
+    .lean<ModeratedComment[]>();
+  const hasMore = page.length > options.limit;
+  const comments = hasMore ? page.slice(0, options.limit) : page;
+
+  const flags = comments.length
+    ? await FlagModel.find({ commentId: trusted({ $in: comments.map((c) => c._id) }) })
+        .sort({ createdAt: 1 })
+        .lean()
+    : [];
+  const flagsByComment = new Map<string, FlagSummary[]>();
+  for (const flag of flags) {
+    const key = String(flag.commentId);
+    const list = flagsByComment.get(key) ?? [];
+    list.push({ reason: flag.reason, note: flag.note ?? null, at: flag.createdAt.toISOString() });
+    flagsByComment.set(key, list);
+  }
+
+  return {
+    items: comments.map((comment) => ({
+      ...toModeratedCommentJson(comment),
+      flags: flagsByComment.get(String(comment._id)) ?? [],
+    })),
+    nextCursor: hasMore ? encodeCursor(options.status, comments[comments.length - 1]) : null,
+  };
+}
