@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { authenticate } from './accounts/authenticate';
+import { accountRoutes } from './accounts/routes';
 import type { Config } from './config/config';
 import { healthRoutes } from './health/routes';
 import { moderationRoutes } from './moderation/routes';
@@ -90,6 +91,7 @@ export function createApp(context: AppContext): Express {
   api.post('/comments/:commentId/flags', limits.flag);
   // Feature routes are mounted here, one line each.
   // mount:accounts
+  api.use(accountRoutes(context));
   // mount:sites
   api.use(siteRoutes());
   // mount:comments
