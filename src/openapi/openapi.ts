@@ -66,7 +66,8 @@ const PROBLEM_DESCRIPTIONS: Record<string, string> = {
   '415': 'The request body is not application/json.',
   '422': 'Well-formed, but refused by a rule.',
   '429': 'Too many requests; wait for Retry-After seconds.',
-  '503': 'The database is unreachable; retry shortly.',
+  '502': 'An upstream sign-in provider failed.',
+  '503': 'The database (or a configured provider) is unavailable; retry shortly.',
 };
 
 function problemResponse(code: string): ResponseObject {
@@ -196,10 +197,37 @@ const schemas: Record<string, SchemaObject> = {
   Flag: {
     type: 'object',
     properties: {
+      id: { type: 'string' },
+      commentId: OBJECT_ID,
       reason: { type: 'string', enum: ['spam', 'abuse', 'off-topic', 'other'] },
       note: { type: ['string', 'null'] },
+      createdAt: DATE_TIME,
     },
-    required: ['reason'],
+    required: ['id', 'commentId', 'reason', 'note', 'createdAt'],
+  },
+  FlagSummary: {
+    type: 'object',
+    properties: {
+      reason: { type: 'string', enum: ['spam', 'abuse', 'off-topic', 'other'] },
+      note: { type: ['string', 'null'] },
+      at: DATE_TIME,
+    },
+    required: ['reason', 'note', 'at'],
+  },
+  ModeratedComment: {
+    allOf: [
+      ref('Comment'),
+      {
+        type: 'object',
+        properties: {
+          reasons: { type: 'array', items: ref('Reason') },
+          previousStatus: { type: ['string', 'null'], enum: ['approved', 'pending', 'rejected', 'deleted', null] },
+          flagged: { type: 'boolean' },
+          flagCount: { type: 'integer', minimum: 0 },
+        },
+        required: ['reasons'],
+      },
+    ],
   },
   QueueItem: {
     allOf: [
@@ -208,7 +236,7 @@ const schemas: Record<string, SchemaObject> = {
         type: 'object',
         properties: {
           reasons: { type: 'array', items: ref('Reason') },
-          flags: { type: 'array', items: ref('Flag') },
+          flags: { type: 'array', items: ref('FlagSummary') },
         },
         required: ['reasons', 'flags'],
       },
@@ -224,13 +252,14 @@ const schemas: Record<string, SchemaObject> = {
     properties: {
       action: { type: 'string' },
       actor: {
+        description: "Null for the machine's own actions.",
         anyOf: [
           { type: 'null' },
-          { type: 'string' },
-          { type: 'object', properties: { id: { type: ['string', 'null'] }, displayName: { type: 'string' } } },
+          { type: 'object', properties: { id: { type: 'string' }, displayName: { type: 'string' } }, required: ['id', 'displayName'] },
         ],
       },
       reason: { type: ['string', 'null'] },
+      note: { type: ['string', 'null'] },
       at: DATE_TIME,
     },
     required: ['action', 'actor', 'reason', 'at'],
@@ -244,22 +273,30 @@ const parameters: Record<string, ParameterObject> = {
     in: 'path',
     required: true,
     description: "The site's own key for the page: a slug or URL-safe id.",
-    schema: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._~-]+$' },
+    schema: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._~:-]+$' },
   },
   commentId: { name: 'commentId', in: 'path', required: true, schema: OBJECT_ID },
   userId: { name: 'userId', in: 'path', required: true, schema: OBJECT_ID },
   limit: { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100 } },
-  cursor: { name: 'cursor', in: 'query', schema: { type: 'string', maxLength: 500 } },
+  cursor: { name: 'cursor', in: 'query', schema: { type: 'string', minLength: 1, maxLength: 200 } },
+};
+
+const COMMENT_TEXT: SchemaObject = { type: 'string', minLength: 1, maxLength: 5000, description: 'At most 5000 characters after trimming.' };
+const NOTE: SchemaObject = { type: 'string', maxLength: 500 };
+const LINK_TOKEN: SchemaObject = { type: 'string', pattern: '^[A-Za-z0-9_-]{20,100}$' };
+const RETURN_TARGET: Record<string, SchemaObject> = {
+  siteId: { ...OBJECT_ID, description: 'With returnTo: the site whose page emailed links lead back to.' },
+  returnTo: { type: 'string', maxLength: 2000, description: "An URL on one of the site's origins." },
 };
 
 const NO_CONTENT: ResponseObject = { description: 'Done; no body.' };
 
 const commentBody = strictObject(
   {
-    body: { type: 'string', minLength: 1, maxLength: 10000 },
-    parentId: { ...OBJECT_ID, description: 'The comment this replies to.' },
+    body: COMMENT_TEXT,
+    parentId: { type: ['string', 'null'], pattern: '^[a-fA-F0-9]{24}$', description: 'The comment this replies to.' },
     guest: strictObject(
-      { name: { type: 'string', minLength: 1, maxLength: 80 }, email: { type: 'string', format: 'email', maxLength: 254 } },
+      { name: { type: 'string', minLength: 1, maxLength: 60 }, email: { type: 'string', format: 'email', maxLength: 254 } },
       ['name', 'email'],
     ),
     website: { type: 'string', maxLength: 0, description: 'Honeypot: hidden from people, must stay empty.' },
@@ -368,8 +405,9 @@ const paths: OpenApiDocument['paths'] = {
         strictObject(
           {
             email: { type: 'string', format: 'email', maxLength: 254 },
-            password: { type: 'string', minLength: 1, maxLength: 1024 },
-            displayName: { type: 'string', minLength: 1, maxLength: 80 },
+            password: { type: 'string', maxLength: 1024 },
+            displayName: { type: 'string', minLength: 1, maxLength: 50 },
+            ...RETURN_TARGET,
           },
           ['email', 'password', 'displayName'],
         ),
@@ -397,7 +435,7 @@ const paths: OpenApiDocument['paths'] = {
       operationId: 'requestEmailLink',
       summary: 'Emails a one-time sign-in link (15 minutes, single use). Answers 202 whether or not the address is known.',
       tags: ['accounts'],
-      requestBody: jsonBody(strictObject({ email: { type: 'string', format: 'email', maxLength: 254 } }, ['email'])),
+      requestBody: jsonBody(strictObject({ email: { type: 'string', format: 'email', maxLength: 254 }, ...RETURN_TARGET }, ['email'])),
       responses: { '202': { description: 'Accepted; an email is on its way if the address can receive one.' } },
     }),
   },
@@ -407,8 +445,20 @@ const paths: OpenApiDocument['paths'] = {
       summary: 'Exchanges a one-time sign-in link token for a session.',
       tags: ['accounts'],
       problems: ['401', '403', '410'],
-      requestBody: jsonBody(strictObject({ token: { type: 'string', minLength: 1, maxLength: 512 } }, ['token'])),
+      requestBody: jsonBody(strictObject({ token: LINK_TOKEN }, ['token'])),
       responses: { '200': json('Signed in.', ref('Session')) },
+    }),
+  },
+  '/api/v1/auth/verify-email': {
+    post: operation({
+      operationId: 'verifyEmail',
+      summary: 'Confirms an email address with the token from the verification email.',
+      tags: ['accounts'],
+      problems: ['410'],
+      requestBody: jsonBody(strictObject({ token: LINK_TOKEN }, ['token'])),
+      responses: {
+        '200': json('The user, now verified.', { type: 'object', properties: { user: ref('User') }, required: ['user'] }),
+      },
     }),
   },
   '/api/v1/auth/facebook': {
@@ -417,8 +467,8 @@ const paths: OpenApiDocument['paths'] = {
       summary: 'Redirects to Facebook with a state bound to this browser.',
       tags: ['accounts'],
       parameters: [
-        { name: 'siteId', in: 'query', schema: OBJECT_ID },
-        { name: 'returnTo', in: 'query', schema: { type: 'string', maxLength: 2000 } },
+        { name: 'siteId', in: 'query', required: true, schema: OBJECT_ID },
+        { name: 'returnTo', in: 'query', required: true, schema: { type: 'string', minLength: 1, maxLength: 2000 } },
       ],
       responses: { '302': { description: 'To Facebook.' } },
     }),
@@ -428,10 +478,10 @@ const paths: OpenApiDocument['paths'] = {
       operationId: 'facebookCallback',
       summary: 'Signs in or creates the user, then hands the session token to the widget.',
       tags: ['accounts'],
-      problems: ['401', '403'],
+      problems: ['401', '403', '502'],
       parameters: [
         { name: 'code', in: 'query', schema: { type: 'string', maxLength: 2000 } },
-        { name: 'state', in: 'query', schema: { type: 'string', maxLength: 2000 } },
+        { name: 'state', in: 'query', schema: { type: 'string', maxLength: 200 } },
         { name: 'error', in: 'query', schema: { type: 'string', maxLength: 200 } },
       ],
       responses: {
@@ -496,7 +546,7 @@ const paths: OpenApiDocument['paths'] = {
       signedIn: 'required',
       problems: ['403', '409', '422'],
       parameters: [parameterRef('commentId')],
-      requestBody: jsonBody(strictObject({ body: { type: 'string', minLength: 1, maxLength: 10000 } }, ['body'])),
+      requestBody: jsonBody(strictObject({ body: COMMENT_TEXT }, ['body'])),
       responses: { '200': json('The edited comment.', ref('Comment')) },
     }),
     delete: operation({
@@ -519,11 +569,11 @@ const paths: OpenApiDocument['paths'] = {
       parameters: [parameterRef('commentId')],
       requestBody: jsonBody(
         strictObject(
-          { reason: { type: 'string', enum: ['spam', 'abuse', 'off-topic', 'other'] }, note: { type: 'string', maxLength: 1000 } },
+          { reason: { type: 'string', enum: ['spam', 'abuse', 'off-topic', 'other'] }, note: NOTE },
           ['reason'],
         ),
       ),
-      responses: { '201': json('Flagged.', { type: 'object' }) },
+      responses: { '201': json('The flag.', ref('Flag')) },
     }),
   },
   '/api/v1/comments/{commentId}/vote': {
@@ -585,8 +635,8 @@ const paths: OpenApiDocument['paths'] = {
       signedIn: 'required',
       problems: ['403', '409'],
       parameters: [parameterRef('commentId')],
-      requestBody: jsonBody(strictObject({ note: { type: 'string', maxLength: 1000 } }), false),
-      responses: { '200': json('The comment.', ref('Comment')) },
+      requestBody: jsonBody(strictObject({ note: NOTE }), false),
+      responses: { '200': json('The comment, with what moderators see.', ref('ModeratedComment')) },
     }),
   },
   '/api/v1/comments/{commentId}/reject': {
@@ -598,9 +648,9 @@ const paths: OpenApiDocument['paths'] = {
       problems: ['403', '409'],
       parameters: [parameterRef('commentId')],
       requestBody: jsonBody(
-        strictObject({ reason: { type: 'string', minLength: 1, maxLength: 200 }, note: { type: 'string', maxLength: 1000 } }, ['reason']),
+        strictObject({ reason: { type: 'string', minLength: 1, maxLength: 200 }, note: NOTE }, ['reason']),
       ),
-      responses: { '200': json('The comment.', ref('Comment')) },
+      responses: { '200': json('The comment, with what moderators see.', ref('ModeratedComment')) },
     }),
   },
   '/api/v1/sites/{siteId}/moderation/bulk': {
@@ -616,7 +666,6 @@ const paths: OpenApiDocument['paths'] = {
           {
             action: { type: 'string', enum: ['approve', 'reject'] },
             ids: { type: 'array', items: OBJECT_ID, minItems: 1, maxItems: 100 },
-            reason: { type: 'string', minLength: 1, maxLength: 200 },
           },
           ['action', 'ids'],
         ),
@@ -672,7 +721,7 @@ const paths: OpenApiDocument['paths'] = {
   },
 };
 
-const PROBLEM_CODES = ['400', '401', '403', '404', '409', '410', '413', '415', '422', '429', '503'];
+const PROBLEM_CODES = ['400', '401', '403', '404', '409', '410', '413', '415', '422', '429', '502', '503'];
 
 export const openApiDocument: OpenApiDocument = {
   openapi: '3.1.0',

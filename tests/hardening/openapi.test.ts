@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect } from 'chai';
+import request from 'supertest';
+import { openApiDocument } from '../../src/openapi/openapi';
+import type { SchemaObject } from '../../src/openapi/types';
+import { testApp } from '../support/app';
+
+/** Every `| METHOD | /path |` row of the contract, with `:param` written as `{param}`. */
+function contractOperations(): { method: string; path: string }[] {
+  const contract = readFileSync(path.join(__dirname, '..', '..', 'docs', 'API.md'), 'utf8');
+  const rows = [...contract.matchAll(/^\| (GET|POST|PUT|PATCH|DELETE) \| (\/[^ |]*) \|/gm)];
+  return rows.map((row) => ({ method: row[1].toLowerCase(), path: row[2].replace(/:([A-Za-z]+)/g, '{$1}') }));
+}
+
+function resolve(schema: SchemaObject): SchemaObject {
+  if (!schema.$ref) return schema;
+  return openApiDocument.components.schemas[schema.$ref.replace('#/components/schemas/', '')];
+}
+
+describe('OpenAPI document', () => {
+  it('is served at /api/v1/openapi.json as OpenAPI 3.1', async () => {
+    const res = await request(testApp()).get('/api/v1/openapi.json').expect(200);
+    expect(res.headers['content-type']).to.match(/^application\/json/);
+    expect(res.body.openapi).to.equal('3.1.0');
+    expect(res.body).to.deep.equal(JSON.parse(JSON.stringify(openApiDocument)));
+  });
+
+  it('describes every path and method of the contract', () => {
+    const operations = contractOperations();
+    expect(operations.length).to.be.greaterThan(25);
+    const missing = operations.filter((op) => !openApiDocument.paths[op.path]?.[op.method as 'get']);
+    expect(missing).to.deep.equal([]);
+  });
+
+  it('refuses unknown fields in every request body and documents problem answers for every API operation', () => {
+    for (const [route, item] of Object.entries(openApiDocument.paths)) {
+      for (const [method, operation] of Object.entries(item)) {
+        const body = operation.requestBody?.content['application/json']?.schema;
+        if (body) expect(resolve(body).additionalProperties, `${method} ${route}`).to.equal(false);
+        if (route.startsWith('/api/v1/') && route !== '/api/v1/openapi.json') {
+          for (const code of ['400', '404', '429', '503']) {
+            expect(operation.responses, `${method} ${route}`).to.have.property(code);
+          }
+        }
+      }
+    }
+  });
+});
