@@ -23,7 +23,7 @@ import { createFacebookPassport, facebookNotConfigured, finishFacebookState, sen
 import { authenticateLocal, createLocalPassport } from './localSignIn';
 import { PASSWORD_MAX_LENGTH, passwordProblem } from './passwords';
 import { checkReturnTo } from './returnTo';
-import { countThrottleEvent, clearThrottle, throttleRetryAfter, type ThrottleRule } from './throttle';
+import { countThrottleEvent, throttleRetryAfter, type ThrottleRule } from './throttle';
 import { toUserJson } from './userJson';
 import { UserModel } from './user.model';
 
@@ -67,9 +67,9 @@ export function accountRoutes(context: AppContext): Router {
   const localPassport = createLocalPassport();
   const facebookPassport = createFacebookPassport(config, logger);
   const window = config.LOGIN_FAILURE_WINDOW_SECONDS;
-  const accountRule: ThrottleRule = { max: config.LOGIN_MAX_FAILURES_PER_ACCOUNT, windowSeconds: window };
-  const ipRule: ThrottleRule = { max: config.LOGIN_MAX_FAILURES_PER_IP, windowSeconds: window };
-  const mailRule: ThrottleRule = { max: config.EMAIL_LINK_MAX_PER_ADDRESS, windowSeconds: window };
+  const accountRule: ThrottleRule = { bucket: 'login-failure-account', max: config.LOGIN_MAX_FAILURES_PER_ACCOUNT, windowSeconds: window };
+  const ipRule = (action: string): ThrottleRule => ({ bucket: `${action}-ip`, max: config.LOGIN_MAX_FAILURES_PER_IP, windowSeconds: window });
+  const mailRule: ThrottleRule = { bucket: 'mail-address', max: config.EMAIL_LINK_MAX_PER_ADDRESS, windowSeconds: window };
   const jwtSettings = { secret: config.JWT_SECRET, ttlSeconds: config.JWT_TTL_SECONDS };
 
   const session = (user: StoredUser, res: Response, status = 200): void => {
@@ -79,15 +79,16 @@ export function accountRoutes(context: AppContext): Router {
   /** Per-IP brake on costly or abusable calls; off when rate limits are disabled (tests, or a proxy does it). */
   const brakeIp = async (req: Request, action: string): Promise<void> => {
     if (!config.RATE_LIMITS_ENABLED) return;
-    const key = `${action}-ip:${req.ip ?? 'unknown'}`;
-    const retryAfter = await throttleRetryAfter(key, ipRule);
+    const key = req.ip ?? 'unknown';
+    const retryAfter = await throttleRetryAfter(key, ipRule(action));
     if (retryAfter > 0) throw tooManyRequests('Too many attempts from this network; try again later.', retryAfter);
-    if (action !== 'login') await countThrottleEvent(key, ipRule);
+    // Sign-in counts only failures (below); other actions count every call.
+    if (action !== 'login') await countThrottleEvent(key, ipRule(action));
   };
 
   /** Sends at most EMAIL_LINK_MAX_PER_ADDRESS mails per address per window, so no one can mail-bomb an inbox. */
   const mayMail = async (address: string): Promise<boolean> =>
-    (await countThrottleEvent(`mail:${address}`, mailRule)) <= mailRule.max;
+    (await countThrottleEvent(address, mailRule)) <= mailRule.max;
 
   const sendVerificationMail = async (user: StoredUser, base: string): Promise<void> => {
     if (!user.email || !(await mayMail(user.email))) return;
@@ -133,7 +134,7 @@ export function accountRoutes(context: AppContext): Router {
     const body = parseInput(loginBody, req.body, 'body');
     req.body = body;
     await brakeIp(req, 'login');
-    const accountKey = `login-account:${body.email}`;
+    const accountKey = body.email;
     const accountRetry = await throttleRetryAfter(accountKey, accountRule);
     if (accountRetry > 0) {
       throw tooManyRequests('Too many failed sign-ins for this account; try again later or use an email link.', accountRetry);
@@ -142,11 +143,10 @@ export function accountRoutes(context: AppContext): Router {
     const user = userId ? await UserModel.findById(userId).lean<StoredUser>() : null;
     if (!user) {
       await countThrottleEvent(accountKey, accountRule);
-      if (config.RATE_LIMITS_ENABLED) await countThrottleEvent(`login-ip:${req.ip ?? 'unknown'}`, ipRule);
+      if (config.RATE_LIMITS_ENABLED) await countThrottleEvent(req.ip ?? 'unknown', ipRule('login'));
       req.log.info('sign-in refused: bad credentials');
       throw unauthorized(BAD_CREDENTIALS);
     }
-    await clearThrottle(accountKey);
     req.log.info({ userId }, 'signed in with password');
     session(user, res);
   });

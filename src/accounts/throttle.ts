@@ -1,61 +1,33 @@
-import { Schema, model, trusted } from 'mongoose';
+import { hitCounter } from '../http/rateLimit';
+import { RateLimitCounterModel } from '../http/rateLimit.model';
 
 /**
- * A fixed-window counter per key (`login-account:<email>`, `login-ip:<ip>`, ...), kept in the database
- * so that every instance of the service sees the same count.
+ * Brakes for sign-in failures and sign-in mails, counted in the shared rate-limit collection so that
+ * every instance of the service sees the same count. Each counted event claims its own slot document,
+ * which keeps the count exact even where concurrent `$inc` updates are lost.
  */
-const throttleSchema = new Schema(
-  {
-    _id: { type: String, required: true },
-    count: { type: Number, required: true },
-    windowStart: { type: Date, required: true },
-  },
-  { versionKey: false },
-);
-export const ThrottleModel = model('Throttle', throttleSchema);
-
 export interface ThrottleRule {
+  bucket: string;
   max: number;
   windowSeconds: number;
 }
 
-function isDuplicateKey(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
+function windowOf(rule: ThrottleRule, now: number): { windowStart: number; resetAt: number } {
+  const windowMs = rule.windowSeconds * 1000;
+  const windowStart = Math.floor(now / windowMs) * windowMs;
+  return { windowStart, resetAt: windowStart + windowMs };
 }
 
-/** Seconds until the key may try again, or 0 when it is under its limit. */
-export async function throttleRetryAfter(key: string, rule: ThrottleRule, now = new Date()): Promise<number> {
-  const entry = await ThrottleModel.findById(key).lean();
-  if (!entry || entry.count < rule.max) return 0;
-  const endsAt = entry.windowStart.getTime() + rule.windowSeconds * 1000;
-  return endsAt > now.getTime() ? Math.ceil((endsAt - now.getTime()) / 1000) : 0;
+/** Seconds until the key may try again, or 0 when it is under its limit. Counts nothing. */
+export async function throttleRetryAfter(key: string, rule: ThrottleRule, now = Date.now()): Promise<number> {
+  const { windowStart, resetAt } = windowOf(rule, now);
+  // The slot numbered `max` exists exactly when `max` events were counted in this window.
+  const full = await RateLimitCounterModel.exists({ _id: `${rule.bucket}:${key}:${windowStart}:${rule.max}` });
+  return full ? Math.max(1, Math.ceil((resetAt - now) / 1000)) : 0;
 }
 
-/** Counts one event for the key and returns the count in the current window. */
-export async function countThrottleEvent(key: string, rule: ThrottleRule, now = new Date()): Promise<number> {
-  const windowOpenedAfter = new Date(now.getTime() - rule.windowSeconds * 1000);
-  for (let attempt = 0; attempt < 3; attempt += 1) {
-    const counted = await ThrottleModel.findOneAndUpdate(
-      { _id: key, windowStart: trusted({ $gt: windowOpenedAfter }) },
-      { $inc: { count: 1 } },
-      { returnDocument: 'after' },
-    ).lean();
-    if (counted) return counted.count;
-    try {
-      // Starts a new window; when another instance started one meanwhile, the upsert collides and we count in that one.
-      const opened = await ThrottleModel.findOneAndUpdate(
-        { _id: key, windowStart: trusted({ $lte: windowOpenedAfter }) },
-        { $set: { count: 1, windowStart: now } },
-        { upsert: true, returnDocument: 'after' },
-      ).lean();
-      return opened?.count ?? 1;
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-    }
-  }
-  return rule.max;
-}
-
-export async function clearThrottle(key: string): Promise<void> {
-  await ThrottleModel.deleteOne({ _id: key });
+/** Counts one event for the key; returns its place in the window (more than `max` once the limit is reached). */
+export async function countThrottleEvent(key: string, rule: ThrottleRule, now = Date.now()): Promise<number> {
+  const hit = await hitCounter(rule.bucket, key, rule.windowSeconds, rule.max, now);
+  return hit.count;
 }

@@ -11,7 +11,7 @@ describe('accounts: register, verify email, password sign-in', () => {
 
   before(async () => {
     smtp = await startSmtpServer();
-    app = testApp({ SMTP_URL: smtp.url, LOGIN_MAX_FAILURES_PER_ACCOUNT: '3' });
+    app = testApp({ SMTP_URL: smtp.url, LOGIN_MAX_FAILURES_PER_ACCOUNT: '3', LOGIN_FAILURE_WINDOW_SECONDS: '86400' });
   });
   after(() => smtp.close());
 
@@ -89,6 +89,16 @@ describe('accounts: register, verify email, password sign-in', () => {
     await request(app).post('/api/v1/auth/login').send({ email: other, password: STRONG_PASSWORD }).expect(200);
   });
 
+  it('counts concurrent failures exactly: a burst of guesses cannot slip past the brake', async () => {
+    const email = uniqueEmail();
+    await register({ email, password: STRONG_PASSWORD, displayName: 'Burst' }).expect(201);
+    const burst = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => request(app).post('/api/v1/auth/login').send({ email, password: `parallel-guess-${i}` })),
+    );
+    expect(burst.every((r) => r.status === 401 || r.status === 429)).to.equal(true);
+    await request(app).post('/api/v1/auth/login').send({ email, password: STRONG_PASSWORD }).expect(429);
+  });
+
   it('brakes unknown addresses the same way, so the brake does not reveal which accounts exist', async () => {
     const email = uniqueEmail('nobody');
     for (let i = 0; i < 3; i += 1) {
@@ -98,7 +108,7 @@ describe('accounts: register, verify email, password sign-in', () => {
   });
 
   it('brakes one client IP across accounts when rate limits are enabled', async () => {
-    const limited = testApp({ SMTP_URL: smtp.url, RATE_LIMITS_ENABLED: 'true', LOGIN_MAX_FAILURES_PER_IP: '2' });
+    const limited = testApp({ SMTP_URL: smtp.url, RATE_LIMITS_ENABLED: 'true', LOGIN_MAX_FAILURES_PER_IP: '2', LOGIN_FAILURE_WINDOW_SECONDS: '86400' });
     const ip = `198.51.100.${Math.floor(Math.random() * 200) + 1}`;
     for (let i = 0; i < 2; i += 1) {
       await request(limited).post('/api/v1/auth/login').set('X-Forwarded-For', ip).send({ email: uniqueEmail(), password: STRONG_PASSWORD }).expect(401);
