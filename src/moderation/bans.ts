@@ -23,11 +23,12 @@ export async function banUser(
   input: { reason: string; until?: Date },
 ): Promise<StoredUser> {
   const target = await loadTarget(actor, userId);
-  const updated = await UserModel.findOneAndUpdate(
+  // updateOne then read: findAndModify with the schema's hidden passwordHash projection is not portable.
+  await UserModel.updateOne(
     { _id: target._id },
     { $set: { banned: true, bannedUntil: input.until ?? null, banReason: input.reason }, $inc: { tokenVersion: 1 } },
-    { returnDocument: 'after' },
-  ).lean();
+  );
+  const updated = await UserModel.findById(target._id).lean();
   if (!updated) throw notFound('No such user.');
   await ModerationActionModel.create({
     targetUserId: target._id,
@@ -41,11 +42,8 @@ export async function banUser(
 
 export async function unbanUser(actor: AuthUser, userId: string): Promise<StoredUser> {
   const target = await loadTarget(actor, userId);
-  const updated = await UserModel.findOneAndUpdate(
-    { _id: target._id },
-    { $set: { banned: false, bannedUntil: null, banReason: null } },
-    { returnDocument: 'after' },
-  ).lean();
+  await UserModel.updateOne({ _id: target._id }, { $set: { banned: false, bannedUntil: null, banReason: null } });
+  const updated = await UserModel.findById(target._id).lean();
   if (!updated) throw notFound('No such user.');
   await ModerationActionModel.create({
     targetUserId: target._id,
