@@ -8,6 +8,7 @@ import { getSite, siteSettings } from '../sites/service';
 import { CommentModel, type Comment, type CommentStatus } from './comment.model';
 import { decodeCursor, encodeCursor, type ThreadCursor, type ThreadSort } from './cursor';
 import { canDeleteComment, canEditComment, canVoteOnComment } from './policy';
+import { KeyedQueue } from './keyedQueue';
 import { renderComment } from './render';
 import { buildThread, highestScoreFirst, oldestFirst } from './tree';
 import { VoteModel, voteKey } from './vote.model';
@@ -183,7 +184,7 @@ export interface ThreadPage {
 
 /** Approved comments and tombstones for everyone; pending ones only for their author. */
 function visibleTo(viewer: AuthUser | null): QueryFilter<Comment> {
-  const everyone: QueryFilter<Comment> = { status: op({ $in: ['approved', 'deleted'] }) };
+  const everyone: QueryFilter<Comment> = { status: op({ $in: ['approved', 'deleted'] as CommentStatus[] }) };
   if (!viewer) return everyone;
   return { $or: [everyone, { status: 'pending', 'author.id': new Types.ObjectId(viewer.id) }] };
 }
@@ -355,10 +356,16 @@ export async function voteOnComment(input: { commentId: string; value: -1 | 0 | 
   if (comment.status !== 'approved') throw conflict('Only approved comments can be voted on.');
   if (!canVoteOnComment(viewer, comment)) throw forbidden('You cannot vote on your own comment.');
 
+  return votesPerComment.run(String(comment._id), () => applyVote(comment, viewer.id, value));
+}
+
+const votesPerComment = new KeyedQueue();
+
+async function applyVote(comment: CommentRecord, userId: string, value: -1 | 0 | 1): Promise<{ score: number }> {
   const upsertVote = () =>
     VoteModel.findOneAndUpdate(
-      { _id: voteKey(String(comment._id), viewer.id) },
-      { $set: { value }, $setOnInsert: { commentId: comment._id, userId: viewer.id } },
+      { _id: voteKey(String(comment._id), userId) },
+      { $set: { value }, $setOnInsert: { commentId: comment._id, userId } },
       { upsert: true, returnDocument: 'before' },
     ).lean();
   let previous;
@@ -371,9 +378,10 @@ export async function voteOnComment(input: { commentId: string; value: -1 | 0 | 
   }
   const before = previous?.value ?? 0;
   const delta = { score: value - before, upvotes: unitOf(value, 1) - unitOf(before, 1), downvotes: unitOf(value, -1) - unitOf(before, -1) };
+  // No projection here: findAndModify with one is not supported by every backend we run on.
   const updated =
     delta.score !== 0
-      ? await CommentModel.findOneAndUpdate({ _id: comment._id }, { $inc: delta }, { returnDocument: 'after', projection: { score: 1 } }).lean()
+      ? await CommentModel.findOneAndUpdate({ _id: comment._id }, { $inc: delta }, { returnDocument: 'after' }).lean()
       : await CommentModel.findById(comment._id, { score: 1 }).lean();
   return { score: updated?.score ?? 0 };
 }
