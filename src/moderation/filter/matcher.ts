@@ -16,7 +16,7 @@ interface Entry {
   list: WordListName;
 }
 
-/** Stems so strong that they count inside compounds too ("bullshit", "fuckwit"), for the profanity list only. */
+/** Stems so strong that they count at either end of a compound ("bullshit", "fuckwit"), for the profanity list only. */
 const STRONG_STEMS = ['fuck', 'shit'];
 /** Longest run of single letters tested as one word ("f u c k i n g"). */
 const MAX_SPELLED_RUN = 24;
@@ -84,8 +84,14 @@ export class WordMatcher {
     }
     if (allowStems && this.strongStems.length > 0) {
       for (const reading of readings) {
-        const collapsed = collapseRuns(reading, 1);
-        const stems = this.strongStems.filter((s) => collapsed.includes(s.word.toLowerCase()));
+        // Letters are collapsed to one only when stretched on purpose ("fuuuckface"): "shiitake" keeps its "ii".
+        const twice = collapseRuns(reading, 2);
+        const collapsed = twice === reading ? twice : collapseRuns(reading, 1);
+        // Only as the head or tail of a compound: "Matsushita" has the letters in its middle.
+        const stems = this.strongStems.filter((s) => {
+          const stem = s.word.toLowerCase();
+          return collapsed.startsWith(stem) || collapsed.endsWith(stem);
+        });
         if (stems.length > 0) return stems;
       }
     }

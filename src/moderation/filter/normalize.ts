@@ -15,7 +15,7 @@ const CONFUSABLES: Record<string, string> = {
   // Greek
   α: 'a', β: 'b', ε: 'e', η: 'n', ι: 'i', κ: 'k', ν: 'v', ο: 'o', ρ: 'p', τ: 't', υ: 'u', χ: 'x', ω: 'w',
   // Latin look-alikes that NFKD leaves alone
-  ı: 'i', ł: 'l', ø: 'o', đ: 'd', ß: 'ss', æ: 'ae', œ: 'oe',
+  ı: 'i', ł: 'l', ƒ: 'f', ø: 'o', đ: 'd', ß: 'ss', æ: 'ae', œ: 'oe',
 };
 
 /** Digits and symbols read as letters inside words; `1` could be either `i` or `l`. */
