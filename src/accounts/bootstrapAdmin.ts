@@ -1,5 +1,5 @@
 import type { Logger } from '../logging/logger';
-import { hashPassword } from './passwords';
+import { hashPassword, passwordProblem } from './passwords';
 import { IdentityModel, UserModel } from './user.model';
 
 /**
@@ -26,4 +26,39 @@ export async function bootstrapAdmin(email: string | undefined, password: string
   });
   await IdentityModel.create({ _id: identityId, userId: user._id });
   logger.info({ userId: String(user._id) }, 'bootstrap: created the first admin account');
+}
+
+export type AdminOutcome = 'created' | 'promoted' | 'already-admin';
+
+/**
+ * Makes the account with this email an admin, creating it (email verified) when it does not exist.
+ * A new account needs a password that meets the usual rules; an existing one keeps its own.
+ */
+export async function createOrPromoteAdmin(input: { email: string; password?: string; displayName?: string }): Promise<AdminOutcome> {
+  const address = input.email.trim().toLowerCase();
+  const identityId = `email:${address}`;
+  const existing = await IdentityModel.findById(identityId).lean();
+  if (existing) {
+    const user = await UserModel.findById(existing.userId).lean();
+    if (user?.role === 'admin') return 'already-admin';
+    await UserModel.updateOne({ _id: existing.userId }, { $set: { role: 'admin' } });
+    return 'promoted';
+  }
+  if (!input.password) throw new Error('a new admin account needs a password');
+  const weakness = passwordProblem(input.password, { email: address, displayName: input.displayName });
+  if (weakness) throw new Error(`the password ${weakness}`);
+  const user = await UserModel.create({
+    displayName: input.displayName?.trim() || 'Admin',
+    email: address,
+    emailVerified: true,
+    passwordHash: await hashPassword(input.password),
+    role: 'admin',
+  });
+  try {
+    await IdentityModel.create({ _id: identityId, userId: user._id });
+  } catch (err) {
+    await UserModel.deleteOne({ _id: user._id });
+    throw err;
+  }
+  return 'created';
 }
