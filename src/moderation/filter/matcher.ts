@@ -1,4 +1,4 @@
-import { collapseRuns, foldChar, letterReadings, tokenize, type Token } from './normalize';
+import { collapseRuns, foldChar, hasRepeats, letterReadings, tokenize, type Token } from './normalize';
 
 export type WordListName = 'profanity' | 'banned' | 'suspect';
 
@@ -44,6 +44,8 @@ function entryKeys(word: string): string[] {
 export class WordMatcher {
   private readonly entries = new Map<string, Entry[]>();
   private readonly phraseKeys = new Set<string>();
+  /** The first word of every listed phrase, so that most tokens skip the phrase search at once. */
+  private readonly phraseHeads = new Set<string>();
   private readonly strongStems: Entry[] = [];
 
   constructor(lists: Partial<Record<WordListName, readonly string[]>>) {
@@ -61,6 +63,10 @@ export class WordMatcher {
     const word = rawWord.replace(/[*;]/g, '').trim();
     if (!word) return;
     const isPhrase = /[\s\-_.]/.test(word);
+    if (isPhrase) {
+      const head = word.split(/[\s\-_.]+/)[0];
+      for (const key of entryKeys(head)) this.phraseHeads.add(collapseRuns(key, 2));
+    }
     for (const key of entryKeys(word)) {
       if (key.length < 2) continue;
       const existing = this.entries.get(key) ?? [];
@@ -77,10 +83,11 @@ export class WordMatcher {
   /** The entries a key matches, trying the key as written and with repeated letters collapsed. */
   private lookup(readings: readonly string[], allowStems: boolean): Entry[] | null {
     for (const reading of readings) {
-      for (const form of [reading, collapseRuns(reading, 2), collapseRuns(reading, 1)]) {
-        const found = this.entries.get(form);
-        if (found) return found;
-      }
+      const found = this.entries.get(reading);
+      if (found) return found;
+      if (!hasRepeats(reading)) continue;
+      const collapsed = this.entries.get(collapseRuns(reading, 2)) ?? this.entries.get(collapseRuns(reading, 1));
+      if (collapsed) return collapsed;
     }
     if (allowStems && this.strongStems.length > 0) {
       for (const reading of readings) {
@@ -162,6 +169,7 @@ export class WordMatcher {
     if (this.phraseKeys.size === 0) return;
     for (let i = 0; i < tokens.length; i += 1) {
       let chars = tokens[i].chars;
+      if (!letterReadings(chars).some((r) => this.phraseHeads.has(collapseRuns(r, 2)))) continue;
       for (let j = i + 1; j < tokens.length && j - i < MAX_PHRASE_TOKENS; j += 1) {
         if (!PHRASE_GAP.test(text.slice(tokens[j - 1].end, tokens[j].start))) break;
         chars = chars.concat(tokens[j].chars);

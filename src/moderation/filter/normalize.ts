@@ -35,9 +35,12 @@ const LEET_SYMBOLS = new Set(['@', '$', '!', '+']);
 const APOSTROPHES = new Set(["'", '\u2019', '\u02BC']);
 
 const foldCache = new Map<string, string>();
+/** Printable ASCII folds to itself, lower-cased: no lookup needed for most text. */
+const ASCII_FOLDED: string[] = Array.from({ length: 128 }, (_, code) => String.fromCharCode(code).toLowerCase());
 
 /** Folds one code point to lower-case unaccented Latin where it can; '' for invisible characters and marks. */
 export function foldChar(char: string): string {
+  if (char.length === 1 && char.charCodeAt(0) < 128) return ASCII_FOLDED[char.charCodeAt(0)];
   const cached = foldCache.get(char);
   if (cached !== undefined) return cached;
   let folded = '';
@@ -51,11 +54,17 @@ export function foldChar(char: string): string {
 
 type CharKind = 'letter' | 'digit' | 'symbol' | 'separator';
 
+const kindCache = new Map<string, CharKind>();
+
 function kindOf(folded: string): CharKind {
-  if (/^\p{L}$/u.test(folded)) return 'letter';
-  if (folded >= '0' && folded <= '9') return 'digit';
-  if (LEET_SYMBOLS.has(folded)) return 'symbol';
-  return 'separator';
+  const cached = kindCache.get(folded);
+  if (cached) return cached;
+  let kind: CharKind = 'separator';
+  if (/^\p{L}$/u.test(folded)) kind = 'letter';
+  else if (folded >= '0' && folded <= '9') kind = 'digit';
+  else if (LEET_SYMBOLS.has(folded)) kind = 'symbol';
+  if (kindCache.size < 50_000) kindCache.set(folded, kind);
+  return kind;
 }
 
 /** A word of the text: its folded characters and, for each, the original offsets it came from. */
@@ -102,7 +111,7 @@ export function tokenize(text: string): Token[] {
     if (folded === '') continue;
     // "don't" stays one word: an apostrophe neither ends nor joins anything.
     if (APOSTROPHES.has(folded)) continue;
-    for (const piece of folded) {
+    for (const piece of folded.length === 1 ? [folded] : folded) {
       const kind = kindOf(piece);
       if (kind === 'separator') {
         close();
@@ -119,6 +128,11 @@ export function tokenize(text: string): Token[] {
 }
 
 /** Collapses runs of one character to at most `max` (`fuuuck` -> `fuck` or `fuuck`). */
+export function hasRepeats(word: string): boolean {
+  for (let i = 1; i < word.length; i += 1) if (word[i] === word[i - 1]) return true;
+  return false;
+}
+
 export function collapseRuns(word: string, max: 1 | 2): string {
   let out = '';
   let run = 0;
@@ -133,6 +147,7 @@ export function collapseRuns(word: string, max: 1 | 2): string {
 
 /** Every letter reading of a token's characters (digits and symbols via LEET), at most `limit` of them. */
 export function letterReadings(chars: readonly string[], limit = 8): string[] {
+  if (!chars.some((c) => c in LEET)) return [chars.join('')];
   let readings = [''];
   for (const char of chars) {
     const options = LEET[char] ?? [char];
