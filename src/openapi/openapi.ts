@@ -582,7 +582,7 @@ const paths: OpenApiDocument['paths'] = {
       summary: "Sets the caller's vote on a comment (0 withdraws it).",
       tags: ['comments'],
       signedIn: 'required',
-      problems: ['403'],
+      problems: ['403', '409'],
       parameters: [parameterRef('commentId')],
       requestBody: jsonBody(strictObject({ value: { type: 'integer', enum: [1, 0, -1] } }, ['value'])),
       responses: {
