@@ -1,6 +1,6 @@
-import { trusted, type Types } from 'mongoose';
+import type { Types } from 'mongoose';
 import { badRequest, gone } from '../http/problem';
-import { OneTimeTokenModel, type OneTimeTokenPurpose } from './oneTimeToken.model';
+import { OneTimeTokenModel, claimSecretUse, type OneTimeTokenPurpose } from './oneTimeToken.model';
 import { hashSecretToken, newSecretToken } from './secretTokens';
 
 export const SIGN_IN_LINK_TTL_SECONDS = 15 * 60;
@@ -35,21 +35,20 @@ export function linkUrl(base: string, purpose: OneTimeTokenPurpose, token: strin
   return url.toString();
 }
 
-/** Marks the link used in one atomic update; a second use, an expired or an unknown link is refused. */
+/** Uses the link up; a second (or simultaneous) use, an expired or an unknown link is refused. */
 export async function consumeEmailLinkToken(
   token: string,
   purpose: OneTimeTokenPurpose,
 ): Promise<{ email: string; userId: Types.ObjectId | null }> {
   const id = hashSecretToken(token);
   const now = new Date();
-  const consumed = await OneTimeTokenModel.findOneAndUpdate(
-    { _id: id, purpose, usedAt: null, expiresAt: trusted({ $gt: now }) },
-    { $set: { usedAt: now } },
-    { returnDocument: 'after' },
-  ).lean();
-  if (consumed) return { email: consumed.email, userId: consumed.userId ?? null };
-  const existing = await OneTimeTokenModel.findById(id).lean();
-  if (!existing || existing.purpose !== purpose) throw badRequest('This link is not valid.');
-  if (existing.usedAt) throw gone('This link has already been used; request a new one.');
+  const link = await OneTimeTokenModel.findById(id).lean();
+  if (!link || link.purpose !== purpose) throw badRequest('This link is not valid.');
+  if (link.usedAt) throw gone('This link has already been used; request a new one.');
+  if (link.expiresAt.getTime() > now.getTime()) {
+    if (!(await claimSecretUse(`link:${id}`, now))) throw gone('This link has already been used; request a new one.');
+    await OneTimeTokenModel.updateOne({ _id: id }, { $set: { usedAt: now } });
+    return { email: link.email, userId: link.userId ?? null };
+  }
   throw gone('This link has expired; request a new one.');
 }

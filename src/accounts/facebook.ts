@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
-import { trusted } from 'mongoose';
 import { Passport } from 'passport';
 import { Strategy as FacebookStrategy, type Profile } from 'passport-facebook';
 import type { Config } from '../config/config';
@@ -8,6 +7,7 @@ import { HttpProblem, badRequest, forbidden } from '../http/problem';
 import type { Logger } from '../logging/logger';
 import { signInWithFacebook, type StoredUser } from './accountService';
 import { OAuthStateModel } from './oauthState.model';
+import { claimSecretUse } from './oneTimeToken.model';
 import { hashSecretToken, newSecretToken, sameSecret } from './secretTokens';
 
 export const FACEBOOK_STATE_COOKIE = 'threadline_fb_state';
@@ -106,12 +106,12 @@ export async function finishFacebookState(
   const stateHash = hashSecretToken(state);
   if (!sameSecret(stateHash, cookieHash)) throw forbidden('The sign-in state does not match this browser; start again.');
   const now = new Date();
-  const record = await OAuthStateModel.findOneAndUpdate(
-    { _id: stateHash, usedAt: null, expiresAt: trusted({ $gt: now }) },
-    { $set: { usedAt: now } },
-    { returnDocument: 'after' },
-  ).lean();
-  if (!record) throw badRequest('This sign-in has expired or was already completed; start again.');
+  const record = await OAuthStateModel.findById(stateHash).lean();
+  const usable = record && !record.usedAt && record.expiresAt.getTime() > now.getTime();
+  if (!usable || !(await claimSecretUse(`oauth-state:${stateHash}`, now))) {
+    throw badRequest('This sign-in has expired or was already completed; start again.');
+  }
+  await OAuthStateModel.updateOne({ _id: stateHash }, { $set: { usedAt: now } });
   return { returnOrigin: record.returnOrigin };
 }
 

@@ -22,3 +22,26 @@ const oneTimeTokenSchema = new Schema(
 
 export type OneTimeToken = InferSchemaType<typeof oneTimeTokenSchema>;
 export const OneTimeTokenModel = model('OneTimeToken', oneTimeTokenSchema);
+
+/**
+ * The use of a single-use secret (`link:<hash>`, `oauth-state:<hash>`). Using one inserts this document:
+ * `_id` uniqueness lets exactly one of several simultaneous uses win on every MongoDB-wire server,
+ * which a conditional update alone does not guarantee on all of them.
+ */
+const secretUseSchema = new Schema({ _id: { type: String, required: true }, at: { type: Date, required: true } }, { versionKey: false });
+export const SecretUseModel = model('SecretUse', secretUseSchema);
+
+function isDuplicateKey(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
+}
+
+/** True for the one caller that used the secret first; false for every later or concurrent one. */
+export async function claimSecretUse(id: string, at = new Date()): Promise<boolean> {
+  try {
+    await SecretUseModel.create({ _id: id, at });
+    return true;
+  } catch (err) {
+    if (isDuplicateKey(err)) return false;
+    throw err;
+  }
+}

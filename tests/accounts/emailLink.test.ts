@@ -47,10 +47,10 @@ describe('accounts: one-time email sign-in links', () => {
     expect(second.body.detail).to.match(/already been used/);
   });
 
-  it('lets exactly one of two simultaneous uses of a link succeed', async () => {
+  it('lets exactly one of several simultaneous uses of a link succeed', async () => {
     const token = await requestLink(uniqueEmail());
-    const results = await Promise.all([0, 1, 2].map(() => request(app).post('/api/v1/auth/email-link/verify').send({ token })));
-    expect(results.map((r) => r.status).sort()).to.deep.equal([200, 410, 410]);
+    const results = await Promise.all([0, 1, 2, 3, 4].map(() => request(app).post('/api/v1/auth/email-link/verify').send({ token })));
+    expect(results.map((r) => r.status).sort()).to.deep.equal([200, 410, 410, 410, 410]);
   });
 
   it('refuses an expired link with 410 and an unknown one with 400', async () => {
