@@ -145,6 +145,24 @@ describe('accounts: Facebook sign-in over OAuth 2', () => {
     await late.get(latePath).expect(400);
   });
 
+  it('completes a state only once when the callback arrives twice at the same time', async () => {
+    const agent = request.agent(app);
+    const path = await startAndApprove(agent);
+    const state = new URL(path, 'http://threadline.test').searchParams.get('state') ?? '';
+    const cookie = `threadline_fb_state=${hashSecretToken(state)}`;
+    const results = await Promise.all([0, 1, 2].map(() => request(app).get(path).set('Cookie', cookie)));
+    expect(results.map((r) => r.status).sort()).to.deep.equal([200, 400, 400]);
+  });
+
+  it('tells the opener when the reader cancelled on Facebook', async () => {
+    const agent = request.agent(app);
+    const path = await startAndApprove(agent);
+    const cancelled = path.replace(/code=[^&]+/, 'error=access_denied');
+    const { message, origin } = popupResult((await agent.get(cancelled).expect(200)).text);
+    expect(message).to.deep.equal({ type: 'threadline:auth', error: 'cancelled' });
+    expect(origin).to.equal('https://news.example');
+  });
+
   it('refuses a returnTo outside the site origins with 400 and no redirect', async () => {
     for (const foreign of [
       'https://attacker.example/',
