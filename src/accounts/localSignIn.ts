@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { Types } from 'mongoose';
 import { Passport } from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import { emailIdentity } from './accountService';
@@ -8,7 +9,8 @@ import { IdentityModel, UserModel } from './user.model';
 /** Checks an email and password; unknown addresses cost the same argon2 work as wrong passwords. */
 async function checkCredentials(email: string, password: string): Promise<string | null> {
   const identity = await IdentityModel.findById(emailIdentity(email)).lean();
-  const user = identity ? await UserModel.findById(identity.userId).select('+passwordHash').lean() : null;
+  // An unknown address still makes the user lookup (of an id that cannot exist) so both paths take the same round trips.
+  const user = await UserModel.findById(identity?.userId ?? new Types.ObjectId()).select('+passwordHash').lean();
   if (!user?.passwordHash) return verifyAgainstDummy(password).then(() => null);
   return (await verifyPassword(user.passwordHash, password)) ? String(user._id) : null;
 }
