@@ -74,7 +74,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     name === 'DatabaseTimeoutError' ||
     (err instanceof mongoose.Error && /buffering timed out|before initial connection/i.test(err.message)) ||
     // A write whose connection broke mid-way reports the network error as its message or cause.
-    (name === 'MongoBulkWriteError' && /ECONNRESET|ECONNREFUSED|EPIPE|closed|timed out/i.test(err.message)) ||
+    (name === 'MongoBulkWriteError' && /ECONNRESET|ECONNREFUSED|EPIPE|closed|timed out|timeout|interrupted/i.test(err.message)) ||
     isDatabaseUnavailable(err.cause)
   );
 }
