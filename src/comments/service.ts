@@ -205,6 +205,22 @@ function afterCursor(cursor: ThreadCursor): QueryFilter<Comment> {
   }
 }
 
+/** Only what a thread shows: less to read, and a guest's email is never even loaded. */
+const THREAD_FIELDS = {
+  siteId: 1,
+  articleId: 1,
+  parentId: 1,
+  depth: 1,
+  'author.id': 1,
+  'author.displayName': 1,
+  body: 1,
+  html: 1,
+  status: 1,
+  score: 1,
+  createdAt: 1,
+  editedAt: 1,
+} as const;
+
 const ROOT_ORDER: Record<ThreadSort, Record<string, 1 | -1>> = {
   oldest: { createdAt: 1, _id: 1 },
   newest: { createdAt: -1, _id: -1 },
@@ -236,13 +252,16 @@ export async function listThread(input: {
   const visible = visibleTo(input.viewer);
   const rootFilter: QueryFilter<Comment> = { ...inArticle, parentId: null, $and: [visible, ...(cursor ? [afterCursor(cursor)] : [])] };
   const [found, total] = await Promise.all([
-    CommentModel.find(rootFilter).sort(ROOT_ORDER[input.sort]).limit(input.limit + 1).lean<CommentRecord[]>(),
+    CommentModel.find(rootFilter, THREAD_FIELDS).sort(ROOT_ORDER[input.sort]).limit(input.limit + 1).lean<CommentRecord[]>(),
     CommentModel.countDocuments({ ...inArticle, status: 'approved' }),
   ]);
   const roots = found.slice(0, input.limit);
   const descendants =
     roots.length > 0
-      ? await CommentModel.find({ rootId: op({ $in: roots.map((root) => root._id) }), depth: op({ $gt: 0 }), ...visible }).lean<
+      ? await CommentModel.find(
+          { rootId: op({ $in: roots.map((root) => root._id) }), depth: op({ $gt: 0 }), ...visible },
+          THREAD_FIELDS,
+        ).lean<
           CommentRecord[]
         >()
       : [];
