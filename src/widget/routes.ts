@@ -1,5 +1,6 @@
 import { Router, type Response } from 'express';
 import type { AppContext } from '../app';
+import { widgetAuthCors } from './authCors';
 import { widgetBundles, type WidgetFile } from './bundle';
 import { DEMO_ARTICLE_ID, ensureDemoSite } from './demoSite';
 import { demoPage, PAGE_CSS } from './pages';
@@ -12,6 +13,7 @@ export function widgetRoutes({ config }: AppContext): Router {
   const router = Router();
   const production = config.NODE_ENV === 'production';
   const bundle = widgetBundles(production);
+  router.use('/api/v1/auth', widgetAuthCors(config.PUBLIC_URL));
 
   const sendScript = async (res: Response, file: WidgetFile): Promise<void> => {
     const code = await bundle(file);

@@ -8,7 +8,10 @@ const widgets: CommentWidget[] = [];
 const sayEverywhere = (message: string, kind: 'info' | 'error' | 'success'): void => {
   for (const widget of widgets) widget.say(message, kind);
 };
-sessions.listenForPopupSessions(() => sayEverywhere('Sign-in with Facebook did not finish. Try again.', 'error'));
+sessions.listenForPopupSessions(
+  (session) => sayEverywhere(`Signed in as ${session.user.displayName}.`, 'success'),
+  () => sayEverywhere('Sign-in with Facebook did not finish. Try again.', 'error'),
+);
 
 /** Takes an emailed token out of the address bar at once, so it is not bookmarked, shared or reused. */
 function takeFragmentToken(key: string): string | null {
@@ -52,6 +55,9 @@ function mountAll(): void {
   }
   void finishEmailLinks();
 }
+
+// A link opened in the tab that already shows the article changes only the fragment.
+window.addEventListener('hashchange', () => void finishEmailLinks());
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', mountAll);
 else mountAll();

@@ -56,14 +56,18 @@ export class SessionStore {
    * Accepts a session posted by the service's sign-in popup. Messages from any other origin are
    * ignored: a host page or another frame must not be able to plant a session.
    */
-  listenForPopupSessions(onFailure: () => void): void {
+  listenForPopupSessions(onSuccess: (session: Session) => void, onFailure: () => void): void {
     window.addEventListener('message', (event: MessageEvent<unknown>) => {
       if (event.origin !== this.api.base) return;
       const data = event.data as Record<string, unknown> | null;
       if (!data || typeof data !== 'object' || data.type !== 'threadline:auth') return;
       const session = { token: data.token, user: data.user };
-      if (isSession(session)) this.set(session);
-      else onFailure();
+      if (isSession(session)) {
+        this.set(session);
+        onSuccess(session);
+      } else {
+        onFailure();
+      }
     });
   }
 }

@@ -1,0 +1,102 @@
+import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { chromium, type Browser } from 'playwright-core';
+import { testApp } from '../support/app';
+import { createTestSite } from '../support/fixtures';
+import { startOAuthServer, type TestOAuthServer } from '../support/oauthServer';
+import { startSmtpServer, type TestSmtpServer } from '../support/smtpServer';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Fails loudly: a missing browser must never turn the widget tests into silent passes. */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(
+      `Chromium was not found at ${CHROMIUM_PATH}. The widget tests need a real browser: ` +
+        'install the "chromium" system package or set CHROMIUM_PATH.',
+    );
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-gpu',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+async function listen(server: Server, host?: string): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+function close(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+export interface WidgetStack {
+  /** The service, on http://localhost:<port>. */
+  serviceUrl: string;
+  /** A news site on another origin (http://127.0.0.1:<port>) that embeds the widget. */
+  hostUrl: string;
+  siteId: string;
+  smtp: TestSmtpServer;
+  oauth: TestOAuthServer;
+  articleUrl(articleId: string): string;
+  stop(): Promise<void>;
+}
+
+/** A host page styled to fight the widget: its rules must not reach inside the shadow root. */
+const HOSTILE_CSS = '* { color: rgb(255, 0, 0) !important; font-family: cursive !important; } button { display: none !important; }';
+
+/** The real service on a real port, plus a separate host site, mail server and Facebook stand-in. */
+export async function startWidgetStack(siteSettings: Record<string, unknown> = {}): Promise<WidgetStack> {
+  const smtp = await startSmtpServer();
+  const oauth = await startOAuthServer();
+
+  const serviceServer = createServer();
+  const servicePort = await listen(serviceServer);
+  const serviceUrl = `http://localhost:${servicePort}`;
+  serviceServer.on('request', testApp({ PUBLIC_URL: serviceUrl, SMTP_URL: smtp.url, ...oauth.env }));
+
+  const host = express();
+  const hostServer = createServer(host);
+  const hostPort = await listen(hostServer, '127.0.0.1');
+  const hostUrl = `http://127.0.0.1:${hostPort}`;
+  const site = await createTestSite(siteSettings, [hostUrl]);
+
+  host.get('/host.css', (_req, res) => {
+    res.type('text/css').send(HOSTILE_CSS);
+  });
+  host.get('/news/:articleId', (req, res) => {
+    const article = encodeURIComponent(req.params.articleId);
+    res.type('html').send(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Harbour news</title><link rel="stylesheet" href="/host.css"></head>
+<body>
+<h1>Night market moves to the old rope works</h1>
+<p>Comments: <span id="count" data-comment-count data-site="${site.id}" data-article="${article}">…</span></p>
+<div id="comments" data-site="${site.id}" data-article="${article}"></div>
+<script src="${serviceUrl}/embed.js" async></script>
+<script src="${serviceUrl}/embed/count.js" async></script>
+</body></html>`);
+  });
+
+  return {
+    serviceUrl,
+    hostUrl,
+    siteId: site.id,
+    smtp,
+    oauth,
+    articleUrl: (articleId) => `${hostUrl}/news/${encodeURIComponent(articleId)}`,
+    async stop() {
+      await Promise.all([close(serviceServer), close(hostServer), smtp.close(), oauth.close()]);
+    },
+  };
+}
