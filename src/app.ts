@@ -6,9 +6,7 @@ import type { Config } from './config/config';
 import { healthRoutes } from './health/routes';
 import { moderationRoutes } from './moderation/routes';
 import { duplicatePostBrake, honeypot } from './http/commentBrakes';
-import { duplicatePostBrake, honeypot } from './http/commentBrakes';
 import { notFoundHandler, problemHandler } from './http/problem';
-import { createRateLimiters } from './http/rateLimit';
 import { createRateLimiters } from './http/rateLimit';
 import { rejectOperatorKeys } from './http/rejectOperators';
 import { requestLogging } from './http/requestLogging';
@@ -18,7 +16,6 @@ import { siteRoutes } from './sites/routes';
 import { commentRoutes } from './comments/routes';
 import type { Logger } from './logging/logger';
 import { widgetRoutes } from './widget/routes';
-import { openApiRoutes } from './openapi/routes';
 import { openApiRoutes } from './openapi/routes';
 
 /** What every feature's routes may use. */
@@ -70,7 +67,6 @@ export function createApp(context: AppContext): Express {
   app.use(widgetRoutes(context));
   // mount:openapi
   app.use(openApiRoutes());
-  app.use(openApiRoutes());
 
   const api = express.Router();
   // First, so that every answer on a site's paths (errors included) carries that site's CORS grant.
@@ -79,20 +75,6 @@ export function createApp(context: AppContext): Express {
   api.use(express.json({ limit: JSON_BODY_LIMIT, strict: true }));
   api.use(rejectOperatorKeys);
   api.use(authenticate(config.JWT_SECRET));
-  // Abuse brakes run before the feature routes they guard: each matches one path and method, calls
-  // next() when the request may go on, and so reaches the feature's handler mounted below unchanged.
-  const limits = createRateLimiters(config);
-  api.post('/auth/login', limits.signIn);
-  api.post('/auth/register', limits.signIn, limits.sendEmail);
-  api.post('/auth/email-link', limits.sendEmail);
-  api.post(
-    '/sites/:siteId/articles/:articleId/comments',
-    limits.postComment,
-    honeypot,
-    duplicatePostBrake(config.DUPLICATE_POST_WINDOW_SECONDS, config.RATE_LIMITS_ENABLED),
-  );
-  api.put('/comments/:commentId/vote', limits.vote);
-  api.post('/comments/:commentId/flags', limits.flag);
   // Abuse brakes run before the feature routes they guard: each matches one path and method, calls
   // next() when the request may go on, and so reaches the feature's handler mounted below unchanged.
   const limits = createRateLimiters(config);

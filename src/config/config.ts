@@ -54,20 +54,6 @@ const envSchema = z.object({
   RATE_LIMIT_EMAIL_PER_IP: z.coerce.number().int().min(1).max(100000).default(5),
   /** The same text from the same author inside this many seconds is refused as a duplicate. */
   DUPLICATE_POST_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86400).default(60),
-  /** Request limits per fixed window, counted per signed-in user and per client IP, shared by every instance. */
-  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86400).default(60),
-  RATE_LIMIT_COMMENTS_PER_USER: z.coerce.number().int().min(1).max(100000).default(10),
-  RATE_LIMIT_COMMENTS_PER_IP: z.coerce.number().int().min(1).max(100000).default(60),
-  RATE_LIMIT_VOTES_PER_USER: z.coerce.number().int().min(1).max(100000).default(60),
-  RATE_LIMIT_VOTES_PER_IP: z.coerce.number().int().min(1).max(100000).default(300),
-  RATE_LIMIT_FLAGS_PER_USER: z.coerce.number().int().min(1).max(100000).default(20),
-  RATE_LIMIT_FLAGS_PER_IP: z.coerce.number().int().min(1).max(100000).default(100),
-  /** Login and register attempts per client IP. */
-  RATE_LIMIT_SIGNIN_PER_IP: z.coerce.number().int().min(1).max(100000).default(20),
-  /** Email-sending requests (sign-in links, verification) per client IP. */
-  RATE_LIMIT_EMAIL_PER_IP: z.coerce.number().int().min(1).max(100000).default(5),
-  /** The same text from the same author inside this many seconds is refused as a duplicate. */
-  DUPLICATE_POST_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86400).default(60),
   /** Failed sign-ins per account inside the window before that account is braked (429); always on. */
   LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).max(1000).default(10),
   /** Failed sign-ins per client IP inside the window before that IP is braked; off when RATE_LIMITS_ENABLED=false. */
