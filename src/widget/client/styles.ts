@@ -4,6 +4,7 @@ export const WIDGET_CSS = `
 *, *::before, *::after { box-sizing: border-box; }
 .tl { max-width: 48rem; margin: 0 auto; }
 h2 { font-size: 1.25rem; margin: 0; }
+.bar .field { flex: 0 1 12rem; margin: 0; }
 .bar { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: center; justify-content: space-between; margin-bottom: .75rem; }
 .status:not(:empty) { margin: .5rem 0; padding: .5rem .75rem; border-radius: .375rem; background: #eef5ff; border: 1px solid #b9d3f5; }
 .status[data-kind="error"] { background: #fdeeee; border-color: #f0b5b5; color: #7a1b1b; }
