@@ -469,6 +469,46 @@ describe('authorization on every id', () => {
     });
   });
 
+  describe('rights come from the stored account, not the token', () => {
+    it('a moderator demoted to commenter loses the queue and the decisions at once', async () => {
+      const demoted = await createTestUser({ role: 'moderator', moderatedSiteIds: [heldSiteA] });
+      const commentId = String((await postAs(author, heldSiteA)).id);
+      await UserModel.updateOne({ _id: demoted.id }, { $set: { role: 'commenter' } });
+      const queue = await request(app).get(`/api/v1/sites/${heldSiteA}/moderation/queue`).set(auth(demoted));
+      expect(queue.status).to.equal(403);
+      const approve = await request(app).post(`/api/v1/comments/${commentId}/approve`).set(auth(demoted)).send({});
+      expect(approve.status).to.equal(403);
+      expect((await storedComment(commentId)).status).to.equal('pending');
+    });
+
+    it('a moderator taken off a site can no longer act on it', async () => {
+      const former = await createTestUser({ role: 'moderator', moderatedSiteIds: [siteA] });
+      const commentId = await commentBy(author, siteA);
+      await UserModel.updateOne({ _id: former.id }, { $set: { moderatedSiteIds: [] } });
+      expect((await request(app).get(`/api/v1/sites/${siteA}`).set(auth(former))).status).to.equal(403);
+      expect((await request(app).delete(`/api/v1/comments/${commentId}`).set(auth(former))).status).to.equal(403);
+      expect((await storedComment(commentId)).status).to.equal('approved');
+    });
+  });
+
+  describe('another reader\'s held comment', () => {
+    it('is shown to its author only, not to other readers or other sites\' moderators, and is not counted', async () => {
+      const article = `held-${remarkNumber}`;
+      const held = await postAs(author, heldSiteA, article);
+      expect(held.status).to.equal('pending');
+      const mine = await request(app).get(threadPath(heldSiteA, article)).set(auth(author));
+      expect((mine.body.comments as { id: string }[]).map((c) => c.id)).to.deep.equal([held.id]);
+      for (const viewer of [null, otherCommenter, moderatorB]) {
+        const call = request(app).get(threadPath(heldSiteA, article));
+        const res = viewer ? await call.set(auth(viewer)) : await call;
+        expect(res.status).to.equal(200);
+        expect(res.body).to.deep.include({ comments: [], total: 0 });
+      }
+      const counts = await request(app).get(`/api/v1/sites/${heldSiteA}/counts?articles=${article}`);
+      expect(counts.body).to.deep.equal({ [article]: 0 });
+    });
+  });
+
   describe('private data', () => {
     it('GET /auth/me answers with the caller only, email included', async () => {
       for (const user of [author, otherCommenter, moderatorA]) {
@@ -479,7 +519,7 @@ describe('authorization on every id', () => {
       expect((await request(app).get('/api/v1/auth/me')).status).to.equal(401);
     });
 
-    it('comment JSON never carries an email: post answer, thread for anyone, edit answer', async () => {
+    it('comment JSON never carries an email: post and reply answers, the thread for anyone', async () => {
       const article = `private-${remarkNumber}`;
       const posted = await postAs(author, siteA, article);
       expectNoEmails(posted, [author.email]);
