@@ -83,7 +83,8 @@ function errorFor(status: number, problem: Problem | null, retryAfter: string | 
       return new ApiError(status, `You are doing that too often. ${wait}`, seconds);
     }
     case 422:
-      return new ApiError(status, `Your comment was not accepted: ${detail || 'it breaks the site rules.'}`);
+      // The service's own detail already says the comment was not accepted, and why.
+      return new ApiError(status, detail || 'Your comment was not accepted: it breaks the site rules.');
     case 403:
       return new ApiError(status, detail || 'You are not allowed to do this.');
     case 401:
