@@ -73,13 +73,20 @@ function problemText(problem: Problem | null, fallback: string): string {
   return fallback;
 }
 
+/** A wait in the largest unit that keeps it honest: rate-limit windows may last hours. */
+function waitText(seconds: number): string {
+  const [amount, unit] =
+    seconds < 120 ? [seconds, 'second'] : seconds < 7200 ? [Math.ceil(seconds / 60), 'minute'] : [Math.ceil(seconds / 3600), 'hour'];
+  return `Try again in ${amount} ${unit}${amount === 1 ? '' : 's'}.`;
+}
+
 /** Turns a failed response into the message a reader sees, per status. */
 function errorFor(status: number, problem: Problem | null, retryAfter: string | null): ApiError {
   const detail = problemText(problem, '');
   switch (status) {
     case 429: {
       const seconds = retryAfter && /^\d+$/.test(retryAfter) ? Number(retryAfter) : null;
-      const wait = seconds ? `Try again in ${seconds} second${seconds === 1 ? '' : 's'}.` : 'Try again shortly.';
+      const wait = seconds ? waitText(seconds) : 'Try again shortly.';
       return new ApiError(status, `You are doing that too often. ${wait}`, seconds);
     }
     case 422:
