@@ -65,12 +65,25 @@ export class ApiError extends Error {
 interface Problem {
   detail?: unknown;
   title?: unknown;
+  errors?: unknown;
 }
 
 function problemText(problem: Problem | null, fallback: string): string {
   if (problem && typeof problem.detail === 'string' && problem.detail) return problem.detail;
   if (problem && typeof problem.title === 'string' && problem.title) return problem.title;
   return fallback;
+}
+
+/** Field errors said as sentences; the comment text is what a reader knows as "your comment". */
+function fieldErrorText(problem: Problem | null): string {
+  if (!problem || !Array.isArray(problem.errors)) return '';
+  const sentences: string[] = [];
+  for (const error of problem.errors as unknown[]) {
+    const { path, message } = (error ?? {}) as { path?: unknown; message?: unknown };
+    if (typeof message !== 'string' || !message) continue;
+    sentences.push(`${path === 'body' ? 'Your comment' : typeof path === 'string' ? path : 'This'} ${message}.`);
+  }
+  return sentences.join(' ');
 }
 
 /** A wait in the largest unit that keeps it honest: rate-limit windows may last hours. */
@@ -97,7 +110,7 @@ function errorFor(status: number, problem: Problem | null, retryAfter: string | 
     case 401:
       return new ApiError(status, detail || 'Please sign in again.');
     case 400:
-      return new ApiError(status, detail || 'That request was not valid.');
+      return new ApiError(status, fieldErrorText(problem) || detail || 'That request was not valid.');
     default:
       return new ApiError(status, detail || `Something went wrong (${status}). Try again.`);
   }

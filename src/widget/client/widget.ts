@@ -7,6 +7,8 @@ import { relativeTime } from './time';
 /** Replies deeper than this are listed without more indentation, so threads stay readable on phones. */
 const INDENT_CAP = 4;
 const DEFAULT_EDIT_WINDOW_SECONDS = 300;
+/** The service refuses longer comments; the box stops there instead of letting a draft fail. */
+const MAX_COMMENT_LENGTH = 5000;
 const FLAG_REASONS: [FlagReason, string][] = [
   ['spam', 'Spam'],
   ['abuse', 'Abusive or harassing'],
@@ -280,7 +282,7 @@ export class CommentWidget {
   // ----- writing -----
 
   private commentForm(label: string, submitText: string, initial: string, onSubmit: (body: string) => Promise<void>, extra?: HTMLElement) {
-    const textarea = h('textarea', { required: true, maxlength: 10000, rows: 4 });
+    const textarea = h('textarea', { required: true, maxlength: MAX_COMMENT_LENGTH, rows: 4 });
     textarea.value = initial;
     const submit = h('button', { type: 'submit', class: 'primary' }, submitText);
     const form = h('form', {}, field(label, textarea), h('div', { class: 'row' }, submit, extra));
