@@ -56,15 +56,21 @@ export interface WidgetStack {
 /** A host page styled to fight the widget: its rules must not reach inside the shadow root. */
 const HOSTILE_CSS = '* { color: rgb(255, 0, 0) !important; font-family: cursive !important; } button { display: none !important; }';
 
-/** The real service on a real port, plus a separate host site, mail server and Facebook stand-in. */
-export async function startWidgetStack(siteSettings: Record<string, unknown> = {}): Promise<WidgetStack> {
+/**
+ * The real service on a real port, plus a separate host site, mail server and Facebook stand-in.
+ * `appOverrides` are extra configuration variables for the service (e.g. rate limits).
+ */
+export async function startWidgetStack(
+  siteSettings: Record<string, unknown> = {},
+  appOverrides: Record<string, string> = {},
+): Promise<WidgetStack> {
   const smtp = await startSmtpServer();
   const oauth = await startOAuthServer();
 
   const serviceServer = createServer();
   const servicePort = await listen(serviceServer);
   const serviceUrl = `http://localhost:${servicePort}`;
-  serviceServer.on('request', testApp({ PUBLIC_URL: serviceUrl, SMTP_URL: smtp.url, ...oauth.env }));
+  serviceServer.on('request', testApp({ PUBLIC_URL: serviceUrl, SMTP_URL: smtp.url, ...oauth.env, ...appOverrides }));
 
   const host = express();
   const hostServer = createServer(host);
