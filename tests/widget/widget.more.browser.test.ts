@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { Types } from 'mongoose';
 import { UserModel } from '../../src/accounts/user.model';
+import { CommentModel } from '../../src/comments/comment.model';
 import { createTestUser, type TestUser } from '../support/fixtures';
 import { launchChromium, startWidgetStack, type WidgetStack } from './browserStack';
 
@@ -169,6 +171,21 @@ describe('embedded widget in Chromium: editing, paging, sorting and errors', fun
     await page.reload();
     await page.locator('#comments article').filter({ hasText: 'at ten, not nine' }).getByText('(edited)').waitFor();
     expect(await page.locator('#comments article').filter({ hasText: 'go off at nine.' }).count()).to.equal(0);
+  });
+
+  it('offers no Edit once the edit window has passed, but still offers Delete', async () => {
+    const reader = await createTestUser({ displayName: 'Late Lapwing' });
+    const article = 'edit-window-over';
+    const old = await apiPost(stack, reader, article, 'Written before the window closed.');
+    // Straight to the collection: the model keeps createdAt immutable.
+    await CommentModel.collection.updateOne(
+      { _id: new Types.ObjectId(old.id) },
+      { $set: { createdAt: new Date(Date.now() - 10 * 60 * 1000) } },
+    );
+    await openSignedIn(page, stack, article, reader);
+    const own = page.locator(`#tl-comment-${old.id}`);
+    await own.getByRole('button', { name: 'Delete', exact: true }).waitFor();
+    expect(await own.getByRole('button', { name: 'Edit', exact: true }).count()).to.equal(0);
   });
 
   it('holds an edit that needs moderation and says so', async () => {
