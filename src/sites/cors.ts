@@ -1,10 +1,9 @@
-import type { Request, RequestHandler, Response } from 'express';
+import type { RequestHandler } from 'express';
 import { CommentModel } from '../comments/comment.model';
+import { originCors } from '../http/cors';
 import { findSiteOrigins } from './service';
 
 const ALLOWED_METHODS = 'GET, POST, PATCH, PUT, DELETE';
-const ALLOWED_HEADERS = 'Authorization, Content-Type';
-const PREFLIGHT_MAX_AGE_SECONDS = '600';
 const OBJECT_ID = /^[a-f0-9]{24}$/i;
 
 const SITE_PATH = /^\/sites\/([^/]+)(?:\/|$)/;
@@ -34,40 +33,22 @@ async function isAllowedOrigin(origin: string, ownOrigin: string, path: string):
   return origins?.includes(origin) ?? false;
 }
 
-function grant(res: Response, origin: string): void {
-  res.setHeader('Access-Control-Allow-Origin', origin);
-  res.setHeader('Access-Control-Expose-Headers', 'X-Request-Id, Retry-After');
-}
-
-function isPreflight(req: Request): boolean {
-  return req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined;
-}
-
 /**
  * CORS per tenant: a browser on a site's page may call that site's API paths only when its Origin is one
- * of the site's origins; the service's own pages (PUBLIC_URL) may always. Auth is a bearer token, so
- * credentials are never allowed. Paths outside sites and comments are left to their own features.
+ * of the site's origins; the service's own pages (PUBLIC_URL) may always. Paths outside sites and
+ * comments are left to their own features.
  */
 export function siteCors(publicUrl: string): RequestHandler {
   const ownOrigin = new URL(publicUrl).origin;
-  return async (req, res, next) => {
+  const cors = originCors({
+    methods: ALLOWED_METHODS,
+    isAllowed: (origin, req) => isAllowedOrigin(origin, ownOrigin, req.path),
+  });
+  return (req, res, next) => {
     if (!isSiteScoped(req.path)) {
       next();
       return;
     }
-    res.vary('Origin');
-    const origin = req.headers.origin;
-    const allowed = origin ? await isAllowedOrigin(origin, ownOrigin, req.path).catch(() => false) : false;
-    if (origin && allowed) grant(res, origin);
-    if (isPreflight(req)) {
-      if (allowed) {
-        res.setHeader('Access-Control-Allow-Methods', ALLOWED_METHODS);
-        res.setHeader('Access-Control-Allow-Headers', ALLOWED_HEADERS);
-        res.setHeader('Access-Control-Max-Age', PREFLIGHT_MAX_AGE_SECONDS);
-      }
-      res.status(204).end();
-      return;
-    }
-    next();
+    return cors(req, res, next);
   };
 }

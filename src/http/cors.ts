@@ -1,0 +1,34 @@
+import type { Request, RequestHandler } from 'express';
+
+const ALLOWED_HEADERS = 'Authorization, Content-Type';
+const EXPOSED_HEADERS = 'X-Request-Id, Retry-After';
+const PREFLIGHT_MAX_AGE_SECONDS = '600';
+
+/**
+ * CORS where the caller decides which origins are granted. Sessions are bearer tokens, never cookies,
+ * so credentials are never allowed. A preflight is answered here, granted or not.
+ */
+export function originCors(options: {
+  methods: string;
+  isAllowed(origin: string, req: Request): Promise<boolean>;
+}): RequestHandler {
+  return async (req, res, next) => {
+    res.vary('Origin');
+    const origin = req.headers.origin;
+    const allowed = typeof origin === 'string' && (await options.isAllowed(origin, req).catch(() => false));
+    if (allowed) {
+      res.setHeader('Access-Control-Allow-Origin', origin);
+      res.setHeader('Access-Control-Expose-Headers', EXPOSED_HEADERS);
+    }
+    if (req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined) {
+      if (allowed) {
+        res.setHeader('Access-Control-Allow-Methods', options.methods);
+        res.setHeader('Access-Control-Allow-Headers', ALLOWED_HEADERS);
+        res.setHeader('Access-Control-Max-Age', PREFLIGHT_MAX_AGE_SECONDS);
+      }
+      res.status(204).end();
+      return;
+    }
+    next();
+  };
+}
