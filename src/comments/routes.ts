@@ -10,7 +10,9 @@ import {
   threadQuerySchema,
   voteSchema,
 } from './schemas';
-import { countComments, deleteComment, editComment, listThread, postComment, voteOnComment } from './service';
+import { deleteComment, editComment, postComment } from './service';
+import { countComments, listThread } from './thread';
+import { voteOnComment } from './votes';
 
 const OBJECT_ID = /^[a-f0-9]{24}$/i;
 

@@ -1,29 +1,15 @@
-import mongoose, { Types, type QueryFilter } from 'mongoose';
+import { Types } from 'mongoose';
 import type { AuthUser } from '../accounts/authenticate';
 import { UserModel } from '../accounts/user.model';
 import { conflict, forbidden, HttpProblem, notFound, unauthorized, unprocessable } from '../http/problem';
 import { ModerationActionModel, type ModerationActionName } from '../moderation/moderationAction.model';
 import { moderateComment, type ModerationDecision, type ModerationReason } from '../moderation/pipeline';
 import { getSite, siteSettings } from '../sites/service';
-import { CommentModel, type Comment, type CommentStatus } from './comment.model';
-import { decodeCursor, encodeCursor, type ThreadCursor, type ThreadSort } from './cursor';
-import { canDeleteComment, canEditComment, canVoteOnComment } from './policy';
-import { KeyedQueue } from './keyedQueue';
+import { CommentModel, type CommentStatus } from './comment.model';
+import { canDeleteComment, canEditComment } from './policy';
 import { renderComment } from './render';
-import { buildThread, highestScoreFirst, oldestFirst } from './tree';
-import { VoteModel, voteKey } from './vote.model';
+import { findComment } from './store';
 import { toCommentJson, type CommentJson, type CommentRecord } from './view';
-
-const OBJECT_ID = /^[a-f0-9]{24}$/i;
-
-/** Filters are sanitised globally; operators written here, from validated values, are marked as ours. */
-const op = <T extends object>(operator: T): T => mongoose.trusted(operator) as T;
-
-async function findComment(commentId: string): Promise<CommentRecord> {
-  const comment = OBJECT_ID.test(commentId) ? await CommentModel.findById(commentId).lean<CommentRecord>() : null;
-  if (!comment) throw notFound('No comment with this id.');
-  return comment;
-}
 
 async function approvedCountOf(userId: string): Promise<number> {
   const user = await UserModel.findById(userId, { approvedCommentCount: 1 }).lean();
@@ -176,102 +162,6 @@ export async function postComment(input: PostCommentInput): Promise<CommentJson>
   return toCommentJson(comment);
 }
 
-export interface ThreadPage {
-  comments: CommentJson[];
-  nextCursor: string | null;
-  total: number;
-}
-
-/** Approved comments and tombstones for everyone; pending ones only for their author. */
-function visibleTo(viewer: AuthUser | null): QueryFilter<Comment> {
-  const everyone: QueryFilter<Comment> = { status: op({ $in: ['approved', 'deleted'] as CommentStatus[] }) };
-  if (!viewer) return everyone;
-  return { $or: [everyone, { status: 'pending', 'author.id': new Types.ObjectId(viewer.id) }] };
-}
-
-function afterCursor(cursor: ThreadCursor): QueryFilter<Comment> {
-  const id = new Types.ObjectId(cursor.id);
-  switch (cursor.sort) {
-    case 'oldest': {
-      const at = new Date(cursor.key);
-      return { $or: [{ createdAt: op({ $gt: at }) }, { createdAt: at, _id: op({ $gt: id }) }] };
-    }
-    case 'newest': {
-      const at = new Date(cursor.key);
-      return { $or: [{ createdAt: op({ $lt: at }) }, { createdAt: at, _id: op({ $lt: id }) }] };
-    }
-    case 'top':
-      return { $or: [{ score: op({ $lt: cursor.key }) }, { score: cursor.key, _id: op({ $lt: id }) }] };
-  }
-}
-
-/** Only what a thread shows: less to read, and a guest's email is never even loaded. */
-const THREAD_FIELDS = {
-  siteId: 1,
-  articleId: 1,
-  parentId: 1,
-  depth: 1,
-  'author.id': 1,
-  'author.displayName': 1,
-  body: 1,
-  html: 1,
-  status: 1,
-  score: 1,
-  createdAt: 1,
-  editedAt: 1,
-} as const;
-
-const ROOT_ORDER: Record<ThreadSort, Record<string, 1 | -1>> = {
-  oldest: { createdAt: 1, _id: 1 },
-  newest: { createdAt: -1, _id: -1 },
-  top: { score: -1, _id: -1 },
-};
-
-function cursorAfter(root: CommentRecord, sort: ThreadSort): string {
-  const key = sort === 'top' ? root.score : root.createdAt.getTime();
-  return encodeCursor({ sort, key, id: String(root._id) });
-}
-
-/**
- * One page of a thread: `limit` roots from one indexed query, then all their visible descendants in
- * one more query, assembled in memory. Paging is by the roots' sort key and id, so comments posted
- * between pages cause neither duplicates nor gaps. (For `top`, scores that change between pages can
- * still move a root across the cursor; that is inherent to ranking by a live score.)
- */
-export async function listThread(input: {
-  siteId: string;
-  articleId: string;
-  sort: ThreadSort;
-  limit: number;
-  cursor?: string;
-  viewer: AuthUser | null;
-}): Promise<ThreadPage> {
-  const cursor = input.cursor ? decodeCursor(input.cursor, input.sort) : null;
-  const site = await getSite(input.siteId);
-  const inArticle = { siteId: site._id, articleId: input.articleId };
-  const visible = visibleTo(input.viewer);
-  const rootFilter: QueryFilter<Comment> = { ...inArticle, parentId: null, $and: [visible, ...(cursor ? [afterCursor(cursor)] : [])] };
-  const [found, total] = await Promise.all([
-    CommentModel.find(rootFilter, THREAD_FIELDS).sort(ROOT_ORDER[input.sort]).limit(input.limit + 1).lean<CommentRecord[]>(),
-    CommentModel.countDocuments({ ...inArticle, status: 'approved' }),
-  ]);
-  const roots = found.slice(0, input.limit);
-  const descendants =
-    roots.length > 0
-      ? await CommentModel.find(
-          { rootId: op({ $in: roots.map((root) => root._id) }), depth: op({ $gt: 0 }), ...visible },
-          THREAD_FIELDS,
-        ).lean<
-          CommentRecord[]
-        >()
-      : [];
-  return {
-    comments: buildThread(roots, descendants, input.sort === 'top' ? highestScoreFirst : oldestFirst),
-    nextCursor: found.length > input.limit ? cursorAfter(roots[roots.length - 1], input.sort) : null,
-    total,
-  };
-}
-
 function mergeReasons(...lists: { code: ModerationReason['code']; detail?: string | null }[][]): ModerationReason[] {
   const seen = new Set<string>();
   const merged: ModerationReason[] = [];
@@ -356,63 +246,4 @@ export async function deleteComment(input: { commentId: string; viewer: AuthUser
     comment = await findComment(input.commentId);
   }
   throw conflict('The comment kept changing; try again.');
-}
-
-function isDuplicateKey(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
-}
-
-const unitOf = (value: number, sign: 1 | -1): number => (value === sign ? 1 : 0);
-
-/**
- * One vote per user per comment. The vote upsert returns the previous value atomically, so the
- * comment's counters move by exactly the difference, however many votes race each other.
- */
-export async function voteOnComment(input: { commentId: string; value: -1 | 0 | 1; viewer: AuthUser }): Promise<{ score: number }> {
-  const { viewer, value } = input;
-  if (viewer.banned) throw forbidden('Your account is banned from voting.');
-  const comment = await findComment(input.commentId);
-  if (comment.status !== 'approved') throw conflict('Only approved comments can be voted on.');
-  if (!canVoteOnComment(viewer, comment)) throw forbidden('You cannot vote on your own comment.');
-
-  return votesPerComment.run(String(comment._id), () => applyVote(comment, viewer.id, value));
-}
-
-const votesPerComment = new KeyedQueue();
-
-async function applyVote(comment: CommentRecord, userId: string, value: -1 | 0 | 1): Promise<{ score: number }> {
-  const upsertVote = () =>
-    VoteModel.findOneAndUpdate(
-      { _id: voteKey(String(comment._id), userId) },
-      { $set: { value }, $setOnInsert: { commentId: comment._id, userId } },
-      { upsert: true, returnDocument: 'before' },
-    ).lean();
-  let previous;
-  try {
-    previous = await upsertVote();
-  } catch (err) {
-    // Two first votes by one user raced to insert; the loser now updates the winner's document.
-    if (!isDuplicateKey(err)) throw err;
-    previous = await upsertVote();
-  }
-  const before = previous?.value ?? 0;
-  const delta = { score: value - before, upvotes: unitOf(value, 1) - unitOf(before, 1), downvotes: unitOf(value, -1) - unitOf(before, -1) };
-  // No projection here: findAndModify with one is not supported by every backend we run on.
-  const updated =
-    delta.score !== 0
-      ? await CommentModel.findOneAndUpdate({ _id: comment._id }, { $inc: delta }, { returnDocument: 'after' }).lean()
-      : await CommentModel.findById(comment._id, { score: 1 }).lean();
-  return { score: updated?.score ?? 0 };
-}
-
-/** Approved comments per article, for the count badges on a site's pages: one aggregate for all. */
-export async function countComments(siteId: string, articleIds: string[]): Promise<Record<string, number>> {
-  const site = await getSite(siteId);
-  const rows = await CommentModel.aggregate<{ _id: string; count: number }>([
-    { $match: { siteId: site._id, articleId: { $in: articleIds }, status: 'approved' } },
-    { $group: { _id: '$articleId', count: { $sum: 1 } } },
-  ]);
-  const counts = new Map<string, number>(articleIds.map((id) => [id, 0]));
-  for (const row of rows) counts.set(row._id, row.count);
-  return Object.fromEntries(counts);
 }
