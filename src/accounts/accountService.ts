@@ -4,15 +4,13 @@ import type { Logger } from '../logging/logger';
 import { hashPassword } from './passwords';
 import { signSessionToken } from './tokens';
 import { IdentityModel, UserModel, type User } from './user.model';
+import { isDuplicateKey } from '../db/errors';
 
 export type StoredUser = User & { _id: Types.ObjectId };
 
 export const emailIdentity = (email: string): string => `email:${email.trim().toLowerCase()}`;
 export const facebookIdentity = (facebookId: string): string => `facebook:${facebookId}`;
 
-export function isDuplicateKey(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
-}
 
 export function issueSessionToken(user: StoredUser, jwt: { secret: string; ttlSeconds: number }): string {
   return signSessionToken({ sub: String(user._id), role: user.role, ver: user.tokenVersion }, jwt.secret, jwt.ttlSeconds);

@@ -1,4 +1,5 @@
 import { Schema, model, type InferSchemaType } from 'mongoose';
+import { isDuplicateKey } from '../db/errors';
 
 export const ONE_TIME_TOKEN_PURPOSES = ['sign-in', 'verify-email'] as const;
 export type OneTimeTokenPurpose = (typeof ONE_TIME_TOKEN_PURPOSES)[number];
@@ -31,9 +32,6 @@ export const OneTimeTokenModel = model('OneTimeToken', oneTimeTokenSchema);
 const secretUseSchema = new Schema({ _id: { type: String, required: true }, at: { type: Date, required: true } }, { versionKey: false });
 export const SecretUseModel = model('SecretUse', secretUseSchema);
 
-function isDuplicateKey(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
-}
 
 /** True for the one caller that used the secret first; false for every later or concurrent one. */
 export async function claimSecretUse(id: string, at = new Date()): Promise<boolean> {

@@ -6,10 +6,8 @@ import { canVoteOnComment } from './policy';
 import { findComment } from './store';
 import { VoteModel, voteKey } from './vote.model';
 import type { CommentRecord } from './view';
+import { isDuplicateKey } from '../db/errors';
 
-function isDuplicateKey(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
-}
 
 const unitOf = (value: number, sign: 1 | -1): number => (value === sign ? 1 : 0);
 

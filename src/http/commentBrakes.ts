@@ -3,6 +3,7 @@ import type { Request, RequestHandler } from 'express';
 import { trusted } from 'mongoose';
 import { badRequest, conflict } from './problem';
 import { RecentPostModel } from './rateLimit.model';
+import { isDuplicateKey } from '../db/errors';
 
 /** The field a guest form carries hidden from people; only bots fill it in. */
 export const HONEYPOT_FIELD = 'website';
@@ -46,9 +47,6 @@ function authorKey(req: Request, body: Record<string, unknown>): string {
   return `ip:${req.ip ?? 'unknown'}`;
 }
 
-function isDuplicateKey(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
-}
 
 /**
  * Refuses (409) the same text from the same author within `windowSeconds`, on any article. The claim

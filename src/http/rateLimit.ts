@@ -3,6 +3,7 @@ import { trusted } from 'mongoose';
 import type { Config } from '../config/config';
 import { tooManyRequests } from './problem';
 import { RateLimitCounterModel } from './rateLimit.model';
+import { isDuplicateKey } from '../db/errors';
 
 export interface RateLimitRule {
   /** Names the counter family, e.g. `comment-post`. */
@@ -14,9 +15,6 @@ export interface RateLimitRule {
   perIp: number;
 }
 
-function isDuplicateKey(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
-}
 
 const CLEANUP_INTERVAL_MS = 60_000;
 let lastCleanup = 0;

@@ -7,6 +7,7 @@ import { FlagModel, flagKey, type FlagReason } from './flag.model';
 import { ModerationActionModel } from './moderationAction.model';
 import { claimTransition } from './transitionClaim.model';
 import type { ModeratedComment } from './view';
+import { isDuplicateKey } from '../db/errors';
 
 export interface FlagJson {
   id: string;
@@ -16,9 +17,6 @@ export interface FlagJson {
   createdAt: string;
 }
 
-function isDuplicateKey(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
-}
 
 /**
  * A reader flags a published comment, once. When the flags reach the site's threshold the comment

@@ -1,4 +1,5 @@
 import { Schema, model } from 'mongoose';
+import { isDuplicateKey } from '../db/errors';
 
 /**
  * One document per status change of a comment, keyed `<commentId>:<revision it started from>`.
@@ -16,9 +17,6 @@ const transitionClaimSchema = new Schema(
 
 export const TransitionClaimModel = model('ModerationTransitionClaim', transitionClaimSchema);
 
-function isDuplicateKey(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
-}
 
 /** True when this caller now owns the change from `revision`; false when someone else got there first. */
 export async function claimTransition(commentId: string, revision: number): Promise<boolean> {
