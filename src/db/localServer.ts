@@ -1,6 +1,6 @@
 import { createServer, Socket } from 'node:net';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../logging/logger';
 import { ensureFerretdbBinary, startFerretdb } from './ferretdb';
@@ -111,6 +111,16 @@ async function startLocalFerretdb(options: LocalServerOptions): Promise<LocalSer
   };
 }
 
+const DOWNLOAD_RETRY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * A failed mongod download is remembered for a day, so that machines without access to MongoDB's
+ * download site do not wait for it at every start.
+ */
+function downloadRecentlyFailed(marker: string): boolean {
+  return existsSync(marker) && Date.now() - statSync(marker).mtimeMs < DOWNLOAD_RETRY_MS;
+}
+
 /**
  * Starts the embedded database: a real mongod where one can be had (on PATH, or downloaded by
  * mongodb-memory-server where the network allows), otherwise FerretDB on SQLite built from source.
@@ -118,13 +128,19 @@ async function startLocalFerretdb(options: LocalServerOptions): Promise<LocalSer
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
   const { logger, prefer } = options;
   if (prefer !== 'ferretdb') {
+    const marker = path.join(options.cacheDir, 'mongod-download-failed');
+    const allowDownload = prefer === 'mongod' || !downloadRecentlyFailed(marker);
     try {
-      const server = await startMongod(options, prefer === 'mongod' || process.env.LOCAL_DB_DOWNLOAD === 'true');
-      logger.info({ kind: 'mongod', dataDir: options.dataDir }, 'started local database');
+      const server = await startMongod(options, allowDownload);
+      logger.info({ backend: 'mongod', dataDir: options.dataDir }, 'started local database');
       return server;
     } catch (err) {
       if (prefer === 'mongod') throw err;
-      logger.info({ reason: (err as Error).message }, 'no local mongod available; using FerretDB on SQLite');
+      if (allowDownload && !systemMongod()) {
+        mkdirSync(options.cacheDir, { recursive: true });
+        writeFileSync(marker, (err as Error).message.slice(0, 500));
+      }
+      logger.info({ reason: (err as Error).message.split('\n')[0] }, 'no local mongod available; using FerretDB');
     }
   }
   const server = await startLocalFerretdb(options);
