@@ -5,6 +5,7 @@ import { conflict, forbidden, HttpProblem, notFound, unauthorized, unprocessable
 import { ModerationActionModel, type ModerationActionName } from '../moderation/moderationAction.model';
 import { moderateComment, type ModerationDecision, type ModerationReason } from '../moderation/pipeline';
 import { getSite, siteSettings } from '../sites/service';
+import { pendingChange, touchArticle } from './articleVersion';
 import { CommentModel, type CommentStatus } from './comment.model';
 import { canDeleteComment, canEditComment } from './policy';
 import { renderComment } from './render';
@@ -152,6 +153,7 @@ export async function postComment(input: PostCommentInput): Promise<CommentJson>
     reasons: decision.reasons,
   });
   const comment = created.toObject() as CommentRecord;
+  await touchArticle(site._id, input.articleId, pendingChange(viewer?.id, null, decision.status));
   await recordActions(comment, [
     { action: 'created', actorId: viewer?.id ?? null },
     { action: decisionAction(decision.status), reason: describeReasons(decision.reasons) || null },
@@ -212,6 +214,7 @@ export async function editComment(input: { commentId: string; body: string; view
     { returnDocument: 'after' },
   ).lean<CommentRecord>();
   if (!updated) throw conflict('The comment changed while you were editing it; reload it and try again.');
+  await touchArticle(updated.siteId, updated.articleId, pendingChange(updated.author.id, comment.status, status));
 
   const actions: { action: ModerationActionName; actorId?: string | null; reason?: string | null }[] = [
     { action: 'edited', actorId: viewer.id },
@@ -239,6 +242,7 @@ export async function deleteComment(input: { commentId: string; viewer: AuthUser
       { returnDocument: 'before' },
     ).lean<CommentRecord>();
     if (updated) {
+      await touchArticle(updated.siteId, updated.articleId, pendingChange(updated.author.id, updated.status, 'deleted'));
       if (updated.status === 'approved') await adjustApprovedCount(updated.author.id, -1);
       await recordActions(updated, [{ action: 'deleted', actorId: input.viewer.id }]);
       return;

@@ -1,9 +1,11 @@
 import { Types, type QueryFilter } from 'mongoose';
 import type { AuthUser } from '../accounts/authenticate';
 import { getSite } from '../sites/service';
+import { adoptArticle, readArticleState } from './articleVersion';
 import { CommentModel, type Comment, type CommentStatus } from './comment.model';
 import { decodeCursor, encodeCursor, type ThreadCursor, type ThreadSort } from './cursor';
 import { op } from './store';
+import { LruCache } from './lruCache';
 import { buildThread, highestScoreFirst, oldestFirst } from './tree';
 import type { CommentJson, CommentRecord } from './view';
 
@@ -63,21 +65,22 @@ function cursorAfter(root: CommentRecord, sort: ThreadSort): string {
   return encodeCursor({ sort, key, id: String(root._id) });
 }
 
-/**
- * One page of a thread: `limit` roots from one indexed query, then all their visible descendants in
- * one more query, assembled in memory. Paging is by the roots' sort key and id, so comments posted
- * between pages cause neither duplicates nor gaps. (For `top`, scores that change between pages can
- * still move a root across the cursor; that is inherent to ranking by a live score.)
- */
-export async function listThread(input: {
+export interface ThreadQuery {
   siteId: string;
   articleId: string;
   sort: ThreadSort;
   limit: number;
   cursor?: string;
   viewer: AuthUser | null;
-}): Promise<ThreadPage> {
-  const cursor = input.cursor ? decodeCursor(input.cursor, input.sort) : null;
+}
+
+/**
+ * One page of a thread: `limit` roots from one indexed query, then all their visible descendants in
+ * one more query, assembled in memory. Paging is by the roots' sort key and id, so comments posted
+ * between pages cause neither duplicates nor gaps. (For `top`, scores that change between pages can
+ * still move a root across the cursor; that is inherent to ranking by a live score.)
+ */
+async function buildPage(input: ThreadQuery, cursor: ThreadCursor | null): Promise<ThreadPage> {
   const site = await getSite(input.siteId);
   const inArticle = { siteId: site._id, articleId: input.articleId };
   const visible = visibleTo(input.viewer);
@@ -101,6 +104,34 @@ export async function listThread(input: {
     nextCursor: found.length > input.limit ? cursorAfter(roots[roots.length - 1], input.sort) : null,
     total,
   };
+}
+
+/** Public pages (what a reader without held comments sees), each with the article version it was built under. */
+const publicPages = new LruCache<{ version: string; page: ThreadPage }>(1000);
+
+/**
+ * A page of a thread, served from the page cache while the article's version is the one the page
+ * was built under (one `_id` read), else built and cached under the version read BEFORE building,
+ * so a write that races the build only costs a rebuild later, never a stale page. A reader with
+ * held comments of their own in the article gets a page built for them alone.
+ */
+export async function listThread(input: ThreadQuery): Promise<ThreadPage> {
+  const cursor = input.cursor ? decodeCursor(input.cursor, input.sort) : null;
+  const { version, viewerHasPending } = await readArticleState(input.siteId, input.articleId, input.viewer?.id ?? null);
+  if (version === null) {
+    // No article document: no comments yet, or comments older than article documents.
+    const page = await buildPage(input, cursor);
+    if (page.total > 0 || page.comments.length > 0) await adoptArticle(input.siteId, input.articleId);
+    return page;
+  }
+  if (viewerHasPending) return buildPage(input, cursor);
+  // Sites are never deleted, and the article document exists only for an existing site, so a hit needs no site read.
+  const key = JSON.stringify([input.siteId, input.articleId, input.sort, input.limit, input.cursor ?? '']);
+  const cached = publicPages.get(key);
+  if (cached?.version === version) return cached.page;
+  const page = await buildPage({ ...input, viewer: null }, cursor);
+  publicPages.set(key, { version, page });
+  return page;
 }
 
 /** Approved comments per article, for the count badges on a site's pages: one aggregate for all. */

@@ -1,5 +1,6 @@
 import type { AuthUser } from '../accounts/authenticate';
 import { conflict, forbidden } from '../http/problem';
+import { touchArticle } from './articleVersion';
 import { CommentModel } from './comment.model';
 import { KeyedQueue } from './keyedQueue';
 import { canVoteOnComment } from './policy';
@@ -50,5 +51,6 @@ async function applyVote(comment: CommentRecord, userId: string, value: -1 | 0 |
     delta.score !== 0
       ? await CommentModel.findOneAndUpdate({ _id: comment._id }, { $inc: delta }, { returnDocument: 'after' }).lean()
       : await CommentModel.findById(comment._id, { score: 1 }).lean();
+  if (delta.score !== 0) await touchArticle(comment.siteId, comment.articleId);
   return { score: updated?.score ?? 0 };
 }

@@ -1,5 +1,6 @@
 import { trusted, Types } from 'mongoose';
 import { UserModel } from '../accounts/user.model';
+import { pendingChange, touchArticle } from '../comments/articleVersion';
 import { CommentModel, type CommentStatus } from '../comments/comment.model';
 import { conflict } from '../http/problem';
 import { ModerationActionModel } from './moderationAction.model';
@@ -42,11 +43,13 @@ function transitionUpdate(decision: ModeratorDecision, from: ModeratedComment) {
 async function transition(decision: ModeratorDecision, seen: ModeratedComment): Promise<ModeratedComment | null> {
   const revision = seen.revision ?? 0;
   if (!(await claimTransition(String(seen._id), revision))) return null;
-  return CommentModel.findOneAndUpdate(
+  const updated = await CommentModel.findOneAndUpdate(
     { _id: seen._id, revision, status: seen.status },
     transitionUpdate(decision, seen),
     { returnDocument: 'after' },
   ).lean<ModeratedComment>();
+  if (updated) await touchArticle(updated.siteId, updated.articleId, pendingChange(updated.author.id, seen.status, TARGET[decision]));
+  return updated;
 }
 
 async function afterTransition(

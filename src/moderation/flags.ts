@@ -1,5 +1,6 @@
 import { isValidObjectId, Types } from 'mongoose';
 import type { AuthUser } from '../accounts/authenticate';
+import { pendingChange, touchArticle } from '../comments/articleVersion';
 import { CommentModel } from '../comments/comment.model';
 import { conflict, forbidden, notFound } from '../http/problem';
 import { SiteModel, DEFAULT_SITE_SETTINGS } from '../sites/site.model';
@@ -94,6 +95,7 @@ async function holdIfOverThreshold(comment: ModeratedComment): Promise<void> {
     { returnDocument: 'after' },
   ).lean();
   if (!held) return;
+  await touchArticle(comment.siteId, comment.articleId, pendingChange(comment.author.id, 'approved', 'pending'));
   await ModerationActionModel.create({
     siteId: comment.siteId,
     commentId: comment._id,
