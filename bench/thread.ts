@@ -1,7 +1,13 @@
 /**
  * How fast is one page of a 500-comment thread, next to a bare Express JSON endpoint served by the same
- * process? Seeds the thread, then runs autocannon against both and prints req/s, p50, p99 and the ratio.
- * Names the database backend it ran on (BENCH_BACKEND overrides what the database handle reports).
+ * process? Seeds the thread, then measures, each beside the backend it ran on:
+ * - anonymous and signed-in readers under load, one URL: after the first request these are page-cache
+ *   hits (warm), each still paying the article-version read;
+ * - a signed-in reader with a held comment of their own, under load: never cached;
+ * - cold reads, one connection: every read comes right after a vote changed the article, so each one
+ *   rebuilds the page (req/s here is 1000 / mean latency of those reads alone);
+ * - the bare endpoint, for the ratio.
+ * BENCH_BACKEND overrides the backend name the database handle reports.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +18,7 @@ import autocannon from 'autocannon';
 import express, { type Express } from 'express';
 import { Types } from 'mongoose';
 import { createApp } from '../src/app';
+import { signSessionToken } from '../src/accounts/tokens';
 import { UserModel } from '../src/accounts/user.model';
 import { CommentModel } from '../src/comments/comment.model';
 import { renderComment } from '../src/comments/render';
@@ -26,6 +33,7 @@ const PAGE_LIMIT = 100;
 const MAX_DEPTH = 6;
 const DURATION_SECONDS = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const COLD_READS = Number(process.env.BENCH_COLD_READS ?? 30);
 
 /** A small deterministic generator, so every run seeds the same thread. */
 function seededRandom(seed: number): () => number {
@@ -45,26 +53,34 @@ const PHRASES = [
   'Parking near the harbour is impossible on weekends.',
 ];
 
-async function seedThread(articleId: string): Promise<string> {
+interface Seeded {
+  siteId: string;
+  /** An approved root written by a seeded reader, for the cold reads' votes. */
+  votedCommentId: string;
+  reader: { id: string; role: 'commenter'; tokenVersion: number };
+  heldAuthor: { id: string; role: 'commenter'; tokenVersion: number };
+}
+
+async function seedThread(articleId: string): Promise<Seeded> {
   const random = seededRandom(42);
   const site = await SiteModel.create({ name: 'Bench Gazette', origins: ['https://bench.example'] });
   const users = await UserModel.insertMany(
     Array.from({ length: 25 }, (_, i) => ({ displayName: `Bench reader ${i}`, email: `bench-${i}@example.test` })),
   );
-  interface Seeded {
+  interface Placed {
     _id: Types.ObjectId;
     rootId: Types.ObjectId;
     ancestors: Types.ObjectId[];
     depth: number;
   }
-  const seeded: Seeded[] = [];
+  const seeded: Placed[] = [];
   const docs = [];
   const start = Date.now() - THREAD_SIZE * 60_000;
   for (let i = 0; i < THREAD_SIZE; i += 1) {
     const _id = new Types.ObjectId();
     const candidates = seeded.filter((c) => c.depth < MAX_DEPTH);
     const parent = i < ROOTS || candidates.length === 0 ? null : candidates[Math.floor(random() * candidates.length)];
-    const place: Seeded = parent
+    const place: Placed = parent
       ? { _id, rootId: parent.rootId, ancestors: [...parent.ancestors, parent._id], depth: parent.depth + 1 }
       : { _id, rootId: _id, ancestors: [], depth: 0 };
     seeded.push(place);
@@ -84,7 +100,12 @@ async function seedThread(articleId: string): Promise<string> {
     });
   }
   await CommentModel.insertMany(docs);
-  return String(site._id);
+  const [reader, heldAuthor] = await UserModel.insertMany([
+    { displayName: 'Bench signed-in reader', email: 'bench-reader@example.test' },
+    { displayName: 'Bench held author', email: 'bench-held@example.test' },
+  ]);
+  const asViewer = (user: typeof reader) => ({ id: String(user._id), role: 'commenter' as const, tokenVersion: user.tokenVersion ?? 0 });
+  return { siteId: String(site._id), votedCommentId: String(docs[0]._id), reader: asViewer(reader), heldAuthor: asViewer(heldAuthor) };
 }
 
 function listen(app: Express): Promise<Server> {
@@ -100,9 +121,9 @@ interface Measured {
   non2xx: number;
 }
 
-async function measure(url: string): Promise<Measured> {
-  await autocannon({ url, connections: CONNECTIONS, duration: 2 });
-  const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_SECONDS });
+async function measure(url: string, headers: Record<string, string> = {}): Promise<Measured> {
+  await autocannon({ url, headers, connections: CONNECTIONS, duration: 2 });
+  const result = await autocannon({ url, headers, connections: CONNECTIONS, duration: DURATION_SECONDS });
   return {
     requestsPerSecond: result.requests.average,
     p50: result.latency.p50,
@@ -111,10 +132,34 @@ async function measure(url: string): Promise<Measured> {
   };
 }
 
-function line(name: string, m: Measured): string {
-  return `${name.padEnd(28)} ${m.requestsPerSecond.toFixed(0).padStart(8)} req/s   p50 ${m.p50} ms   p99 ${m.p99} ms${
-    m.non2xx > 0 ? `   (${m.non2xx} non-2xx!)` : ''
-  }`;
+/** Reads one at a time, each right after a vote that changes the article, so none can be a cache hit. */
+async function measureCold(threadUrl: string, voteUrl: string, voterToken: string): Promise<Measured> {
+  const latencies: number[] = [];
+  let non2xx = 0;
+  for (let i = 0; i < COLD_READS; i += 1) {
+    const vote = await fetch(voteUrl, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${voterToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ value: i % 2 === 0 ? 1 : 0 }),
+    });
+    if (!vote.ok) throw new Error(`vote answered ${vote.status}`);
+    const started = performance.now();
+    const res = await fetch(threadUrl);
+    await res.arrayBuffer();
+    latencies.push(performance.now() - started);
+    if (!res.ok) non2xx += 1;
+  }
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]);
+  const mean = latencies.reduce((sum, ms) => sum + ms, 0) / latencies.length;
+  return { requestsPerSecond: 1000 / mean, p50: at(0.5), p99: at(0.99), non2xx };
+}
+
+function line(name: string, m: Measured, backend: string, baseline?: Measured): string {
+  const ratio = baseline ? `   ratio ${(m.requestsPerSecond / baseline.requestsPerSecond).toFixed(3)} of bare req/s` : '';
+  return `${name.padEnd(46)} ${m.requestsPerSecond.toFixed(0).padStart(6)} req/s   p50 ${String(m.p50).padStart(5)} ms   p99 ${String(
+    m.p99,
+  ).padStart(5)} ms${ratio}   [backend: ${backend}]${m.non2xx > 0 ? `   (${m.non2xx} non-2xx!)` : ''}`;
 }
 
 async function main(): Promise<void> {
@@ -132,7 +177,8 @@ async function main(): Promise<void> {
   const servers: Server[] = [];
   try {
     const articleId = 'bench-thread';
-    const siteId = await seedThread(articleId);
+    const seeded = await seedThread(articleId);
+    const { siteId } = seeded;
     const config = loadConfig({
       NODE_ENV: 'test',
       JWT_SECRET: 'bench-only-secret-bench-only-secret-0123',
@@ -149,23 +195,40 @@ async function main(): Promise<void> {
     const bare = await listen(bareApp);
     servers.push(service, bare);
 
-    const threadUrl = `http://127.0.0.1:${(service.address() as AddressInfo).port}/api/v1/sites/${siteId}/articles/${articleId}/comments?sort=oldest&limit=${PAGE_LIMIT}`;
+    const base = `http://127.0.0.1:${(service.address() as AddressInfo).port}/api/v1`;
+    const threadUrl = `${base}/sites/${siteId}/articles/${articleId}/comments?sort=oldest&limit=${PAGE_LIMIT}`;
+    const tokenOf = (user: Seeded['reader']) =>
+      signSessionToken({ sub: user.id, role: user.role, ver: user.tokenVersion }, config.JWT_SECRET, 3600);
+    const readerAuth = { authorization: `Bearer ${tokenOf(seeded.reader)}` };
+    const heldAuth = { authorization: `Bearer ${tokenOf(seeded.heldAuthor)}` };
+    // A first comment under premoderation: held, and its author is marked as having held comments here.
+    await SiteModel.updateOne({ _id: siteId }, { $set: { 'settings.premoderation': 'first-comment' } });
+    const held = await fetch(`${base}/sites/${siteId}/articles/${articleId}/comments`, {
+      method: 'POST',
+      headers: { ...heldAuth, 'content-type': 'application/json' },
+      body: JSON.stringify({ body: 'A bench comment waiting for review.' }),
+    });
+    const heldJson = (await held.json()) as { status?: string };
+    if (held.status !== 201 || heldJson.status !== 'pending') throw new Error(`the held comment answered ${held.status} ${heldJson.status}`);
     const check = (await (await fetch(threadUrl)).json()) as { comments: unknown[]; total: number };
+    const heldCheck = (await (await fetch(threadUrl, { headers: heldAuth })).json()) as { comments: unknown[] };
     console.log(`backend: ${backend}`);
     console.log(
-      `thread: ${THREAD_SIZE} comments, ${ROOTS} roots, depth up to ${MAX_DEPTH}; page of ${check.comments.length} roots, total ${check.total}`,
+      `thread: ${THREAD_SIZE} comments, ${ROOTS} roots, depth up to ${MAX_DEPTH}; page of ${check.comments.length} roots, total ${check.total}` +
+        ` (the held author's page: ${heldCheck.comments.length} roots)`,
     );
-    console.log(`load: ${CONNECTIONS} connections, ${DURATION_SECONDS} s each after a 2 s warm-up`);
+    console.log(`load: ${CONNECTIONS} connections, ${DURATION_SECONDS} s each after a 2 s warm-up; cold: ${COLD_READS} reads, one connection`);
 
-    const thread = await measure(threadUrl);
+    const warmAnonymous = await measure(threadUrl);
+    const warmSignedIn = await measure(threadUrl, readerAuth);
+    const heldSignedIn = await measure(threadUrl, heldAuth);
+    const cold = await measureCold(threadUrl, `${base}/comments/${seeded.votedCommentId}/vote`, tokenOf(seeded.reader));
     const baseline = await measure(`http://127.0.0.1:${(bare.address() as AddressInfo).port}/bare`);
-    console.log(line('GET thread (100 roots)', thread));
-    console.log(line('bare Express JSON', baseline));
-    console.log(
-      `ratio thread/bare: ${(thread.requestsPerSecond / baseline.requestsPerSecond).toFixed(3)} of the req/s, p99 ${
-        baseline.p99 > 0 ? (thread.p99 / baseline.p99).toFixed(1) : 'n/a'
-      }x  [backend: ${backend}]`,
-    );
+    console.log(line('anonymous, warm (cache hit)', warmAnonymous, backend, baseline));
+    console.log(line('signed-in, no held comments, warm (cache hit)', warmSignedIn, backend, baseline));
+    console.log(line('signed-in with a held comment (never cached)', heldSignedIn, backend, baseline));
+    console.log(line('anonymous, cold (first read after a vote)', cold, backend, baseline));
+    console.log(line('bare Express JSON', baseline, backend));
   } finally {
     await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
     await database.close();
