@@ -2,6 +2,7 @@ import { Router, type Request } from 'express';
 import { currentUser, requireUser } from '../accounts/authenticate';
 import { badRequest, notFound } from '../http/problem';
 import { parseInput } from '../http/validate';
+import { getSite, siteSettings } from '../sites/service';
 import {
   articleIdSchema,
   countsQuerySchema,
@@ -39,7 +40,12 @@ export function commentRoutes(): Router {
     const siteId = idParam(req, 'siteId');
     const articleId = articleParam(req);
     const query = parseInput(threadQuerySchema, req.query, 'query');
-    res.json(await listThread({ siteId, articleId, ...query, viewer: req.user ?? null }));
+    const [site, page] = await Promise.all([
+      getSite(siteId),
+      listThread({ siteId, articleId, ...query, viewer: req.user ?? null }),
+    ]);
+    // Outside the cached page, so that a settings change shows at once.
+    res.json({ ...page, editWindowSeconds: siteSettings(site).editWindowSeconds });
   });
 
   router.post('/sites/:siteId/articles/:articleId/comments', async (req, res) => {

@@ -180,8 +180,9 @@ const schemas: Record<string, SchemaObject> = {
       comments: { type: 'array', items: ref('Comment') },
       nextCursor: { type: ['string', 'null'] },
       total: { type: 'integer', minimum: 0 },
+      editWindowSeconds: { type: 'integer', minimum: 0, description: "The site's edit window, for the widget." },
     },
-    required: ['comments', 'nextCursor', 'total'],
+    required: ['comments', 'nextCursor', 'total', 'editWindowSeconds'],
   },
   Reason: {
     type: 'object',

@@ -107,7 +107,7 @@ describe('thread page cache', () => {
       .send({ body: 'The bridge reopens when the kettle boils.' })
       .expect(200);
     expect(heldEdit.body.status).to.equal('pending');
-    expect(await read()).to.deep.equal({ comments: [], nextCursor: null, total: 0 });
+    expect(await read()).to.deep.equal({ comments: [], nextCursor: null, total: 0, editWindowSeconds: 300 });
     expect(ids(await read(alice))).to.deep.equal([comment.id]);
   });
 
@@ -121,7 +121,7 @@ describe('thread page cache', () => {
     expect(after.comments[0].status).to.equal('deleted');
     expect(after.comments[0].replies.map((c) => c.id)).to.deep.equal([reply.id]);
     await request(app).delete(`/api/v1/comments/${reply.id}`).set(...bearer(bruno)).expect(204);
-    expect(await read()).to.deep.equal({ comments: [], nextCursor: null, total: 0 });
+    expect(await read()).to.deep.equal({ comments: [], nextCursor: null, total: 0, editWindowSeconds: 300 });
   });
 
   it('shows a deleted held comment gone for its author', async () => {
@@ -154,7 +154,7 @@ describe('thread page cache', () => {
       .set(...bearer(moderator))
       .send({ reason: 'off topic' })
       .expect(200);
-    expect(await read()).to.deep.equal({ comments: [], nextCursor: null, total: 0 });
+    expect(await read()).to.deep.equal({ comments: [], nextCursor: null, total: 0, editWindowSeconds: 300 });
     expect(ids(await read(alice))).to.deep.equal([]);
   });
 
@@ -194,7 +194,7 @@ describe('thread page cache', () => {
     await flag(bruno);
     expect(ids(await read())).to.deep.equal([comment.id]);
     await flag(carla);
-    expect(await read()).to.deep.equal({ comments: [], nextCursor: null, total: 0 });
+    expect(await read()).to.deep.equal({ comments: [], nextCursor: null, total: 0, editWindowSeconds: 300 });
     const own = await read(alice);
     expect(ids(own)).to.deep.equal([comment.id]);
     expect(own.comments[0].status).to.equal('pending');

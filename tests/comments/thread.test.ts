@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { CommentModel } from '../../src/comments/comment.model';
+import { SiteModel } from '../../src/sites/site.model';
 import { testApp } from '../support/app';
 import { createTestSite, createTestUser, type TestUser } from '../support/fixtures';
 import { allIds, bearer, post, threadPath, type PostedComment } from './helpers';
@@ -36,7 +37,16 @@ describe('reading threads over HTTP', () => {
     expect(thread.comments[0].replies[0].replies.map((c) => c.id)).to.deep.equal([nested.id]);
     expect(thread.comments[1].replies).to.deep.equal([]);
     const other = await readThread(site.id, 'another-article');
-    expect(other).to.deep.equal({ comments: [], nextCursor: null, total: 0 });
+    expect(other).to.deep.equal({ comments: [], nextCursor: null, total: 0, editWindowSeconds: 300 });
+  });
+
+  it("tells readers the site's current edit window, also right after it changes", async () => {
+    const site = await createTestSite({ editWindowSeconds: 900 });
+    await post(app, alice, site.id, 'window', 'A comment to read.');
+    const before = await readThread(site.id, 'window');
+    expect(before).to.include({ editWindowSeconds: 900 });
+    await SiteModel.updateOne({ _id: site.id }, { $set: { 'settings.editWindowSeconds': 60 } });
+    expect(await readThread(site.id, 'window')).to.include({ editWindowSeconds: 60 });
   });
 
   it('sorts roots oldest, newest and top first', async () => {

@@ -3,6 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Types } from 'mongoose';
 import { UserModel } from '../../src/accounts/user.model';
 import { CommentModel } from '../../src/comments/comment.model';
+import { SiteModel } from '../../src/sites/site.model';
 import { createTestUser, type TestUser } from '../support/fixtures';
 import { launchChromium, startWidgetStack, type WidgetStack } from './browserStack';
 
@@ -186,6 +187,23 @@ describe('embedded widget in Chromium: editing, paging, sorting and errors', fun
     const own = page.locator(`#tl-comment-${old.id}`);
     await own.getByRole('button', { name: 'Delete', exact: true }).waitFor();
     expect(await own.getByRole('button', { name: 'Edit', exact: true }).count()).to.equal(0);
+  });
+
+  it("follows the site's own edit window: a longer one keeps Edit on a ten-minute-old comment", async () => {
+    const reader = await createTestUser({ displayName: 'Patient Plover' });
+    const article = 'edit-window-long';
+    const old = await apiPost(stack, reader, article, 'Written a while ago, still editable here.');
+    await CommentModel.collection.updateOne(
+      { _id: new Types.ObjectId(old.id) },
+      { $set: { createdAt: new Date(Date.now() - 10 * 60 * 1000) } },
+    );
+    await SiteModel.updateOne({ _id: stack.siteId }, { $set: { 'settings.editWindowSeconds': 3600 } });
+    try {
+      await openSignedIn(page, stack, article, reader);
+      await page.locator(`#tl-comment-${old.id}`).getByRole('button', { name: 'Edit', exact: true }).waitFor();
+    } finally {
+      await SiteModel.updateOne({ _id: stack.siteId }, { $set: { 'settings.editWindowSeconds': 300 } });
+    }
   });
 
   it('holds an edit that needs moderation and says so', async () => {

@@ -28,6 +28,8 @@ export interface ThreadPage {
   comments: ThreadComment[];
   nextCursor: string | null;
   total: number;
+  /** The site's edit window, so the widget offers Edit exactly as long as the service accepts it. */
+  editWindowSeconds: number;
 }
 
 export interface User {

@@ -50,8 +50,7 @@ function mountAll(): void {
     const articleId = host.dataset.article ?? '';
     if (!siteId || !articleId) continue;
     host.dataset.threadlineMounted = 'true';
-    const editWindow = Number(host.dataset.editWindow);
-    widgets.push(new CommentWidget(host, api, sessions, siteId, articleId, editWindow > 0 ? editWindow : undefined));
+    widgets.push(new CommentWidget(host, api, sessions, siteId, articleId));
   }
   void finishEmailLinks();
 }

@@ -6,6 +6,7 @@ import { relativeTime } from './time';
 
 /** Replies deeper than this are listed without more indentation, so threads stay readable on phones. */
 const INDENT_CAP = 4;
+/** Until the first page arrives with the site's own edit window. */
 const DEFAULT_EDIT_WINDOW_SECONDS = 300;
 /** The service refuses longer comments; the box stops there instead of letting a draft fail. */
 const MAX_COMMENT_LENGTH = 5000;
@@ -41,6 +42,7 @@ export class CommentWidget {
   private cursor: string | null = null;
   private total = 0;
   private loadGeneration = 0;
+  private editWindowSeconds = DEFAULT_EDIT_WINDOW_SECONDS;
 
   constructor(
     host: HTMLElement,
@@ -48,7 +50,6 @@ export class CommentWidget {
     private readonly sessions: SessionStore,
     private readonly siteId: string,
     private readonly articleId: string,
-    private readonly editWindowSeconds = DEFAULT_EDIT_WINDOW_SECONDS,
   ) {
     this.root = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
     adoptStyles(this.root, WIDGET_CSS);
@@ -124,6 +125,7 @@ export class CommentWidget {
     try {
       const page = await this.api.thread(this.siteId, this.articleId, this.sort, append ? this.cursor : null);
       if (generation !== this.loadGeneration) return;
+      this.editWindowSeconds = page.editWindowSeconds;
       if (!append) {
         this.thread.replaceChildren();
         this.rendered.clear();
