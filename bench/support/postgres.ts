@@ -49,8 +49,10 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     async stop() {
+      // runuser does not pass signals on to the server, so pg_ctl stops it by its data folder.
       const exited = new Promise((resolve) => server.once('exit', resolve));
-      server.kill('SIGINT');
+      const stop = asPostgres(path.join(bin, 'pg_ctl'), ['-D', dir, '-m', 'fast', '-w', 'stop']);
+      spawnSync(stop.command, stop.args, { stdio: 'ignore' });
       await exited;
       rmSync(dir, { recursive: true, force: true });
     },
