@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { createOrPromoteAdmin } from '../src/accounts/bootstrapAdmin';
 import { loadConfig } from '../src/config/config';
-import { openDatabase } from '../src/db/database';
+import { openConfiguredDatabase } from '../src/db/database';
 import { createLogger } from '../src/logging/logger';
 
 async function readFirstLine(): Promise<string> {
@@ -35,13 +35,7 @@ async function main(): Promise<void> {
   }
   const config = loadConfig();
   const logger = createLogger({ level: 'warn', name: 'create-admin' });
-  const database = await openDatabase({
-    uri: config.MONGODB_URI,
-    dataDir: config.DATA_DIR,
-    prefer: config.LOCAL_DB,
-    timeoutMs: config.DB_TIMEOUT_MS,
-    logger,
-  });
+  const database = await openConfiguredDatabase(config, logger);
   try {
     let outcome = await createOrPromoteAdmin({ email: email.data, displayName: values.name }).catch((err: unknown) => {
       if (err instanceof Error && /needs a password/.test(err.message)) return null;

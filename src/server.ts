@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { createApp } from './app';
 import { bootstrapAdmin } from './accounts/bootstrapAdmin';
 import { ConfigError, loadConfig, type Config } from './config/config';
-import { openDatabase, type Database } from './db/database';
+import { openConfiguredDatabase, type Database } from './db/database';
 import { createLogger, type Logger } from './logging/logger';
 
 export interface RunningService {
@@ -13,13 +13,7 @@ export interface RunningService {
 }
 
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
-  const database = await openDatabase({
-    uri: config.MONGODB_URI,
-    dataDir: config.DATA_DIR,
-    prefer: config.LOCAL_DB,
-    timeoutMs: config.DB_TIMEOUT_MS,
-    logger,
-  });
+  const database = await openConfiguredDatabase(config, logger);
   await bootstrapAdmin(config.BOOTSTRAP_ADMIN_EMAIL, config.BOOTSTRAP_ADMIN_PASSWORD, logger);
 
   const app = createApp({ config, logger });

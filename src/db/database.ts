@@ -1,5 +1,6 @@
 import path from 'node:path';
 import mongoose from 'mongoose';
+import type { Config } from '../config/config';
 import type { Logger } from '../logging/logger';
 import { connectDatabase, syncIndexes } from './connection';
 import { startLocalServer, type LocalServer } from './localServer';
@@ -25,6 +26,20 @@ export interface Database {
 /** The folder where built database binaries are cached, shared by every data directory. */
 export function binaryCacheDir(): string {
   return path.resolve(process.env.THREADLINE_CACHE_DIR ?? path.join(__dirname, '..', '..', '.data', 'cache'));
+}
+
+/** The database the configuration names: MONGODB_URI, or the embedded server under DATA_DIR. */
+export function openConfiguredDatabase(
+  config: Pick<Config, 'MONGODB_URI' | 'DATA_DIR' | 'LOCAL_DB' | 'DB_TIMEOUT_MS'>,
+  logger: Logger,
+): Promise<Database> {
+  return openDatabase({
+    uri: config.MONGODB_URI,
+    dataDir: config.DATA_DIR,
+    prefer: config.LOCAL_DB,
+    timeoutMs: config.DB_TIMEOUT_MS,
+    logger,
+  });
 }
 
 /** Connects to MONGODB_URI, or starts the embedded server under dataDir and connects to it. */
