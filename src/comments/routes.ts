@@ -12,7 +12,7 @@ import {
   voteSchema,
 } from './schemas';
 import { deleteComment, editComment, postComment } from './service';
-import { countComments, listThread } from './thread';
+import { countComments, readThreadPage } from './thread';
 import { voteOnComment } from './votes';
 
 const OBJECT_ID = /^[a-f0-9]{24}$/i;
@@ -42,10 +42,16 @@ export function commentRoutes(): Router {
     const query = parseInput(threadQuerySchema, req.query, 'query');
     const [site, page] = await Promise.all([
       getSite(siteId),
-      listThread({ siteId, articleId, ...query, viewer: req.user ?? null }),
+      readThreadPage({ siteId, articleId, ...query, viewer: req.user ?? null }),
     ]);
     // Outside the cached page, so that a settings change shows at once.
-    res.json({ ...page, editWindowSeconds: siteSettings(site).editWindowSeconds });
+    const { editWindowSeconds } = siteSettings(site);
+    // The page differs per reader (their own held comments), so caches must ask every time; a shared
+    // public page has a validator, and an unchanged one is answered 304 by Express without a body.
+    res.setHeader('Cache-Control', 'private, no-cache');
+    res.vary('Authorization');
+    if (page.version) res.setHeader('ETag', `"${page.version}.${editWindowSeconds}"`);
+    res.type('application/json').send(`{"editWindowSeconds":${editWindowSeconds},${page.json.slice(1)}`);
   });
 
   router.post('/sites/:siteId/articles/:articleId/comments', async (req, res) => {

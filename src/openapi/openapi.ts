@@ -523,7 +523,10 @@ const paths: OpenApiDocument['paths'] = {
         parameterRef('limit'),
         parameterRef('cursor'),
       ],
-      responses: { '200': json('One page of root comments with all their replies.', ref('CommentPage')) },
+      responses: {
+        '200': json('One page of root comments with all their replies.', ref('CommentPage')),
+        '304': { description: 'The page is unchanged since the ETag sent in If-None-Match.' },
+      },
     }),
     post: operation({
       operationId: 'postComment',

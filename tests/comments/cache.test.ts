@@ -52,6 +52,30 @@ describe('thread page cache', () => {
     return held;
   }
 
+  it('answers 304 to a reader whose copy is current, and the new page once a write changed it', async () => {
+    await post(app, alice, siteId, article, 'Ferry timetable pinned by the ticket office.');
+    const first = await request(app).get(threadPath(siteId, article)).expect(200);
+    const etag = first.headers.etag as string;
+    expect(etag).to.match(/^"[^"]+"$/);
+    expect(first.headers['cache-control']).to.equal('private, no-cache');
+    await request(app).get(threadPath(siteId, article)).set('If-None-Match', etag).expect(304);
+
+    await post(app, bruno, siteId, article, 'And the winter one starts next week.');
+    const changed = await request(app).get(threadPath(siteId, article)).set('If-None-Match', etag).expect(200);
+    expect(changed.headers.etag).to.not.equal(etag);
+    expect((changed.body as Thread).total).to.equal(2);
+  });
+
+  it("validates a page built for one reader alone by its content, not by the article's version", async () => {
+    await postHeld(carla, 'The kettle at the ferry cafe is broken again.');
+    const own = await request(app).get(threadPath(siteId, article)).set(...bearer(carla)).expect(200);
+    expect(own.headers.etag).to.match(/^W\//);
+    expect((own.body as Thread).comments).to.have.length(1);
+    const anonymous = await request(app).get(threadPath(siteId, article)).expect(200);
+    expect((anonymous.body as Thread).comments).to.have.length(0);
+    expect(anonymous.headers.etag).to.not.equal(own.headers.etag);
+  });
+
   it('answers the same page twice, and serves it from the cache until a write changes the article', async () => {
     const first = await post(app, alice, siteId, article, 'The harbour lights are back on.');
     const once = await read();
