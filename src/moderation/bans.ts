@@ -1,6 +1,6 @@
-import { isValidObjectId, Types } from 'mongoose';
+import { isValidObjectId, Types, type UpdateQuery } from 'mongoose';
 import type { AuthUser } from '../accounts/authenticate';
-import { UserModel, type UserDocument } from '../accounts/user.model';
+import { UserModel, type User, type UserDocument } from '../accounts/user.model';
 import { forbidden, notFound } from '../http/problem';
 import { ModerationActionModel } from './moderationAction.model';
 
@@ -16,39 +16,34 @@ async function loadTarget(actor: AuthUser, userId: string) {
   return target;
 }
 
-/** Bans a user until a time or for good; bumping tokenVersion ends every session they have. */
-export async function banUser(
+/**
+ * Applies a ban change and records it in the user's history; updateOne then read, because findAndModify
+ * with the schema's hidden passwordHash projection is not portable.
+ */
+async function changeBan(
   actor: AuthUser,
   userId: string,
-  input: { reason: string; until?: Date },
+  update: UpdateQuery<User>,
+  record: { action: 'banned' | 'unbanned'; reason?: string; note?: string | null },
 ): Promise<StoredUser> {
   const target = await loadTarget(actor, userId);
-  // updateOne then read: findAndModify with the schema's hidden passwordHash projection is not portable.
-  await UserModel.updateOne(
-    { _id: target._id },
-    { $set: { banned: true, bannedUntil: input.until ?? null, banReason: input.reason }, $inc: { tokenVersion: 1 } },
-  );
+  await UserModel.updateOne({ _id: target._id }, update);
   const updated = await UserModel.findById(target._id).lean();
   if (!updated) throw notFound('No such user.');
-  await ModerationActionModel.create({
-    targetUserId: target._id,
-    action: 'banned',
-    actorId: new Types.ObjectId(actor.id),
-    reason: input.reason,
-    note: input.until ? `until ${input.until.toISOString()}` : null,
-  });
+  await ModerationActionModel.create({ targetUserId: target._id, actorId: new Types.ObjectId(actor.id), ...record });
   return updated;
 }
 
-export async function unbanUser(actor: AuthUser, userId: string): Promise<StoredUser> {
-  const target = await loadTarget(actor, userId);
-  await UserModel.updateOne({ _id: target._id }, { $set: { banned: false, bannedUntil: null, banReason: null } });
-  const updated = await UserModel.findById(target._id).lean();
-  if (!updated) throw notFound('No such user.');
-  await ModerationActionModel.create({
-    targetUserId: target._id,
-    action: 'unbanned',
-    actorId: new Types.ObjectId(actor.id),
-  });
-  return updated;
+/** Bans a user until a time or for good; bumping tokenVersion ends every session they have. */
+export function banUser(actor: AuthUser, userId: string, input: { reason: string; until?: Date }): Promise<StoredUser> {
+  return changeBan(
+    actor,
+    userId,
+    { $set: { banned: true, bannedUntil: input.until ?? null, banReason: input.reason }, $inc: { tokenVersion: 1 } },
+    { action: 'banned', reason: input.reason, note: input.until ? `until ${input.until.toISOString()}` : null },
+  );
+}
+
+export function unbanUser(actor: AuthUser, userId: string): Promise<StoredUser> {
+  return changeBan(actor, userId, { $set: { banned: false, bannedUntil: null, banReason: null } }, { action: 'unbanned' });
 }
