@@ -72,6 +72,8 @@ commentSchema.index({ siteId: 1, articleId: 1, parentId: 1, createdAt: 1, _id: 1
 commentSchema.index({ siteId: 1, articleId: 1, parentId: 1, score: -1, _id: -1 });
 commentSchema.index({ rootId: 1, createdAt: 1 });
 commentSchema.index({ siteId: 1, articleId: 1, status: 1 });
+// One reader's held comments in an article, merged into the cached public page.
+commentSchema.index({ siteId: 1, articleId: 1, 'author.id': 1, status: 1 });
 commentSchema.index({ siteId: 1, status: 1, createdAt: 1, _id: 1 });
 commentSchema.index({ siteId: 1, flagged: 1, createdAt: 1, _id: 1 });
 commentSchema.index({ 'author.id': 1, createdAt: -1 });

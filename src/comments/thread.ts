@@ -60,9 +60,20 @@ const ROOT_ORDER: Record<ThreadSort, Record<string, 1 | -1>> = {
   top: { score: -1, _id: -1 },
 };
 
+/** The root order of each sort, as a comparison: exactly what ROOT_ORDER asks of the database. */
+function rootKey(root: Pick<CommentRecord, 'score' | 'createdAt'>, sort: ThreadSort): number {
+  return sort === 'top' ? root.score : root.createdAt.getTime();
+}
+
+function compareRoots(sort: ThreadSort, a: { key: number; id: string }, b: { key: number; id: string }): number {
+  const ascending = a.key - b.key || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return sort === 'oldest' ? ascending : -ascending;
+}
+
+const rootPoint = (root: CommentRecord, sort: ThreadSort) => ({ key: rootKey(root, sort), id: String(root._id) });
+
 function cursorAfter(root: CommentRecord, sort: ThreadSort): string {
-  const key = sort === 'top' ? root.score : root.createdAt.getTime();
-  return encodeCursor({ sort, key, id: String(root._id) });
+  return encodeCursor({ sort, key: rootKey(root, sort), id: String(root._id) });
 }
 
 export interface ThreadQuery {
@@ -74,13 +85,22 @@ export interface ThreadQuery {
   viewer: AuthUser | null;
 }
 
+/** The records a page is assembled from. */
+interface PageRecords {
+  /** Up to `limit + 1` visible roots after the cursor, in root order; an extra one means more pages follow. */
+  found: CommentRecord[];
+  /** The visible descendants of the first `limit` of them. */
+  descendants: CommentRecord[];
+  total: number;
+}
+
 /**
- * One page of a thread: `limit` roots from one indexed query, then all their visible descendants in
- * one more query, assembled in memory. Paging is by the roots' sort key and id, so comments posted
+ * The records of one page of a thread: `limit` roots from one indexed query, then all their visible
+ * descendants in one more query. Paging is by the roots' sort key and id, so comments posted
  * between pages cause neither duplicates nor gaps. (For `top`, scores that change between pages can
  * still move a root across the cursor; that is inherent to ranking by a live score.)
  */
-async function buildPage(input: ThreadQuery, cursor: ThreadCursor | null): Promise<ThreadPage> {
+async function loadPage(input: ThreadQuery, cursor: ThreadCursor | null): Promise<PageRecords> {
   const site = await getSite(input.siteId);
   const inArticle = { siteId: site._id, articleId: input.articleId };
   const visible = visibleTo(input.viewer);
@@ -99,11 +119,60 @@ async function buildPage(input: ThreadQuery, cursor: ThreadCursor | null): Promi
   };
   const descendants =
     roots.length > 0 ? await CommentModel.find(descendantFilter, THREAD_FIELDS).lean<CommentRecord[]>() : [];
+  return { found, descendants, total };
+}
+
+function assemblePage(records: PageRecords, input: ThreadQuery): ThreadPage {
+  const roots = records.found.slice(0, input.limit);
   return {
-    comments: buildThread(roots, descendants, input.sort === 'top' ? highestScoreFirst : oldestFirst),
-    nextCursor: found.length > input.limit ? cursorAfter(roots[roots.length - 1], input.sort) : null,
-    total,
+    comments: buildThread(roots, records.descendants, input.sort === 'top' ? highestScoreFirst : oldestFirst),
+    nextCursor: records.found.length > input.limit ? cursorAfter(roots[roots.length - 1], input.sort) : null,
+    total: records.total,
   };
+}
+
+async function buildPage(input: ThreadQuery, cursor: ThreadCursor | null): Promise<ThreadPage> {
+  return assemblePage(await loadPage(input, cursor), input);
+}
+
+/**
+ * The page a reader with held comments of their own sees, from the public page's records and one
+ * query for their held comments in the article. It is the page built for them from scratch would be:
+ * their held roots after the cursor compete with the public roots for the page's `limit` places (the
+ * public records keep `limit + 1` roots, enough to decide every place), and a held reply hangs under
+ * its parent wherever that is in the page, in the same reply order, tombstones kept by the same rules.
+ */
+async function mergeHeldComments(
+  input: ThreadQuery,
+  viewer: AuthUser,
+  cursor: ThreadCursor | null,
+  publicRecords: PageRecords,
+): Promise<ThreadPage> {
+  const held = await CommentModel.find(
+    {
+      siteId: new Types.ObjectId(input.siteId),
+      articleId: input.articleId,
+      status: 'pending',
+      'author.id': new Types.ObjectId(viewer.id),
+    },
+    // rootId places a held reply on the page of its thread's root.
+    { ...THREAD_FIELDS, rootId: 1 },
+  ).lean<CommentRecord[]>();
+  // A status change racing this read could find a comment in both; the public page's copy wins.
+  const inPublic = new Set([...publicRecords.found, ...publicRecords.descendants].map((comment) => String(comment._id)));
+  const own = held.filter((comment) => !inPublic.has(String(comment._id)));
+  const { sort } = input;
+  const ownRoots = own.filter(
+    (comment) =>
+      (comment.parentId ?? null) === null &&
+      (!cursor || compareRoots(sort, rootPoint(comment, sort), { key: cursor.key, id: cursor.id }) > 0),
+  );
+  const found = [...publicRecords.found, ...ownRoots]
+    .sort((a, b) => compareRoots(sort, rootPoint(a, sort), rootPoint(b, sort)))
+    .slice(0, input.limit + 1);
+  const onPage = new Set(found.slice(0, input.limit).map((root) => String(root._id)));
+  const ownReplies = own.filter((comment) => comment.depth > 0 && comment.rootId !== null && onPage.has(String(comment.rootId)));
+  return assemblePage({ found, descendants: [...publicRecords.descendants, ...ownReplies], total: publicRecords.total }, input);
 }
 
 /**
@@ -115,15 +184,19 @@ export interface ThreadPageText {
   version: string | null;
 }
 
-/** Public pages (what a reader without held comments sees) as JSON text, with the version each was built under. */
-const publicPages = new LruCache<{ version: string; json: string }>(1000);
+/**
+ * Public pages (what a reader without held comments sees) as JSON text, with the version each was
+ * built under, and the records they were built from, for merging in one reader's held comments.
+ */
+const publicPages = new LruCache<{ version: string; json: string; records: PageRecords }>(1000);
 
 /**
  * A page of a thread, served from the page cache while the article's version is the one the page
  * was built under (one `_id` read), else built and cached under the version read BEFORE building,
  * so a write that races the build only costs a rebuild later, never a stale page. A reader with
- * held comments of their own in the article gets a page built for them alone. Pages are kept as
- * text because serialising a long thread costs more than the rest of a cache hit.
+ * held comments of their own in the article gets the public page with those merged in: one query
+ * for their held comments instead of a page built for them alone. Pages are kept as text because
+ * serialising a long thread costs more than the rest of a cache hit.
  */
 export async function readThreadPage(input: ThreadQuery): Promise<ThreadPageText> {
   const cursor = input.cursor ? decodeCursor(input.cursor, input.sort) : null;
@@ -134,14 +207,20 @@ export async function readThreadPage(input: ThreadQuery): Promise<ThreadPageText
     if (page.total > 0 || page.comments.length > 0) await adoptArticle(input.siteId, input.articleId);
     return { json: JSON.stringify(page), version: null };
   }
-  if (viewerHasPending) return { json: JSON.stringify(await buildPage(input, cursor)), version: null };
   // Sites are never deleted, and the article document exists only for an existing site, so a hit needs no site read.
   const key = JSON.stringify([input.siteId, input.articleId, input.sort, input.limit, input.cursor ?? '']);
-  const cached = publicPages.get(key);
-  if (cached?.version === version) return cached;
-  const entry = { version, json: JSON.stringify(await buildPage({ ...input, viewer: null }, cursor)) };
-  publicPages.set(key, entry);
-  return entry;
+  let entry = publicPages.get(key);
+  if (entry?.version !== version) {
+    const publicInput = { ...input, viewer: null };
+    const records = await loadPage(publicInput, cursor);
+    entry = { version, json: JSON.stringify(assemblePage(records, publicInput)), records };
+    publicPages.set(key, entry);
+  }
+  if (viewerHasPending && input.viewer) {
+    // Per reader, so no shared version (and no shared ETag) for it.
+    return { json: JSON.stringify(await mergeHeldComments(input, input.viewer, cursor, entry.records)), version: null };
+  }
+  return { json: entry.json, version: entry.version };
 }
 
 /** Approved comments per article, for the count badges on a site's pages: one aggregate for all. */
