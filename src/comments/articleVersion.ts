@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import { ArticleModel, articleKey, PendingAuthorModel, pendingAuthorKey } from './article.model';
 import { CommentModel, type CommentStatus } from './comment.model';
 import { op } from './store';
+import { upsertWithRetry } from '../db/errors';
 
 type Id = Types.ObjectId | string;
 
@@ -28,7 +29,8 @@ async function hasPending(siteId: string, articleId: string, userId: string): Pr
 }
 
 async function setMark(siteId: string, articleId: string, userId: string, pending: boolean): Promise<void> {
-  await PendingAuthorModel.updateOne({ _id: pendingAuthorKey(siteId, articleId, userId) }, { $set: { pending } }, { upsert: true });
+  const _id = pendingAuthorKey(siteId, articleId, userId);
+  await upsertWithRetry(() => PendingAuthorModel.updateOne({ _id }, { $set: { pending } }, { upsert: true }));
 }
 
 /**
@@ -68,17 +70,16 @@ export async function touchArticle(siteId: Id, articleId: string, change?: Pendi
   const _id = articleKey(site, articleId);
   if (!(await ArticleModel.exists({ _id }))) await markExistingPendingAuthors(site, articleId);
   if (change?.authorId) await updateMark(site, articleId, String(change.authorId), change.pending);
-  await ArticleModel.updateOne({ _id }, { $set: { version: freshVersion() } }, { upsert: true });
+  await upsertWithRetry(() => ArticleModel.updateOne({ _id }, { $set: { version: freshVersion() } }, { upsert: true }));
 }
 
 /** For articles whose comments predate article documents: create the document, marks first. */
 export async function adoptArticle(siteId: Id, articleId: string): Promise<void> {
   const site = String(siteId);
   await markExistingPendingAuthors(site, articleId);
-  await ArticleModel.updateOne(
-    { _id: articleKey(site, articleId) },
-    { $setOnInsert: { version: freshVersion() } },
-    { upsert: true },
+  const _id = articleKey(site, articleId);
+  await upsertWithRetry(() =>
+    ArticleModel.updateOne({ _id }, { $setOnInsert: { version: freshVersion() } }, { upsert: true }),
   );
 }
 

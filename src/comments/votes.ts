@@ -7,7 +7,7 @@ import { canVoteOnComment } from './policy';
 import { findComment } from './store';
 import { VoteModel, voteKey } from './vote.model';
 import type { CommentRecord } from './view';
-import { isDuplicateKey } from '../db/errors';
+import { upsertWithRetry } from '../db/errors';
 
 
 const unitOf = (value: number, sign: 1 | -1): number => (value === sign ? 1 : 0);
@@ -36,14 +36,7 @@ async function applyVote(comment: CommentRecord, userId: string, value: -1 | 0 |
       { $set: { value }, $setOnInsert: { commentId: comment._id, userId } },
       { upsert: true, returnDocument: 'before' },
     ).lean();
-  let previous;
-  try {
-    previous = await upsertVote();
-  } catch (err) {
-    // Two first votes by one user raced to insert; the loser now updates the winner's document.
-    if (!isDuplicateKey(err)) throw err;
-    previous = await upsertVote();
-  }
+  const previous = await upsertWithRetry(upsertVote);
   const before = previous?.value ?? 0;
   const delta = { score: value - before, upvotes: unitOf(value, 1) - unitOf(before, 1), downvotes: unitOf(value, -1) - unitOf(before, -1) };
   // No projection here: findAndModify with one is not supported by every backend we run on.

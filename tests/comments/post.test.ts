@@ -70,6 +70,18 @@ describe('posting comments over HTTP', () => {
     }
   });
 
+  it('accepts many simultaneous first comments on a new article, each once', async () => {
+    const readers = await Promise.all(Array.from({ length: 12 }, (_, i) => createTestUser({ displayName: `Early ${i}` })));
+    const answers = await Promise.all(
+      readers.map((reader, i) =>
+        request(app).post(threadPath(site.id, 'opening-night')).set(...bearer(reader)).send({ body: `First in line, ${i}.` }),
+      ),
+    );
+    expect(answers.map((answer) => answer.status)).to.deep.equal(readers.map(() => 201));
+    const thread = await request(app).get(threadPath(site.id, 'opening-night')).expect(200);
+    expect(thread.body.total).to.equal(12);
+  });
+
   it('nests replies and stores their lineage', async () => {
     const root = await post(app, author, site.id, 'lineage', 'Root of the thread.');
     const reply = await post(app, author, site.id, 'lineage', 'First reply.', root.id);
