@@ -188,7 +188,13 @@ export interface ThreadPageText {
  * Public pages (what a reader without held comments sees) as JSON text, with the version each was
  * built under, and the records they were built from, for merging in one reader's held comments.
  */
-const publicPages = new LruCache<{ version: string; json: string; records: PageRecords }>(1000);
+const publicPages = new LruCache<{ version: string; builtAt: number; json: string; records: PageRecords }>(1000);
+
+/**
+ * A cached page is rebuilt after this long even under the same version: a write whose version bump
+ * was lost (the database went away between the two) is then shown within a minute, not never.
+ */
+export const PAGE_MAX_AGE_MS = 60_000;
 
 /**
  * A page of a thread, served from the page cache while the article's version is the one the page
@@ -198,7 +204,7 @@ const publicPages = new LruCache<{ version: string; json: string; records: PageR
  * for their held comments instead of a page built for them alone. Pages are kept as text because
  * serialising a long thread costs more than the rest of a cache hit.
  */
-export async function readThreadPage(input: ThreadQuery): Promise<ThreadPageText> {
+export async function readThreadPage(input: ThreadQuery, now = Date.now()): Promise<ThreadPageText> {
   const cursor = input.cursor ? decodeCursor(input.cursor, input.sort) : null;
   const { version, viewerHasPending } = await readArticleState(input.siteId, input.articleId, input.viewer?.id ?? null);
   if (version === null) {
@@ -210,17 +216,18 @@ export async function readThreadPage(input: ThreadQuery): Promise<ThreadPageText
   // Sites are never deleted, and the article document exists only for an existing site, so a hit needs no site read.
   const key = JSON.stringify([input.siteId, input.articleId, input.sort, input.limit, input.cursor ?? '']);
   let entry = publicPages.get(key);
-  if (entry?.version !== version) {
+  if (entry?.version !== version || now - entry.builtAt >= PAGE_MAX_AGE_MS) {
     const publicInput = { ...input, viewer: null };
     const records = await loadPage(publicInput, cursor);
-    entry = { version, json: JSON.stringify(assemblePage(records, publicInput)), records };
+    entry = { version, builtAt: now, json: JSON.stringify(assemblePage(records, publicInput)), records };
     publicPages.set(key, entry);
   }
   if (viewerHasPending && input.viewer) {
     // Per reader, so no shared version (and no shared ETag) for it.
     return { json: JSON.stringify(await mergeHeldComments(input, input.viewer, cursor, entry.records)), version: null };
   }
-  return { json: entry.json, version: entry.version };
+  // The build time is part of the validator, so a page rebuilt under the same version is not a 304.
+  return { json: entry.json, version: `${entry.version}-${entry.builtAt.toString(36)}` };
 }
 
 /** Approved comments per article, for the count badges on a site's pages: one aggregate for all. */

@@ -3,6 +3,7 @@ import { Types } from 'mongoose';
 import request from 'supertest';
 import { ArticleModel, articleKey } from '../../src/comments/article.model';
 import { CommentModel } from '../../src/comments/comment.model';
+import { PAGE_MAX_AGE_MS, readThreadPage } from '../../src/comments/thread';
 import { testApp } from '../support/app';
 import { createTestSite, createTestUser, type TestUser } from '../support/fixtures';
 import { allIds, bearer, post, threadPath, type PostedComment } from './helpers';
@@ -51,6 +52,19 @@ describe('thread page cache', () => {
     expect(held.status).to.equal('pending');
     return held;
   }
+
+  it('rebuilds a cached page after its maximum age even when no version bump arrived', async () => {
+    const first = await post(app, alice, siteId, article, 'Tide tables are posted at the slipway.');
+    const query = { siteId, articleId: article, sort: 'oldest' as const, limit: 20, viewer: null };
+    const start = Date.now();
+    await readThreadPage(query, start);
+    // A write that landed without its version bump, as when the database goes away between the two.
+    await CommentModel.collection.updateOne({ _id: new Types.ObjectId(first.id) }, { $set: { body: 'lost bump' } });
+    const cached = JSON.parse((await readThreadPage(query, start + 1000)).json) as Thread;
+    expect(cached.comments[0].body).to.equal('Tide tables are posted at the slipway.');
+    const rebuilt = JSON.parse((await readThreadPage(query, start + PAGE_MAX_AGE_MS)).json) as Thread;
+    expect(rebuilt.comments[0].body).to.equal('lost bump');
+  });
 
   it('answers 304 to a reader whose copy is current, and the new page once a write changed it', async () => {
     await post(app, alice, siteId, article, 'Ferry timetable pinned by the ticket office.');
