@@ -6,13 +6,7 @@ import { CommentModel } from '../../src/comments/comment.model';
 import { PAGE_MAX_AGE_MS, readThreadPage } from '../../src/comments/thread';
 import { testApp } from '../support/app';
 import { createTestSite, createTestUser, type TestUser } from '../support/fixtures';
-import { allIds, bearer, post, threadPath, type PostedComment } from './helpers';
-
-interface Thread {
-  comments: PostedComment[];
-  nextCursor: string | null;
-  total: number;
-}
+import { allIds, bearer, post, threadPath, type PostedComment, type Thread } from './helpers';
 
 /** Every cached thread page must follow the writes before it: each test reads, writes, reads again. */
 describe('thread page cache', () => {

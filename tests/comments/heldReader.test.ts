@@ -3,13 +3,7 @@ import request from 'supertest';
 import { ArticleModel, articleKey } from '../../src/comments/article.model';
 import { testApp } from '../support/app';
 import { createTestSite, createTestUser, type TestUser } from '../support/fixtures';
-import { allIds, bearer, post, threadPath, type PostedComment } from './helpers';
-
-interface Thread {
-  comments: PostedComment[];
-  nextCursor: string | null;
-  total: number;
-}
+import { allIds, bearer, post, threadPath, type PostedComment, type Thread } from './helpers';
 
 /**
  * A reader with held comments gets the cached public page with their own held comments merged in.

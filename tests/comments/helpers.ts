@@ -19,6 +19,13 @@ export interface PostedComment {
   replies: PostedComment[];
 }
 
+/** A thread page as the API returns it. */
+export interface Thread {
+  comments: PostedComment[];
+  nextCursor: string | null;
+  total: number;
+}
+
 /** Posts a comment and expects 201. */
 export async function post(
   app: Express,
