@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { authenticate } from './accounts/authenticate';
 import { accountRoutes } from './accounts/routes';
+import { adminRoutes } from './admin/routes';
 import type { Config } from './config/config';
 import { healthRoutes } from './health/routes';
 import { moderationRoutes } from './moderation/routes';
@@ -98,6 +99,8 @@ export function createApp(context: AppContext): Express {
   api.use(commentRoutes());
   // mount:moderation
   api.use(moderationRoutes());
+  // mount:admin
+  api.use(adminRoutes());
   app.use('/api/v1', api);
 
   app.use(notFoundHandler);
