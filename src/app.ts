@@ -17,6 +17,9 @@ import { commentRoutes } from './comments/routes';
 import type { Logger } from './logging/logger';
 import { widgetRoutes } from './widget/routes';
 import { openApiRoutes } from './openapi/routes';
+import { httpMetrics } from './metrics/http';
+import { instrumentDatabase } from './metrics/database';
+import { metricsRoutes } from './metrics/routes';
 
 /** What every feature's routes may use. */
 export interface AppContext {
@@ -41,6 +44,8 @@ export function createApp(context: AppContext): Express {
   app.set('trust proxy', trustProxySetting(config.TRUST_PROXY));
   app.set('query parser', 'simple');
 
+  app.use(httpMetrics());
+  instrumentDatabase();
   app.use(requestLogging(context.logger));
   app.use(
     helmet({
@@ -63,6 +68,8 @@ export function createApp(context: AppContext): Express {
   );
 
   app.use(healthRoutes(config.DB_TIMEOUT_MS));
+  // mount:metrics
+  app.use(metricsRoutes(config.METRICS_TOKEN));
   // mount:widget
   app.use(widgetRoutes(context));
   // mount:openapi
