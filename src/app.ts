@@ -20,6 +20,7 @@ import { openApiRoutes } from './openapi/routes';
 import { httpMetrics } from './metrics/http';
 import { instrumentDatabase } from './metrics/database';
 import { metricsRoutes } from './metrics/routes';
+import { webhookRoutes } from './webhooks/routes';
 
 /** What every feature's routes may use. */
 export interface AppContext {
@@ -105,6 +106,8 @@ export function createApp(context: AppContext): Express {
   api.use(commentRoutes());
   // mount:moderation
   api.use(moderationRoutes());
+  // mount:webhooks
+  api.use(webhookRoutes(context));
   app.use('/api/v1', api);
 
   app.use(notFoundHandler);
