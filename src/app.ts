@@ -18,6 +18,10 @@ import { commentRoutes } from './comments/routes';
 import type { Logger } from './logging/logger';
 import { widgetRoutes } from './widget/routes';
 import { openApiRoutes } from './openapi/routes';
+import { httpMetrics } from './metrics/http';
+import { instrumentDatabase } from './metrics/database';
+import { metricsRoutes } from './metrics/routes';
+import { webhookRoutes } from './webhooks/routes';
 
 /** What every feature's routes may use. */
 export interface AppContext {
@@ -42,6 +46,8 @@ export function createApp(context: AppContext): Express {
   app.set('trust proxy', trustProxySetting(config.TRUST_PROXY));
   app.set('query parser', 'simple');
 
+  app.use(httpMetrics());
+  instrumentDatabase();
   app.use(requestLogging(context.logger));
   app.use(
     helmet({
@@ -64,6 +70,8 @@ export function createApp(context: AppContext): Express {
   );
 
   app.use(healthRoutes(config.DB_TIMEOUT_MS));
+  // mount:metrics
+  app.use(metricsRoutes(config.METRICS_TOKEN));
   // mount:widget
   app.use(widgetRoutes(context));
   // mount:openapi
@@ -101,6 +109,8 @@ export function createApp(context: AppContext): Express {
   api.use(moderationRoutes());
   // mount:admin
   api.use(adminRoutes());
+  // mount:webhooks
+  api.use(webhookRoutes(context));
   app.use('/api/v1', api);
 
   app.use(notFoundHandler);
