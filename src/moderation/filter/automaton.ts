@@ -115,8 +115,8 @@ export function classTableFor(alphabet: ReadonlySet<string>): ClassTable {
 export interface PatternInput {
   pattern: string[][];
   entry: number;
-  /** The strong stems: also matched as the head or tail of a longer word. */
-  stem: boolean;
+  /** The strong stems: also matched as the head or tail of a longer word, or anywhere inside one. */
+  stem?: 'ends' | 'anywhere';
 }
 
 class Nfa {
@@ -187,16 +187,21 @@ class Nfa {
   }
 
   step(set: readonly number[], letter: string): number[] {
-    const out = new Set<number>();
+    const out: number[] = [];
     for (const node of set) {
       const direct = this.edges[node].get(letter);
-      if (direct) for (const to of direct) out.add(to);
+      if (direct) out.push(...direct);
       if (letter !== GAP) {
         const any = this.edges[node].get(ANY);
-        if (any) for (const to of any) out.add(to);
+        if (any) out.push(...any);
       }
     }
-    return [...out].sort((a, b) => a - b);
+    if (out.length < 2) return out;
+    out.sort((a, b) => a - b);
+    let kept = 1;
+    for (let i = 1; i < out.length; i += 1) if (out[i] !== out[kept - 1]) out[kept++] = out[i];
+    out.length = kept;
+    return out;
   }
 }
 
@@ -262,57 +267,102 @@ export function compile(
         nfa.stemFinals[tail].push(entry);
         nfa.stemFinals[end].push(entry);
       }
-      for (const end of nfa.path([tailRoot], pattern, true)) nfa.stemFinals[end].push(entry);
+      for (const end of nfa.path([tailRoot], pattern, true)) {
+        nfa.stemFinals[end].push(entry);
+        if (stem === 'anywhere') {
+          const tail = nfa.node();
+          nfa.edge(end, ANY, tail);
+          nfa.edge(tail, ANY, tail);
+          nfa.stemFinals[tail].push(entry);
+        }
+      }
     }
   }
 
   const classes = classTableFor(alphabet);
   const classCount = classes.size;
-  const stateKeys = new Map<string, number>();
-  const stateSets: number[][] = [[]];
+
+  // Subsets of NFA nodes are interned once; a letter step from a subset is computed once and cached.
+  const setKeys = new Map<string, number>([['', 0]]);
+  const sets: number[][] = [[]];
+  const letterSteps: Map<string, number>[] = [new Map()];
+  const internSet = (set: number[]): number => {
+    if (set.length === 0) return 0;
+    const key = set.join(',');
+    let id = setKeys.get(key);
+    if (id === undefined) {
+      id = sets.length;
+      sets.push(set);
+      letterSteps.push(new Map());
+      setKeys.set(key, id);
+    }
+    return id;
+  };
+  const stepSet = (setId: number, letter: string): number => {
+    if (setId === 0) return 0;
+    const cache = letterSteps[setId];
+    let target = cache.get(letter);
+    if (target === undefined) {
+      target = internSet(nfa.step(sets[setId], letter));
+      cache.set(letter, target);
+    }
+    return target;
+  };
+  // Masks are read on the rare path (`maskedOutput`): folding them in would multiply the states.
+  const classReadings = classes.classes.map((c) => c.readings.filter((r) => r !== MASK));
+  const classSetRows = new Map<number, Int32Array>();
+  const classSetRow = (setId: number): Int32Array => {
+    let row = classSetRows.get(setId);
+    if (row) return row;
+    row = new Int32Array(classCount);
+    for (let c = FIRST_WORD_CLASS; c < classCount; c += 1) {
+      const readings = classReadings[c];
+      if (readings.length === 0) continue;
+      const targets: number[] = [];
+      for (const reading of readings) {
+        let current = setId;
+        for (const letter of reading) current = stepSet(current, letter);
+        if (current !== 0) targets.push(current);
+      }
+      row[c] =
+        targets.length <= 1 ? (targets[0] ?? 0) : internSet([...new Set(targets.flatMap((t) => sets[t]))].sort((a, b) => a - b));
+    }
+    classSetRows.set(setId, row);
+    return row;
+  };
+
+  // A DFA state is a subset plus whether the word so far has more than digits.
+  const stateIds = new Map<number, number>([[0, DEAD]]);
+  const stateSet: number[] = [0];
   const stateSawLetter: boolean[] = [false];
-  stateKeys.set('', DEAD);
   const next: number[] = new Array<number>(classCount).fill(DEAD);
   const gapNext: number[] = [DEAD];
-
-  const intern = (set: number[], sawLetter: boolean): number => {
-    if (set.length === 0) return DEAD;
-    const key = `${sawLetter ? 1 : 0}:${set.join(',')}`;
-    let id = stateKeys.get(key);
+  const stateOf = (setId: number, sawLetter: boolean): number => {
+    if (setId === 0) return DEAD;
+    const key = setId * 2 + (sawLetter ? 1 : 0);
+    let id = stateIds.get(key);
     if (id === undefined) {
-      id = stateSets.length;
+      id = stateSet.length;
       if (id >= maxStates) throw new Error(`word list automaton exceeds ${maxStates} states`);
-      stateSets.push(set);
+      stateSet.push(setId);
       stateSawLetter.push(sawLetter);
-      stateKeys.set(key, id);
+      stateIds.set(key, id);
       for (let c = 0; c < classCount; c += 1) next.push(DEAD);
       gapNext.push(DEAD);
     }
     return id;
   };
 
-  const start = intern(hasStems ? [root, tailRoot] : [root], false);
-  for (let state = 1; state < stateSets.length; state += 1) {
-    const set = stateSets[state];
+  const start = stateOf(internSet(hasStems ? [root, tailRoot] : [root]), false);
+  for (let state = 1; state < stateSet.length; state += 1) {
+    const row = classSetRow(stateSet[state]);
+    const saw = stateSawLetter[state];
     for (let c = FIRST_WORD_CLASS; c < classCount; c += 1) {
-      const { digit } = classes.classes[c];
-      // Masks are read on the rare path (`maskedOutput`): folding them in would multiply the states.
-      const readings = classes.classes[c].readings.filter((r) => r !== MASK);
-      if (readings.length === 0) continue;
-      const union = new Set<number>();
-      for (const reading of readings) {
-        let current: number[] = set;
-        for (const letter of reading) {
-          current = nfa.step(current, letter);
-          if (current.length === 0) break;
-        }
-        for (const node of current) union.add(node);
-      }
-      const target = [...union].sort((a, b) => a - b);
-      next[state * classCount + c] = intern(target, stateSawLetter[state] || !digit);
+      if (row[c] !== 0) next[state * classCount + c] = stateOf(row[c], saw || !classes.classes[c].digit);
     }
-    gapNext[state] = intern(nfa.step(set, GAP), stateSawLetter[state]);
+    gapNext[state] = stateOf(stepSet(stateSet[state], GAP), saw);
   }
+  const stateSets = stateSet.map((id) => sets[id]);
 
   const outputs: number[][] = [];
   const outputIds = new Map<string, number>();

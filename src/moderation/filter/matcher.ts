@@ -38,8 +38,15 @@ interface Entry {
   rank: number;
 }
 
-/** Stems so strong that they count at either end of a compound ("bullshit", "fuckwit"), for the profanity list only. */
-const STRONG_STEMS = new Set(['fuck', 'shit']);
+/**
+ * Stems so strong that they count at either end of a compound ("bullshit", "fuckwit"), or anywhere
+ * inside a word ("wordsbeforefuckandafter": no English word holds it), for the profanity list only.
+ * "shit" only at the ends: Matsushita and Hitoshi hold its letters in the middle.
+ */
+const STRONG_STEMS = new Map<string, 'ends' | 'anywhere'>([
+  ['fuck', 'anywhere'],
+  ['shit', 'ends'],
+]);
 /** Longest run of single letters tested as one word ("f u c k i n g"). */
 const MAX_SPELLED_RUN = 24;
 /** Characters allowed between the words of a phrase ("blow  job", "blow-job"). */
@@ -87,7 +94,7 @@ export class WordMatcher {
         } else if (rank < this.entries[id].rank) {
           this.entries[id] = { word, list, name: NAME_WORDS.has(word), rank };
         }
-        patterns.push({ pattern, entry: id, stem: list === 'profanity' && STRONG_STEMS.has(word) });
+        patterns.push({ pattern, entry: id, stem: list === 'profanity' ? STRONG_STEMS.get(word) : undefined });
       }
     }
     this.automaton = compile(

@@ -15,8 +15,11 @@ const CONFUSABLES: Record<string, string> = {
   і: 'i', ї: 'i', ј: 'j', ѕ: 's', ԁ: 'd', һ: 'h', ӏ: 'l', ԛ: 'q', ԝ: 'w', ь: 'b',
   // Greek
   α: 'a', β: 'b', ε: 'e', η: 'n', ι: 'i', κ: 'k', ν: 'v', ο: 'o', ρ: 'p', τ: 't', υ: 'u', χ: 'x', ω: 'w',
-  // Latin look-alikes that NFKD leaves alone
-  ı: 'i', ł: 'l', ƒ: 'f', ø: 'o', đ: 'd', ß: 'ss', æ: 'ae', œ: 'oe',
+  μ: 'u', ϲ: 'c',
+  // Latin look-alikes that NFKD leaves alone, small capitals among them
+  ı: 'i', ł: 'l', ƒ: 'f', ʃ: 'f', ø: 'o', đ: 'd', ß: 'ss', æ: 'ae', œ: 'oe', ɑ: 'a', ɡ: 'g',
+  ᴀ: 'a', ʙ: 'b', ᴄ: 'c', ᴅ: 'd', ᴇ: 'e', ꜰ: 'f', ɢ: 'g', ʜ: 'h', ɪ: 'i', ᴊ: 'j', ᴋ: 'k', ʟ: 'l', ᴍ: 'm',
+  ɴ: 'n', ᴏ: 'o', ᴘ: 'p', ʀ: 'r', ꜱ: 's', ᴛ: 't', ᴜ: 'u', ᴠ: 'v', ᴡ: 'w', ʏ: 'y', ᴢ: 'z',
 };
 
 /** A marker letter: a masking symbol stands for one hidden letter inside a word (`f*ck`, `sh#t`). */
@@ -127,9 +130,10 @@ export function codeUnitInfos(): readonly CharInfo[] {
  */
 export function wordPattern(word: string): string[][] {
   const pattern: string[][] = [];
+  const infos = codeUnitInfos();
   for (const char of word) {
     const code = char.codePointAt(0) ?? 0;
-    const info = describeChar(code);
+    const info = code < 0x10000 ? infos[code] : describeChar(code);
     if (info.kind === CharKind.Space || info.kind === CharKind.Joiner) {
       if (pattern.length > 0 && pattern[pattern.length - 1][0] !== GAP) pattern.push([GAP]);
       continue;
