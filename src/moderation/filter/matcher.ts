@@ -68,6 +68,8 @@ export class WordMatcher {
   private readonly entries: Entry[] = [];
   private readonly automaton: Automaton;
   private readonly digitClass: Uint8Array;
+  /** Per state: 1 when a word ending here matches or may go on as a phrase; most words end in a 0. */
+  private readonly wordEnds: Uint8Array;
   /** Scratch space for a run of spelled-out letters. */
   private readonly runStarts = new Int32Array(MAX_SPELLED_RUN);
   private readonly runEnds = new Int32Array(MAX_SPELLED_RUN);
@@ -103,6 +105,8 @@ export class WordMatcher {
       (id) => this.entries[id].list,
     );
     this.digitClass = Uint8Array.from(this.automaton.classes.classes, (c) => (c.digit ? 1 : 0));
+    const { acceptWord, gapNext } = this.automaton;
+    this.wordEnds = Uint8Array.from(acceptWord, (out, state) => (out >= 0 || gapNext[state] !== DEAD ? 1 : 0));
   }
 
   /** Number of states of the automaton (for tests and the benchmark). */
@@ -112,22 +116,24 @@ export class WordMatcher {
 
   /** Every listed word in the text, earliest and then longest first, without overlaps within one list. */
   find(text: string): WordMatch[] {
-    const { next, acceptWord, gapNext, classCount, start } = this.automaton;
+    const { next, acceptWord, acceptSpelled, gapNext, classCount, start } = this.automaton;
     const table = this.automaton.classes.byCodeUnit;
     const edge = this.automaton.classes.edge;
+    const wordEnds = this.wordEnds;
     const length = text.length;
     let hits: number[] | null = null;
 
     let tokenStart = -1;
+    let tokenClass = 0;
     let state = start;
-    let coreState = DEAD;
-    let coreEnd = 0;
-    let coreLength = 0;
-    let coreClass = 0;
     let masked = false;
+    // The last run of "!", "*" or "#" inside a word, and the word as it stood before it ("great!!").
+    let edgeRunEnd = -1;
+    let edgeStart = 0;
+    let edgeState = DEAD;
+    let edgePhrase = DEAD;
     // A phrase in progress: its state after the words so far, and where it began.
     let phrase = DEAD;
-    let phraseCore = DEAD;
     let phraseStart = 0;
     let phraseGap = 0;
     // A run of spelled-out letters, and the gap since its last letter.
@@ -142,23 +148,36 @@ export class WordMatcher {
       if (cls === CLASS_HIGH_SURROGATE) cls = this.astralClass(text, i++);
       if (cls >= FIRST_WORD_CLASS) {
         const flags = edge[cls];
-        if (tokenStart >= 0 || (flags & EDGE) === 0) {
+        if (flags === 0) {
+          // The hot path: a letter or digit.
           if (tokenStart < 0) {
             tokenStart = charStart;
+            tokenClass = cls;
             state = start;
-            coreLength = 0;
             masked = false;
           }
           state = next[state * classCount + cls];
           if (phrase !== DEAD) phrase = next[phrase * classCount + cls];
-          if (flags !== 0 && (flags & MASKING) !== 0) masked = true;
-          if ((flags & EDGE) === 0) {
-            coreState = state;
-            phraseCore = phrase;
-            coreEnd = i + 1;
-            coreLength += 1;
-            coreClass = cls;
+          continue;
+        }
+        if (tokenStart >= 0 || (flags & EDGE) === 0) {
+          if (tokenStart < 0) {
+            tokenStart = charStart;
+            tokenClass = cls;
+            state = start;
+            masked = false;
           }
+          if ((flags & MASKING) !== 0) masked = true;
+          if ((flags & EDGE) !== 0) {
+            if (edgeRunEnd !== charStart) {
+              edgeStart = charStart;
+              edgeState = state;
+              edgePhrase = phrase;
+            }
+            edgeRunEnd = i + 1;
+          }
+          state = next[state * classCount + cls];
+          if (phrase !== DEAD) phrase = next[phrase * classCount + cls];
           continue;
         }
         // "!", "*" or "#" before a word is punctuation.
@@ -168,29 +187,41 @@ export class WordMatcher {
       }
 
       if (tokenStart >= 0) {
-        // A word ended: report it, carry a phrase on, extend or end a run of spelled-out letters.
-        let out = acceptWord[coreState];
-        if (out < 0 && masked) out = this.maskedWord(text, tokenStart, coreEnd);
-        if (out >= 0) (hits ??= []).push(FOUND_WORD, out, tokenStart, coreEnd);
-        if (phrase !== DEAD) {
-          const phraseOut = this.automaton.acceptSpelled[phraseCore];
-          if (phraseOut >= 0) (hits ??= []).push(FOUND_PHRASE, phraseOut, phraseStart, coreEnd);
-          phrase = gapNext[phraseCore];
-          phraseGap = 0;
+        // A word ended (less any trailing "!", "*", "#"): report it, carry a phrase on, extend or end a spelled run.
+        let coreState = state;
+        let phraseCore = phrase;
+        let coreEnd = charStart;
+        if (edgeRunEnd === charStart) {
+          coreState = edgeState;
+          phraseCore = edgePhrase;
+          coreEnd = edgeStart;
         }
-        if (phrase === DEAD && gapNext[coreState] !== DEAD) {
-          phrase = gapNext[coreState];
-          phraseStart = tokenStart;
-          phraseGap = 0;
+        if (wordEnds[coreState] !== 0 || masked || phrase !== DEAD) {
+          let out = acceptWord[coreState];
+          if (out < 0 && masked) out = this.maskedWord(text, tokenStart, coreEnd);
+          if (out >= 0) (hits ??= []).push(FOUND_WORD, out, tokenStart, coreEnd);
+          if (phrase !== DEAD) {
+            const phraseOut = acceptSpelled[phraseCore];
+            if (phraseOut >= 0) (hits ??= []).push(FOUND_PHRASE, phraseOut, phraseStart, coreEnd);
+            phrase = gapNext[phraseCore];
+            phraseGap = 0;
+          }
+          if (phrase === DEAD && gapNext[coreState] !== DEAD) {
+            phrase = gapNext[coreState];
+            phraseStart = tokenStart;
+            phraseGap = 0;
+          }
         }
-        if (coreLength === 1 && this.digitClass[coreClass] === 0) {
+        const span = coreEnd - tokenStart;
+        const single = span === 1 || (span === 2 && table[text.charCodeAt(tokenStart)] === CLASS_HIGH_SURROGATE);
+        if (single && this.digitClass[tokenClass] === 0) {
           if (run === 0 || !gapOk || run === MAX_SPELLED_RUN) {
             if (run >= 3) hits = this.spelledRun(run, hits);
             run = 0;
           }
           this.runStarts[run] = tokenStart;
           this.runEnds[run] = coreEnd;
-          this.runClasses[run] = coreClass;
+          this.runClasses[run] = tokenClass;
           run += 1;
           gapOk = true;
           gapPart = 0;
