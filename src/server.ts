@@ -3,6 +3,7 @@ import { createApp } from './app';
 import { bootstrapAdmin } from './accounts/bootstrapAdmin';
 import { ConfigError, loadConfig, type Config } from './config/config';
 import { openConfiguredDatabase, type Database } from './db/database';
+import { startSweeper } from './housekeeping/sweep';
 import { createLogger, type Logger } from './logging/logger';
 
 export interface RunningService {
@@ -16,6 +17,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const database = await openConfiguredDatabase(config, logger);
   await bootstrapAdmin(config.BOOTSTRAP_ADMIN_EMAIL, config.BOOTSTRAP_ADMIN_PASSWORD, logger);
 
+  const stopSweeper = startSweeper(logger, config.SWEEP_INTERVAL_SECONDS * 1000);
   const app = createApp({ config, logger });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.PORT, config.HOST, () => resolve(listening));
@@ -38,6 +40,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       }, config.SHUTDOWN_TIMEOUT_MS);
       await closed;
       clearTimeout(forced);
+      stopSweeper();
       await database.close();
       logger.info({ drainMs: Date.now() - started }, 'shutdown complete');
     })();

@@ -1,4 +1,5 @@
 import type { AuthUser } from '../accounts/authenticate';
+import { assertVerifiedFor } from '../accounts/policy';
 import { conflict, forbidden } from '../http/problem';
 import { touchArticle } from './articleVersion';
 import { CommentModel } from './comment.model';
@@ -21,6 +22,7 @@ const votesPerComment = new KeyedQueue();
 export async function voteOnComment(input: { commentId: string; value: -1 | 0 | 1; viewer: AuthUser }): Promise<{ score: number }> {
   const { viewer, value } = input;
   if (viewer.banned) throw forbidden('Your account is banned from voting.');
+  assertVerifiedFor(viewer, 'vote');
   const comment = await findComment(input.commentId);
   if (comment.status !== 'approved') throw conflict('Only approved comments can be voted on.');
   if (!canVoteOnComment(viewer, comment)) throw forbidden('You cannot vote on your own comment.');

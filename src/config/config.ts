@@ -61,6 +61,8 @@ const envSchema = z.object({
   LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(10).max(86400).default(900),
   /** Sign-in and verification emails sent to one address inside the window; further requests are dropped silently. */
   EMAIL_LINK_MAX_PER_ADDRESS: z.coerce.number().int().min(1).max(1000).default(5),
+  /** How often each instance removes expired links, sign-in states and old claims (bounded batches, no TTL index). */
+  SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(10).max(86400).default(300),
 });
 
 export type Env = z.infer<typeof envSchema>;

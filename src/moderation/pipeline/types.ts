@@ -11,6 +11,8 @@ export interface ModerationContext {
     role: Role | 'guest';
     /** Approved comments this author already has (for the first-comment rule). */
     approvedCommentCount: number;
+    /** A guest's website: shown as a link, so it counts toward the link limit. */
+    website?: string | null;
   };
   body: string;
   isEdit: boolean;
