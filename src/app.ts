@@ -81,6 +81,7 @@ export function createApp(context: AppContext): Express {
   api.post('/auth/login', limits.signIn);
   api.post('/auth/register', limits.signIn, limits.sendEmail);
   api.post('/auth/email-link', limits.sendEmail);
+  api.post('/auth/password-reset', limits.sendEmail);
   api.post(
     '/sites/:siteId/articles/:articleId/comments',
     limits.postComment,
