@@ -21,6 +21,7 @@ import {
   linkUrl,
 } from './emailLinks';
 import { createFacebookPassport, facebookNotConfigured, finishFacebookState, sendPopupResult, startFacebookState } from './facebook';
+import { lifecycleRoutes } from './lifecycleRoutes';
 import { authenticateLocal, createLocalPassport } from './localSignIn';
 import { createAccountMail, linkBase } from './accountMail';
 import { personName } from './names';
@@ -189,6 +190,8 @@ export function accountRoutes(context: AppContext): Router {
       user: toUserJson(stored, viewer),
     });
   });
+
+  router.use(lifecycleRoutes(context, mail, session, limits));
 
   router.get('/auth/me', requireUser, async (req, res) => {
     const viewer = currentUser(req);
