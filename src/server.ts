@@ -5,6 +5,7 @@ import { ConfigError, loadConfig, type Config } from './config/config';
 import { openConfiguredDatabase, type Database } from './db/database';
 import { startSweeper } from './housekeeping/sweep';
 import { createLogger, type Logger } from './logging/logger';
+import { startWebhookWorker } from './webhooks/worker';
 
 export interface RunningService {
   server: Server;
@@ -19,6 +20,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
 
   const stopSweeper = startSweeper(logger, config.SWEEP_INTERVAL_SECONDS * 1000);
   const app = createApp({ config, logger });
+  const webhooks = startWebhookWorker({ logger, allowPrivateTargets: config.WEBHOOK_ALLOW_PRIVATE_TARGETS });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.PORT, config.HOST, () => resolve(listening));
     listening.once('error', reject);
@@ -41,6 +43,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       await closed;
       clearTimeout(forced);
       stopSweeper();
+      await webhooks.stop();
       await database.close();
       logger.info({ drainMs: Date.now() - started }, 'shutdown complete');
     })();

@@ -1,6 +1,6 @@
-import { Router, type Response } from 'express';
+import { Router, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
-import type { AppContext } from '../app';
+import type { AppContext } from '../context';
 import { parseInput } from '../http/validate';
 import type { AccountMail } from './accountMail';
 import type { StoredUser } from './accountService';
@@ -55,6 +55,7 @@ export function lifecycleRoutes(
   { config }: AppContext,
   mail: AccountMail,
   session: (user: StoredUser, res: Response, status?: number) => void,
+  mailBrake: RequestHandler,
 ): Router {
   const router = Router();
   const accountPage = `${config.PUBLIC_URL}${ACCOUNT_PAGE_PATH}`;
@@ -66,7 +67,7 @@ export function lifecycleRoutes(
   };
   const userJson = (user: StoredUser) => toUserJson(user, { id: String(user._id), role: user.role });
 
-  router.post('/auth/password-reset', async (req, res) => {
+  router.post('/auth/password-reset', mailBrake, async (req, res) => {
     const body = parseInput(resetRequestBody, req.body, 'body');
     // The same 202 for every address, so the answer tells nobody which addresses have accounts.
     const user = await accountForReset(body.email);

@@ -13,14 +13,24 @@ export interface ModerationContext {
     approvedCommentCount: number;
     /** A guest's website: shown as a link, so it counts toward the link limit. */
     website?: string | null;
+    /** The sites a moderator moderates: the staff exemption applies on these only. Absent: none. */
+    moderatedSiteIds?: readonly string[];
   };
   body: string;
   isEdit: boolean;
 }
 
+/** Where a listed word was found: UTF-16 offsets into the comment body, end exclusive. */
+export interface TextRange {
+  start: number;
+  end: number;
+}
+
 export interface ModerationReason {
   code: ReasonCode;
   detail?: string;
+  /** For word reasons (profanity, banned-word, suspect-word): every matched range, so a moderator sees exactly what matched. */
+  matches?: TextRange[];
 }
 
 /** What the pipeline decided, with every reason that led there. */
