@@ -77,6 +77,7 @@ export async function ensureJsonbIndexes(
     (await pg.query(`SELECT indexname FROM pg_indexes WHERE schemaname = ${quoteLiteral(schema)}`)).split('\n').filter(Boolean),
   );
   const created: string[] = [];
+  const statements: string[] = [];
   const analyse = new Set<string>();
   for (const [collection, fields] of declaredIndexFields(models)) {
     const table = tables.get(collection);
@@ -85,15 +86,17 @@ export async function ensureJsonbIndexes(
       const name = ginIndexName(table, field);
       if (existing.has(name)) continue;
       // jsonb_path_ops: smaller and faster than the default operator class, and it serves @>.
-      await pg.query(
+      statements.push(
         `CREATE INDEX IF NOT EXISTS ${quoteIdent(name)} ON ${quoteIdent(schema)}.${quoteIdent(table)} ` +
-          `USING gin ((_jsonb -> ${quoteLiteral(field)}) jsonb_path_ops)`,
+          `USING gin ((_jsonb -> ${quoteLiteral(field)}) jsonb_path_ops);`,
       );
       created.push(name);
       analyse.add(table);
     }
   }
-  for (const table of analyse) await pg.query(`ANALYZE ${quoteIdent(schema)}.${quoteIdent(table)}`);
+  for (const table of analyse) statements.push(`ANALYZE ${quoteIdent(schema)}.${quoteIdent(table)};`);
+  // One psql call, one transaction: all of them or none.
+  if (statements.length > 0) await pg.query(statements.join('\n'));
   if (created.length > 0) logger.info({ indexes: created.length }, 'created GIN indexes for pushed-down filters');
   return created;
 }
@@ -117,7 +120,7 @@ export async function explainPushedDownFilter(
   schema: string,
   collection: string,
   filter: Record<string, PushedDownValue>,
-  options: { discourageSeqScan?: boolean } = {},
+  options: { discourageSeqScan?: boolean; analyze?: boolean } = {},
 ): Promise<string[]> {
   const table = (await ferretdbTables(pg, schema)).get(collection);
   if (!table) throw new Error(`FerretDB has no table for collection ${collection}`);
@@ -130,7 +133,7 @@ export async function explainPushedDownFilter(
   const setting = options.discourageSeqScan ? 'SET enable_seqscan = off;\n' : '';
   const output = await pg.query(
     `${setting}PREPARE pushed_down(${types}) AS SELECT _jsonb FROM ${quoteIdent(schema)}.${quoteIdent(table)} WHERE ${where};\n` +
-      `EXPLAIN EXECUTE pushed_down(${args});`,
+      `EXPLAIN ${options.analyze ? '(ANALYZE, TIMING OFF) ' : ''}EXECUTE pushed_down(${args});`,
   );
   return output.split('\n').filter((line) => line.trim() !== '');
 }
