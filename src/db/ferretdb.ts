@@ -122,7 +122,8 @@ export function startFerretdb(
       '--log-level=warn',
       '--log-format=json',
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    // Its own process group, so a terminal's Ctrl-C reaches only the service, which stops it in order.
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   // FerretDB logs every unsupported command at WARN (the driver's endSessions, for one), so only
   // its errors are raised to our warn level; the rest stays at debug.

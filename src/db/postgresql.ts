@@ -249,7 +249,9 @@ export async function startPostgresqlCluster(options: {
 
   const settings = SERVER_SETTINGS.flatMap((setting) => ['-c', setting]);
   const run = asPostgres(path.join(bin, 'postgres'), ['-D', dir, '-k', socketDir, '-p', String(SOCKET_PORT), ...settings]);
-  const server: ChildProcess = spawn(run.command, run.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // A process group of its own: Ctrl-C in a terminal reaches the service, which stops FerretDB and then
+  // PostgreSQL in order, instead of PostgreSQL going down under in-flight requests.
+  const server: ChildProcess = spawn(run.command, run.args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const forward = (chunk: Buffer): void => {
     for (const line of chunk.toString('utf8').split('\n')) {
       if (!line.trim()) continue;
