@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { LOCAL_DB_PREFERENCES } from '../db/localServer';
 
 const boolean = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -20,7 +21,7 @@ const envSchema = z.object({
 
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional(),
   DATA_DIR: z.string().min(1).default('.data'),
-  LOCAL_DB: z.enum(['auto', 'mongod', 'ferretdb']).default('auto'),
+  LOCAL_DB: z.enum(LOCAL_DB_PREFERENCES).default('auto'),
   DB_TIMEOUT_MS: z.coerce.number().int().min(100).max(60000).default(3000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120000).default(10000),
 
