@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import type { AuthUser } from '../accounts/authenticate';
 import { UserModel } from '../accounts/user.model';
 import { conflict, forbidden, HttpProblem, notFound, unauthorized, unprocessable } from '../http/problem';
+import { assertNotBanned } from '../moderation/bans';
 import { ModerationActionModel, type ModerationActionName } from '../moderation/moderationAction.model';
 import { moderateComment, type ModerationDecision, type ModerationReason } from '../moderation/pipeline';
 import { getSite, siteSettings } from '../sites/service';
@@ -107,7 +108,7 @@ export async function postComment(input: PostCommentInput): Promise<CommentJson>
   const settings = siteSettings(site);
   const { viewer, guest } = input;
   if (viewer) {
-    if (viewer.banned) throw forbidden('Your account is banned from commenting.');
+    await assertNotBanned(viewer, String(site._id), 'commenting');
     if (guest) throw new HttpProblem(400, 'Bad Request', 'Signed-in users post under their own name; leave out "guest".', { slug: 'bad-request' });
   } else if (!guest) {
     throw unauthorized('Sign in to comment.');
@@ -125,6 +126,7 @@ export async function postComment(input: PostCommentInput): Promise<CommentJson>
       id: viewer?.id ?? null,
       role: viewer?.role ?? 'guest',
       approvedCommentCount: viewer ? await approvedCountOf(viewer.id) : 0,
+      moderatedSiteIds: viewer?.moderatedSiteIds ?? [],
     },
     body: input.body,
     isEdit: false,
@@ -191,9 +193,9 @@ function mergeReasons(
  */
 export async function editComment(input: { commentId: string; body: string; viewer: AuthUser }): Promise<CommentJson> {
   const { viewer } = input;
-  if (viewer.banned) throw forbidden('Your account is banned from commenting.');
   const comment = await findComment(input.commentId);
   if (!canEditComment(viewer, comment)) throw forbidden('Only the author can edit a comment.');
+  await assertNotBanned(viewer, String(comment.siteId), 'commenting');
   if (comment.status === 'deleted') throw conflict('This comment has been deleted and cannot be edited.');
   if (comment.status === 'rejected') throw conflict('This comment was rejected and cannot be edited.');
   const site = await getSite(String(comment.siteId));
@@ -207,7 +209,12 @@ export async function editComment(input: { commentId: string; body: string; view
   const { html } = renderComment(input.body);
   const decision = moderateComment({
     site: { id: String(site._id), settings, wordListVersion: site.wordListVersion ?? 0 },
-    author: { id: viewer.id, role: viewer.role, approvedCommentCount: await approvedCountOf(viewer.id) },
+    author: {
+      id: viewer.id,
+      role: viewer.role,
+      approvedCommentCount: await approvedCountOf(viewer.id),
+      moderatedSiteIds: viewer.moderatedSiteIds,
+    },
     body: input.body,
     isEdit: true,
   });

@@ -713,7 +713,7 @@ const paths: OpenApiDocument['paths'] = {
   '/api/v1/users/{userId}/ban': {
     post: operation({
       operationId: 'banUser',
-      summary: 'Bans a user: they cannot post, edit, vote or flag; their sessions end.',
+      summary: 'Admins only: bans a user on every site; they cannot post, edit, vote or flag; their sessions end.',
       tags: ['moderation'],
       signedIn: 'required',
       problems: ['403', '409'],
@@ -725,7 +725,7 @@ const paths: OpenApiDocument['paths'] = {
     }),
     delete: operation({
       operationId: 'unbanUser',
-      summary: 'Lifts a ban.',
+      summary: 'Admins only: lifts a ban on every site.',
       tags: ['moderation'],
       signedIn: 'required',
       problems: ['403'],

@@ -11,11 +11,16 @@ import { bearer } from './helpers';
 
 let siteCounter = 0;
 
-function context(body: string, overrides: { settings?: Partial<typeof DEFAULT_SITE_SETTINGS>; role?: ModerationContext['author']['role']; approved?: number } = {}): ModerationContext {
+function context(body: string, overrides: { settings?: Partial<typeof DEFAULT_SITE_SETTINGS>; role?: ModerationContext['author']['role']; approved?: number; moderates?: boolean } = {}): ModerationContext {
   siteCounter += 1;
   return {
     site: { id: `unit-site-${siteCounter}`, wordListVersion: 1, settings: { ...DEFAULT_SITE_SETTINGS, ...overrides.settings } },
-    author: { id: overrides.role === 'guest' ? null : 'u1', role: overrides.role ?? 'commenter', approvedCommentCount: overrides.approved ?? 3 },
+    author: {
+      id: overrides.role === 'guest' ? null : 'u1',
+      role: overrides.role ?? 'commenter',
+      approvedCommentCount: overrides.approved ?? 3,
+      moderatedSiteIds: overrides.moderates ? [`unit-site-${siteCounter}`] : [],
+    },
     body,
     isEdit: false,
   };
@@ -64,9 +69,12 @@ describe('moderation pipeline', () => {
   it('lets staff skip the hold phases but not banned words', () => {
     const held = context('f.u.c.k, see http://a.example http://b.example http://c.example', {
       role: 'moderator',
+      moderates: true,
       settings: { premoderation: 'all' },
     });
     expect(moderateComment(held)).to.deep.equal({ status: 'approved', reasons: [] });
+    const visiting = context('Plain words from a visiting moderator.', { role: 'moderator', settings: { premoderation: 'all' } });
+    expect(moderateComment(visiting).status).to.equal('pending');
     const banned = context('a grifter', { role: 'admin', settings: { bannedWords: ['grifter'] } });
     expect(moderateComment(banned).status).to.equal('rejected');
   });

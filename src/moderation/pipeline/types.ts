@@ -11,6 +11,8 @@ export interface ModerationContext {
     role: Role | 'guest';
     /** Approved comments this author already has (for the first-comment rule). */
     approvedCommentCount: number;
+    /** The sites a moderator moderates: the staff exemption applies on these only. Absent: none. */
+    moderatedSiteIds?: readonly string[];
   };
   body: string;
   isEdit: boolean;
