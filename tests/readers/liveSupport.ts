@@ -63,9 +63,13 @@ export async function openStream(url: string, headers: Record<string, string> = 
             let isFrame = false;
             for (const line of block.split('\n')) {
               if (line.startsWith(':')) comments.push(line.slice(1).trim());
-              else if (line.startsWith('event: ')) ((frame.event = line.slice(7)), (isFrame = true));
-              else if (line.startsWith('data: ')) ((frame.data = line.slice(6)), (isFrame = true));
-              else if (line.startsWith('id: ')) frame.id = line.slice(4);
+              else if (line.startsWith('event: ')) {
+                frame.event = line.slice(7);
+                isFrame = true;
+              } else if (line.startsWith('data: ')) {
+                frame.data = line.slice(6);
+                isFrame = true;
+              } else if (line.startsWith('id: ')) frame.id = line.slice(4);
             }
             if (isFrame) frames.push(frame);
             for (const wake of waiters) wake();
