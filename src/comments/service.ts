@@ -66,6 +66,7 @@ export interface PostCommentInput {
   parentId?: string | null;
   viewer: AuthUser | null;
   guest?: { name: string; email: string; website?: string };
+  notifyReplies?: boolean;
 }
 
 interface ThreadPlace {
@@ -161,6 +162,7 @@ export async function postComment(input: PostCommentInput): Promise<CommentJson>
     html,
     status: decision.status,
     reasons: decision.reasons,
+    notifyReplies: Boolean(viewer && input.notifyReplies),
   });
   const comment = created.toObject() as CommentRecord;
   await touchArticle(site._id, input.articleId, pendingChange(viewer?.id, null, decision.status));

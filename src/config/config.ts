@@ -70,6 +70,10 @@ const envSchema = z.object({
   LIVE_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(20),
   /** How long a `?poll=1` request waits for an event before answering with none. */
   LIVE_POLL_SECONDS: z.coerce.number().int().min(1).max(120).default(25),
+  /** Reply and queue mails: at most one mail per reader per this many seconds (a batch). */
+  NOTIFY_BATCH_SECONDS: z.coerce.number().int().min(1).max(86400).default(900),
+  /** How often each instance looks for queued notification mails to send. */
+  NOTIFY_FLUSH_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(10).max(86400).default(300),
 
   /** Bearer token for GET /metrics; unset means the endpoint answers 404. */
