@@ -100,7 +100,7 @@ export function createApp(context: AppContext): Express {
   // mount:moderation
   api.use(moderationRoutes());
   // mount:admin
-  api.use(adminRoutes());
+  api.use(adminRoutes(context));
   app.use('/api/v1', api);
 
   app.use(notFoundHandler);

@@ -21,6 +21,8 @@ export interface CommentRecord {
   revision?: number;
   editedAt: Date | null;
   deletedAt?: Date | null;
+  /** Set while a moderator features the comment (an editors' pick). */
+  featuredAt?: Date | null;
   createdAt: Date;
 }
 
@@ -38,6 +40,8 @@ export interface CommentJson {
   score: number;
   createdAt: string;
   editedAt: string | null;
+  /** An editors' pick: the widget shows these first, under their own tab. */
+  featured: boolean;
   replies: CommentJson[];
 }
 
@@ -60,6 +64,7 @@ export function toCommentJson(comment: CommentRecord, replies: CommentJson[] = [
     score: comment.score,
     createdAt: comment.createdAt.toISOString(),
     editedAt: comment.editedAt ? comment.editedAt.toISOString() : null,
+    featured: !deleted && Boolean(comment.featuredAt),
     replies,
   };
 }

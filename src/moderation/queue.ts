@@ -47,9 +47,11 @@ function statusFilter(status: QueueStatus): Record<string, unknown> {
 /** One page of a site's queue, oldest first, paged on (createdAt, _id), with each comment's flags. */
 export async function readQueue(
   siteId: string,
-  options: { status: QueueStatus; limit: number; cursor?: string },
+  options: { status: QueueStatus; limit: number; cursor?: string; articles?: string[] },
 ): Promise<{ items: QueueItem[]; nextCursor: string | null }> {
   const filter: Record<string, unknown> = { siteId: new Types.ObjectId(siteId), ...statusFilter(options.status) };
+  // A watch list's queue: only these articles.
+  if (options.articles?.length) filter.articleId = trusted({ $in: options.articles });
   if (options.cursor) {
     const after = decodeCursor(options.cursor, options.status);
     filter.$or = [{ createdAt: trusted({ $gt: after.key }) }, { createdAt: after.key, _id: trusted({ $gt: after.id }) }];
