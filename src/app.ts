@@ -18,6 +18,7 @@ import { commentRoutes } from './comments/routes';
 import type { Logger } from './logging/logger';
 import { widgetRoutes } from './widget/routes';
 import { openApiRoutes } from './openapi/routes';
+import { consoleRoutes } from './console/routes';
 
 /** What every feature's routes may use. */
 export interface AppContext {
@@ -68,6 +69,8 @@ export function createApp(context: AppContext): Express {
   app.use(widgetRoutes(context));
   // mount:openapi
   app.use(openApiRoutes());
+  // mount:console
+  app.use(consoleRoutes(context));
 
   const api = express.Router();
   // First, so that every answer on a site's paths (errors included) carries that site's CORS grant.

@@ -23,6 +23,14 @@ function encodeCursor(status: QueueStatus, comment: ModeratedComment): string {
   );
 }
 
+/**
+ * A cursor just after the given item, even on the last page: the console polls the queue from the
+ * end it has reached, so a poll reads only items newer than those shown.
+ */
+export function queueCursorAfter(status: QueueStatus, item: { createdAt: string; id: string }): string {
+  return Buffer.from(JSON.stringify({ s: status, k: Date.parse(item.createdAt), i: item.id })).toString('base64url');
+}
+
 function decodeCursor(value: string, status: QueueStatus): { key: Date; id: Types.ObjectId } {
   let parsed: unknown;
   try {
