@@ -12,7 +12,7 @@ import { readConversation, searchComments } from './search';
 import { undoDecision } from './undo';
 import { readWatchList, writeWatchList } from './watchList';
 import { articleIdSchema } from '../comments/schemas';
-import { notFound } from '../http/problem';
+import { conflict, notFound } from '../http/problem';
 import {
   approveSchema,
   banSchema,
@@ -30,6 +30,13 @@ import { toModeratedUserJson } from './userJson';
 import { toModeratedCommentJson } from './view';
 
 const staffOnly = requireRole('moderator', 'admin');
+
+/** A decision made on what the moderator saw: if the comment moved on since, another moderator decided first. */
+function assertUnchanged(comment: { revision?: number | null }, seen: number | undefined): void {
+  if (seen !== undefined && seen !== (comment.revision ?? 0)) {
+    throw conflict('Another moderator decided on this comment first.');
+  }
+}
 const adminOnly = requireRole('admin');
 
 /** The moderation queue and its decisions, readers' flags, and bans. */
@@ -109,6 +116,7 @@ export function moderationRoutes(): Router {
     const user = currentUser(req);
     const comment = await loadModeratedComment(user, String(req.params.commentId));
     const input = parseInput(approveSchema, req.body, 'body');
+    assertUnchanged(comment, input.revision);
     res.json(toModeratedCommentJson(await decide('approve', comment, user.id, input)));
   });
 
@@ -116,6 +124,7 @@ export function moderationRoutes(): Router {
     const user = currentUser(req);
     const comment = await loadModeratedComment(user, String(req.params.commentId));
     const input = parseInput(rejectSchema, req.body, 'body');
+    assertUnchanged(comment, input.revision);
     res.json(toModeratedCommentJson(await decide('reject', comment, user.id, input)));
   });
 

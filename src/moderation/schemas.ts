@@ -21,10 +21,13 @@ export const queueQuerySchema = z
   })
   .strict();
 
-export const approveSchema = z.object({ note: note.optional() }).strict();
+/** The revision the moderator decided on (as read from the queue): another moderator's change since is a 409. */
+const seenRevision = z.number().int().min(0).optional();
+
+export const approveSchema = z.object({ note: note.optional(), revision: seenRevision }).strict();
 
 export const rejectSchema = z
-  .object({ reason: z.string().trim().min(1).max(200), note: note.optional() })
+  .object({ reason: z.string().trim().min(1).max(200), note: note.optional(), revision: seenRevision })
   .strict();
 
 export const bulkSchema = z

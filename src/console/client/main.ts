@@ -172,21 +172,26 @@ document.addEventListener('keydown', (event) => {
   if (queue?.key(event)) event.preventDefault();
 });
 
-window.addEventListener('hashchange', () => void navigate());
+/** An emailed sign-in link opens the console with its token in the fragment; true when there was one. */
+async function signInByLink(): Promise<boolean> {
+  const linkToken = new URLSearchParams(location.hash.replace(/^#/, '')).get(LINK_KEY);
+  if (!linkToken) return false;
+  history.replaceState(null, '', location.pathname);
+  try {
+    const res = await api<{ token: string }>('/auth/email-link/verify', { method: 'POST', body: { token: linkToken } });
+    await start(res.token);
+  } catch (err) {
+    signInView(err instanceof ApiError ? err.message : 'The link did not work.');
+  }
+  return true;
+}
+
+window.addEventListener('hashchange', () => {
+  void signInByLink().then((handled) => (handled ? undefined : navigate()));
+});
 
 async function boot(): Promise<void> {
-  const fragment = new URLSearchParams(location.hash.replace(/^#/, ''));
-  const linkToken = fragment.get(LINK_KEY);
-  if (linkToken) {
-    history.replaceState(null, '', location.pathname);
-    try {
-      const res = await api<{ token: string }>('/auth/email-link/verify', { method: 'POST', body: { token: linkToken } });
-      await start(res.token);
-    } catch (err) {
-      signInView(err instanceof ApiError ? err.message : 'The link did not work.');
-    }
-    return;
-  }
+  if (await signInByLink()) return;
   const saved = token();
   if (saved) await start(saved);
   else signInView();

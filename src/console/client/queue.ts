@@ -195,11 +195,11 @@ export class QueueView {
 
   async decide(item: Item | undefined, decision: 'approve' | 'reject'): Promise<void> {
     if (!item) return;
-    let body: Record<string, string> = {};
+    let body: Record<string, string | number> = { revision: item.revision };
     if (decision === 'reject') {
       const answer = await ask('Reject this comment', [{ name: 'reason', label: 'Reason', options: REJECT_REASONS }], 'Reject');
       if (!answer) return;
-      body = { reason: answer.reason };
+      body = { ...body, reason: answer.reason };
     }
     try {
       const updated = await api<Item>(`/comments/${item.id}/${decision}`, { method: 'POST', body });

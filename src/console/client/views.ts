@@ -5,11 +5,11 @@ import { announce, ask, button, h, labelled, show } from './ui';
 /** Actions on comments outside the queue (search, conversation): in place, the list re-renders. */
 function inPlaceActions(siteId: string, reload: () => void): ItemActions {
   const decide = async (item: Item, decision: 'approve' | 'reject'): Promise<void> => {
-    let body: Record<string, string> = {};
+    let body: Record<string, string | number> = { revision: item.revision };
     if (decision === 'reject') {
       const answer = await ask('Reject this comment', [{ name: 'reason', label: 'Reason', options: REJECT_REASONS }], 'Reject');
       if (!answer) return;
-      body = { reason: answer.reason };
+      body = { ...body, reason: answer.reason };
     }
     try {
       await api(`/comments/${item.id}/${decision}`, { method: 'POST', body });
