@@ -6,7 +6,7 @@ body{margin:0;font:15px/1.45 system-ui,sans-serif;color:#1d1d1f;background:#f4f4
 .skip{position:absolute;left:-999px}.skip:focus{left:8px;top:8px;background:#fff;padding:4px;z-index:9}
 .bar{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;padding:.5rem .75rem;background:#1d2b36;color:#fff}
 .bar nav{display:flex;flex-wrap:wrap;gap:.4rem;margin-left:auto;align-items:center}
-.bar a,.bar button{color:#fff}
+.bar a{color:#fff}.bar button{color:#fff;background:transparent;border-color:#fff}
 .bar select{max-width:12rem}
 main{max-width:60rem;margin:0 auto;padding:.75rem}
 h1{font-size:1.3rem;margin:.25rem 0 .75rem}
