@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { currentUser, requireRole } from '../accounts/authenticate';
 import { parseInput } from '../http/validate';
 import { loadModeratedSite } from '../moderation/access';
-import type { AppContext } from '../app';
+import type { AppContext } from '../context';
 import { embedSnippet } from './embed';
 import { searchPeople } from './people';
 import { commenterRecord } from './record';

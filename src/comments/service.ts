@@ -166,14 +166,23 @@ export async function postComment(input: PostCommentInput): Promise<CommentJson>
   return toCommentJson(comment);
 }
 
-function mergeReasons(...lists: { code: ModerationReason['code']; detail?: string | null }[][]): ModerationReason[] {
+/**
+ * A held comment's reasons after an edit: the earlier ones stay (an edit never clears a hold), but only
+ * the new text's reasons keep their word offsets, since older offsets point into the text that was replaced.
+ */
+function mergeReasons(
+  previous: { code: ModerationReason['code']; detail?: string | null }[],
+  current: ModerationReason[],
+): ModerationReason[] {
+  const keyOf = (reason: { code: string; detail?: string | null }): string => `${reason.code}:${reason.detail ?? ''}`;
+  const fresh = new Map(current.map((reason) => [keyOf(reason), reason]));
   const seen = new Set<string>();
   const merged: ModerationReason[] = [];
-  for (const reason of lists.flat()) {
-    const key = `${reason.code}:${reason.detail ?? ''}`;
+  for (const reason of [...previous, ...current]) {
+    const key = keyOf(reason);
     if (seen.has(key)) continue;
     seen.add(key);
-    merged.push({ code: reason.code, ...(reason.detail ? { detail: reason.detail } : {}) });
+    merged.push(fresh.get(key) ?? { code: reason.code, ...(reason.detail ? { detail: reason.detail } : {}) });
   }
   return merged;
 }

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { AppContext } from '../app';
+import type { AppContext } from '../context';
 import { consoleScript } from './bundle';
 import { CONSOLE_CSS } from './styles';
 

@@ -1,5 +1,7 @@
 import { Router } from 'express';
 import { currentUser, requireRole, requireUser } from '../accounts/authenticate';
+import type { AppContext } from '../context';
+import { createRateLimiters } from '../http/rateLimit';
 import { parseInput } from '../http/validate';
 import { loadModeratedComment, loadModeratedSite } from './access';
 import { commentHistory, decide, decideMany } from './actions';
@@ -40,8 +42,9 @@ function assertUnchanged(comment: { revision?: number | null }, seen: number | u
 const adminOnly = requireRole('admin');
 
 /** The moderation queue and its decisions, readers' flags, and bans. */
-export function moderationRoutes(): Router {
+export function moderationRoutes({ config }: AppContext): Router {
   const router = Router();
+  const limits = createRateLimiters(config);
 
   router.get('/sites/:siteId/moderation/queue', staffOnly, async (req, res) => {
     const site = await loadModeratedSite(currentUser(req), String(req.params.siteId));
@@ -133,7 +136,7 @@ export function moderationRoutes(): Router {
     res.json({ actions: await commentHistory(comment._id) });
   });
 
-  router.post('/comments/:commentId/flags', requireUser, async (req, res) => {
+  router.post('/comments/:commentId/flags', limits.flag, requireUser, async (req, res) => {
     const input = parseInput(flagSchema, req.body, 'body');
     res.status(201).json(await flagComment(currentUser(req), String(req.params.commentId), input));
   });

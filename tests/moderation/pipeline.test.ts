@@ -37,7 +37,10 @@ describe('moderation pipeline', () => {
         settings: { bannedWords: ['pills'], premoderation: 'all' },
       }),
     );
-    expect(decision).to.deep.equal({ status: 'rejected', reasons: [{ code: 'banned-word', detail: 'pills' }] });
+    expect(decision).to.deep.equal({
+      status: 'rejected',
+      reasons: [{ code: 'banned-word', detail: 'pills', matches: [{ start: 10, end: 15 }, { start: 23, end: 28 }] }],
+    });
   });
 
   it('holds for profanity, suspect words, links, guests and premoderation, collecting every reason', () => {
@@ -49,8 +52,8 @@ describe('moderation pipeline', () => {
     );
     expect(decision.status).to.equal('pending');
     expect(decision.reasons).to.deep.equal([
-      { code: 'profanity', detail: 'shit' },
-      { code: 'suspect-word', detail: 'crypto' },
+      { code: 'profanity', detail: 'shit', matches: [{ start: 5, end: 9 }] },
+      { code: 'suspect-word', detail: 'crypto', matches: [{ start: 16, end: 22 }] },
       { code: 'too-many-links', detail: '3 links; at most 2 allowed' },
       { code: 'guest' },
       { code: 'premoderation' },

@@ -18,9 +18,17 @@ export interface ModerationContext {
   isEdit: boolean;
 }
 
+/** Where a listed word was found: UTF-16 offsets into the comment body, end exclusive. */
+export interface TextRange {
+  start: number;
+  end: number;
+}
+
 export interface ModerationReason {
   code: ReasonCode;
   detail?: string;
+  /** For word reasons (profanity, banned-word, suspect-word): every matched range, so a moderator sees exactly what matched. */
+  matches?: TextRange[];
 }
 
 /** What the pipeline decided, with every reason that led there. */
