@@ -89,6 +89,8 @@ async function main(): Promise<void> {
     dbName: `threadline_bench_${Date.now().toString(36)}`,
   });
   const backend = process.env.BENCH_BACKEND ?? database.backend;
+  const progress = (text: string): boolean => process.stderr.write(`  ${text}\n`);
+  progress(`database up (${backend})`);
   let server: Server | null = null;
   try {
     await CommentModel.syncIndexes();
@@ -111,8 +113,10 @@ async function main(): Promise<void> {
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/sites/${String(site._id)}/moderation/queue?status=pending`;
 
     await seed(site._id, 1000);
+    progress('seeded 1,000 pending');
     const small = await measure(base, headers);
     await seed(site._id, 9000);
+    progress('seeded 10,000 pending');
     const large = await measure(base, headers);
     const row = (name: string, ms: number, ratio?: number): string =>
       `${name.padEnd(36)} ${ms.toFixed(1).padStart(7)} ms${ratio === undefined ? '' : `   ratio to 1,000 pending: ${ratio.toFixed(2)}`}   [backend: ${backend}]`;

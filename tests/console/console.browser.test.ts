@@ -326,6 +326,26 @@ describe('moderator console in Chromium', function () {
     await context.close();
   });
 
+  it('shows featured comments first in the widget, under their own tab', async () => {
+    const plain = await insertComment(siteId, { status: 'approved', articleId: 'picks-night', body: 'An ordinary remark on the night market.' });
+    const pick = await insertComment(siteId, { status: 'approved', articleId: 'picks-night', body: 'An editors pick about the night market.' });
+    await CommentModel.updateOne({ _id: plain }, { $set: { html: '<p>An ordinary remark, rendered.</p>' } });
+    await CommentModel.updateOne({ _id: pick }, { $set: { html: '<p>The editors pick, rendered.</p>' } });
+    const res = await fetch(`${stack.serviceUrl}/api/v1/comments/${pick}/featured`, { method: 'PUT', headers: { Authorization: `Bearer ${moderator.token}` } });
+    expect(res.status).to.equal(200);
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    await page.goto(stack.articleUrl('picks-night'));
+    const featuredTab = page.getByRole('tab', { name: 'Featured (1)' });
+    await featuredTab.waitFor();
+    expect(await featuredTab.getAttribute('aria-selected')).to.equal('true');
+    await page.getByRole('tabpanel', { name: 'Featured comments' }).getByText('The editors pick, rendered.').waitFor();
+    await page.getByRole('tab', { name: 'All comments' }).click();
+    expect(await page.getByRole('tabpanel', { name: 'Featured comments' }).isHidden()).to.equal(true);
+    await context.close();
+  });
+
   it('lets an admin change settings, add a moderator and copy the embed snippet', async () => {
     const helper = await createTestUser({ displayName: 'Hattie Helper' });
     const { context, page } = await openConsole(browser, stack, admin, `#/site/${siteId}/settings`);

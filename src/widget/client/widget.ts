@@ -1,5 +1,6 @@
 import { ApiError, type ApiClient, type FlagReason, type ReturnTarget, type SortOrder, type ThreadComment } from './api';
 import { adoptStyles, field, h, uid } from './dom';
+import { featuredTabs } from './featured';
 import type { SessionStore } from './session';
 import { WIDGET_CSS } from './styles';
 import { relativeTime } from './time';
@@ -75,6 +76,7 @@ export class CommentWidget {
         this.status,
         this.account,
         this.composeSlot,
+        featuredTabs(api.base, siteId, articleId, this.thread, this.moreButton),
         this.thread,
         this.moreButton,
       ),
