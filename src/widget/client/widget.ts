@@ -1,6 +1,7 @@
 import { ApiError, type ApiClient, type FlagReason, type ReturnTarget, type SortOrder, type ThreadComment } from './api';
 import { adoptStyles, field, h, uid } from './dom';
 import { connectLive } from './live';
+import { featuredTabs } from './featured';
 import type { SessionStore } from './session';
 import { WIDGET_CSS } from './styles';
 import { relativeTime } from './time';
@@ -79,6 +80,7 @@ export class CommentWidget {
         this.account,
         this.composeSlot,
         live.banner,
+        featuredTabs(api.base, siteId, articleId, this.thread, this.moreButton),
         this.thread,
         this.moreButton,
       ),
