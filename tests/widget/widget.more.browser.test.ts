@@ -4,62 +4,14 @@ import { Types } from 'mongoose';
 import { UserModel } from '../../src/accounts/user.model';
 import { CommentModel } from '../../src/comments/comment.model';
 import { SiteModel } from '../../src/sites/site.model';
-import { createTestUser, type TestUser } from '../support/fixtures';
+import { createTestUser } from '../support/fixtures';
 import { launchChromium, startWidgetStack, type WidgetStack } from './browserStack';
+import { apiPost, apiVote, focusedInWidget, openSignedIn, postComment, rootBodies, waitForStatus } from './widgetHelpers';
 
 const BANNED_WORD = 'bilgewater';
 const HELD_WORD = 'moonraker';
 /** The service's longest comment (see the comment schemas), plus one. */
 const TOO_LONG = 5001;
-
-interface CreatedComment {
-  id: string;
-  status: string;
-}
-
-/** Posts straight to the API, as another reader's browser would, to set up a thread. */
-async function apiPost(stack: WidgetStack, author: TestUser, articleId: string, body: string, parentId?: string): Promise<CreatedComment> {
-  const response = await fetch(
-    `${stack.serviceUrl}/api/v1/sites/${stack.siteId}/articles/${encodeURIComponent(articleId)}/comments`,
-    {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${author.token}` },
-      body: JSON.stringify(parentId ? { body, parentId } : { body }),
-    },
-  );
-  expect(response.status, await response.clone().text()).to.equal(201);
-  return (await response.json()) as CreatedComment;
-}
-
-async function apiUpvote(stack: WidgetStack, voter: TestUser, commentId: string): Promise<void> {
-  const response = await fetch(`${stack.serviceUrl}/api/v1/comments/${commentId}/vote`, {
-    method: 'PUT',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${voter.token}` },
-    body: JSON.stringify({ value: 1 }),
-  });
-  expect(response.status).to.equal(200);
-}
-
-/**
- * Opens the article signed in as `user`. The sign-in flows themselves are covered by the first
- * browser suite; here the widget's stored session is planted so each test starts from a known reader.
- */
-async function openSignedIn(page: Page, stack: WidgetStack, articleId: string, user: TestUser): Promise<void> {
-  await page.goto(stack.articleUrl(articleId));
-  await page.evaluate(
-    ({ key, session }) => sessionStorage.setItem(key, JSON.stringify(session)),
-    {
-      key: `threadline:session:${stack.serviceUrl}`,
-      session: {
-        token: user.token,
-        user: { id: user.id, displayName: user.displayName, role: 'commenter', emailVerified: true, banned: false },
-      },
-    },
-  );
-  await page.reload();
-  await page.getByRole('button', { name: 'Sign out' }).waitFor();
-  await page.getByRole('heading', { name: /comments?$/ }).waitFor();
-}
 
 async function statusOf(page: Page): Promise<{ text: string; kind: string | null; live: string | null; role: string | null }> {
   const status = page.locator('#comments .status');
@@ -69,29 +21,6 @@ async function statusOf(page: Page): Promise<{ text: string; kind: string | null
     live: await status.getAttribute('aria-live'),
     role: await status.getAttribute('role'),
   };
-}
-
-async function waitForStatus(page: Page, text: string | RegExp): Promise<void> {
-  await page.locator('#comments .status').filter({ hasText: text }).waitFor();
-}
-
-async function postComment(page: Page, text: string): Promise<void> {
-  await page.getByLabel('Add a comment').fill(text);
-  await page.getByRole('button', { name: 'Post comment' }).click();
-}
-
-/** The comment bodies in the order the widget lists them at the top level. */
-async function rootBodies(page: Page): Promise<string[]> {
-  return page.locator('#comments ol.thread > li.comment > article .body').allTextContents().then((texts) => texts.map((t) => t.trim()));
-}
-
-/** The id of the element focused inside the widget's shadow root. */
-async function focusedInWidget(page: Page): Promise<string> {
-  return page.evaluate(() => {
-    const active = document.querySelector('#comments')?.shadowRoot?.activeElement;
-    if (!active) return '';
-    return `${active.tagName.toLowerCase()}#${active.id}|${active.textContent?.trim() ?? ''}`;
-  });
 }
 
 describe('embedded widget in Chromium: editing, paging, sorting and errors', function () {
@@ -292,9 +221,9 @@ describe('embedded widget in Chromium: editing, paging, sorting and errors', fun
     const middle = await apiPost(stack, writer, article, 'Bravo: the regatta route is new.');
     await apiPost(stack, writer, article, 'Charlie: last in, on the regatta prizes.');
     for (const name of ['Voter One', 'Voter Two']) {
-      await apiUpvote(stack, await createTestUser({ displayName: name }), middle.id);
+      await apiVote(stack, await createTestUser({ displayName: name }), middle.id);
     }
-    await apiUpvote(stack, await createTestUser({ displayName: 'Voter Three' }), first.id);
+    await apiVote(stack, await createTestUser({ displayName: 'Voter Three' }), first.id);
 
     await page.goto(stack.articleUrl(article));
     await page.getByRole('heading', { name: '3 comments' }).waitFor();
