@@ -1,23 +1,8 @@
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createTestUser, type TestUser } from '../support/fixtures';
+import { createTestUser } from '../support/fixtures';
 import { launchChromium, startWidgetStack, type WidgetStack } from './browserStack';
-import { apiPost, focusedInWidget, openSignedIn, rootBodies, screenshot, sessionKey, waitForStatus } from './widgetHelpers';
-
-const PASSWORD = 'tidepool-rigging-orchard-58';
-
-/** A reader who registered with a password, through the API. */
-async function readerWithPassword(stack: WidgetStack, displayName: string): Promise<TestUser> {
-  const email = `${displayName.toLowerCase().replace(/\W+/g, '-')}-${Date.now().toString(36)}@example.test`;
-  const response = await fetch(`${stack.serviceUrl}/api/v1/auth/register`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ email, password: PASSWORD, displayName }),
-  });
-  expect(response.status).to.equal(201);
-  const { token, user } = (await response.json()) as { token: string; user: { id: string } };
-  return { id: user.id, token, email, displayName };
-}
+import { apiPost, focusedInWidget, openSignedIn, PASSWORD, readerWithPassword, rootBodies, screenshot, sessionKey, waitForStatus } from './widgetHelpers';
 
 async function storedToken(page: Page, stack: WidgetStack): Promise<string | null> {
   return page.evaluate((key) => (JSON.parse(sessionStorage.getItem(key) ?? 'null') as { token?: string } | null)?.token ?? null, sessionKey(stack));

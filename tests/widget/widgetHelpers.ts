@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { expect } from 'chai';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import type { TestUser } from '../support/fixtures';
 import type { WidgetStack } from './browserStack';
 
@@ -81,4 +81,27 @@ export async function focusedInWidget(page: Page): Promise<string> {
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync('test-artifacts', { recursive: true });
   await page.screenshot({ path: `test-artifacts/${name}.png`, fullPage: true });
+}
+
+export const PASSWORD = 'tidepool-rigging-orchard-58';
+
+/** A reader who registered with PASSWORD through the API, so they can sign in with it in the widget. */
+export async function readerWithPassword(stack: WidgetStack, displayName: string): Promise<TestUser> {
+  const email = `${displayName.toLowerCase().replace(/\W+/g, '-')}-${Date.now().toString(36)}@example.test`;
+  const response = await fetch(`${stack.serviceUrl}/api/v1/auth/register`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email, password: PASSWORD, displayName }),
+  });
+  expect(response.status).to.equal(201);
+  const { token, user } = (await response.json()) as { token: string; user: { id: string } };
+  return { id: user.id, token, email, displayName };
+}
+
+/** Signs in with PASSWORD inside a sign-in group the widget opened. */
+export async function signInWithPassword(group: Locator, reader: TestUser): Promise<void> {
+  await group.getByRole('button', { name: 'Sign in with password' }).click();
+  await group.getByLabel('Email address').fill(reader.email);
+  await group.getByLabel('Password').fill(PASSWORD);
+  await group.getByRole('button', { name: 'Sign in', exact: true }).click();
 }

@@ -48,7 +48,6 @@ a.link:hover, button.link:hover { text-decoration: underline; }
 button[aria-pressed="true"] { background: var(--accent); border-color: var(--accent); color: var(--on-accent); }
 button:disabled, button[aria-disabled="true"] { opacity: .7; cursor: default; }
 button:focus-visible, a:focus-visible, input:focus-visible, textarea:focus-visible, select:focus-visible, summary:focus-visible, [tabindex="-1"]:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
-@media (pointer: coarse) { button, a.link, summary, select { min-height: 44px; min-width: 44px; } }
 ol { list-style: none; margin: 0; padding: 0; }
 ol.thread > li.comment + li.comment { border-top: 1px solid var(--border); }
 ol.replies.indent { margin-left: 1.1rem; padding-left: .9rem; border-left: 2px solid var(--border); }
@@ -78,6 +77,7 @@ ol.replies.indent { margin-left: 1.1rem; padding-left: .9rem; border-left: 2px s
 .score { min-width: 1.5rem; text-align: center; font-weight: 600; font-size: .875rem; }
 .window { font-size: .8rem; color: var(--muted); }
 .more { margin-top: 1rem; width: 100%; }
+.slot:not(:empty) { margin-top: .5rem; }
 .hint { font-size: .875rem; color: var(--muted); margin: .25rem 0 .5rem; }
 .empty { text-align: center; color: var(--muted); margin: 1rem 0; font-size: 1.05rem; }
 .counter { font-size: .8rem; color: var(--muted); margin-left: auto; }
@@ -95,4 +95,6 @@ details.help code { background: var(--code-bg); padding: 0 .25rem; border-radius
   /* Stacked, a flex-basis would become a height: the sort menu takes only its own. */
   .bar .field { flex: none; }
 }
+/* Last, so it wins over every size above: touch needs bigger targets. */
+@media (pointer: coarse) { button, a.link, details.help summary, select { min-height: 44px; min-width: 44px; } }
 `;
