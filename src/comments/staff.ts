@@ -23,3 +23,8 @@ export function siteStaffIds(siteId: string, now = Date.now()): Promise<string[]
   staffBySite.set(siteId, { at: now, ids });
   return ids;
 }
+
+/** Forgets every kept staff list, so the next page reads them afresh (tests; a change of moderators). */
+export function forgetSiteStaff(): void {
+  staffBySite.clear();
+}

@@ -214,7 +214,14 @@ export class CommentWidget {
       if (generation !== this.loadGeneration) return;
       this.editWindowSeconds = page.editWindowSeconds;
       this.staff = new Set(page.staff ?? []);
+      // A sign-in opened under a comment stays open across a reload of the thread.
+      const carried = new Map<string, Element>();
+      const focused = this.root.activeElement;
       if (!append) {
+        for (const [id, rendered] of this.rendered) {
+          const panel = rendered.article.querySelector(':scope > .slot > .signin');
+          if (panel) carried.set(id, panel);
+        }
         this.thread.replaceChildren();
         this.rendered.clear();
         this.myVotes.clear();
@@ -224,6 +231,8 @@ export class CommentWidget {
         this.rendered.get(comment.id)?.item.remove();
         this.thread.append(this.renderTree(comment).item);
       }
+      for (const [id, panel] of carried) this.rendered.get(id)?.article.querySelector(':scope > .slot')?.replaceChildren(panel);
+      if (focused instanceof HTMLElement && focused !== this.root.activeElement && focused.isConnected) focused.focus();
       this.cursor = page.nextCursor;
       this.total = page.total;
       this.updateHeading();
