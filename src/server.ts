@@ -4,6 +4,7 @@ import { bootstrapAdmin } from './accounts/bootstrapAdmin';
 import { ConfigError, loadConfig, type Config } from './config/config';
 import { openConfiguredDatabase, type Database } from './db/database';
 import { createLogger, type Logger } from './logging/logger';
+import { startWebhookWorker } from './webhooks/worker';
 
 export interface RunningService {
   server: Server;
@@ -17,6 +18,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   await bootstrapAdmin(config.BOOTSTRAP_ADMIN_EMAIL, config.BOOTSTRAP_ADMIN_PASSWORD, logger);
 
   const app = createApp({ config, logger });
+  const webhooks = startWebhookWorker({ logger, allowPrivateTargets: config.WEBHOOK_ALLOW_PRIVATE_TARGETS });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.PORT, config.HOST, () => resolve(listening));
     listening.once('error', reject);
@@ -38,6 +40,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       }, config.SHUTDOWN_TIMEOUT_MS);
       await closed;
       clearTimeout(forced);
+      await webhooks.stop();
       await database.close();
       logger.info({ drainMs: Date.now() - started }, 'shutdown complete');
     })();

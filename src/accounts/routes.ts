@@ -1,8 +1,9 @@
 import cookieParser from 'cookie-parser';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { AppContext } from '../app';
+import type { AppContext } from '../context';
 import { HttpProblem, badRequest, tooManyRequests, unauthorized } from '../http/problem';
+import { createRateLimiters } from '../http/rateLimit';
 import { objectIdString, parseInput } from '../http/validate';
 import { createMailer } from '../mail/mailer';
 import {
@@ -65,6 +66,7 @@ export function accountRoutes(context: AppContext): Router {
     logger,
   );
   const localPassport = createLocalPassport();
+  const limits = createRateLimiters(config);
   const facebookPassport = createFacebookPassport(config, logger);
   const window = config.LOGIN_FAILURE_WINDOW_SECONDS;
   const accountRule: ThrottleRule = { bucket: 'login-failure-account', max: config.LOGIN_MAX_FAILURES_PER_ACCOUNT, windowSeconds: window };
@@ -106,7 +108,7 @@ export function accountRoutes(context: AppContext): Router {
     });
   };
 
-  router.post('/auth/register', async (req, res) => {
+  router.post('/auth/register', limits.signIn, limits.sendEmail, async (req, res) => {
     const body = parseInput(registerBody, req.body, 'body');
     const weakness = passwordProblem(body.password, { email: body.email, displayName: body.displayName });
     if (weakness) throw badRequest('The password is not acceptable.', [{ path: 'password', message: weakness }]);
@@ -130,7 +132,7 @@ export function accountRoutes(context: AppContext): Router {
     res.json({ user: toUserJson(user, { id: String(user._id), role: user.role }) });
   });
 
-  router.post('/auth/login', async (req, res) => {
+  router.post('/auth/login', limits.signIn, async (req, res) => {
     const body = parseInput(loginBody, req.body, 'body');
     req.body = body;
     await brakeIp(req, 'login');
@@ -151,7 +153,7 @@ export function accountRoutes(context: AppContext): Router {
     session(user, res);
   });
 
-  router.post('/auth/email-link', async (req, res) => {
+  router.post('/auth/email-link', limits.sendEmail, async (req, res) => {
     const body = parseInput(emailLinkBody, req.body, 'body');
     const base = await linkBase(config.PUBLIC_URL, body);
     await brakeIp(req, 'email-link');

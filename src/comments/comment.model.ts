@@ -15,10 +15,14 @@ export const REASON_CODES = [
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
+const matchSchema = new Schema({ start: { type: Number, required: true }, end: { type: Number, required: true } }, { _id: false });
+
 const reasonSchema = new Schema(
   {
     code: { type: String, enum: REASON_CODES, required: true },
     detail: { type: String },
+    /** Word reasons only: UTF-16 offsets of each matched word in `body`, end exclusive. */
+    matches: { type: [matchSchema], default: undefined },
   },
   { _id: false },
 );

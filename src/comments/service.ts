@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import type { AuthUser } from '../accounts/authenticate';
 import { UserModel } from '../accounts/user.model';
 import { conflict, forbidden, HttpProblem, notFound, unauthorized, unprocessable } from '../http/problem';
+import { assertNotBanned } from '../moderation/bans';
 import { ModerationActionModel, type ModerationActionName } from '../moderation/moderationAction.model';
 import { moderateComment, type ModerationDecision, type ModerationReason } from '../moderation/pipeline';
 import { getSite, siteSettings } from '../sites/service';
@@ -107,7 +108,7 @@ export async function postComment(input: PostCommentInput): Promise<CommentJson>
   const settings = siteSettings(site);
   const { viewer, guest } = input;
   if (viewer) {
-    if (viewer.banned) throw forbidden('Your account is banned from commenting.');
+    await assertNotBanned(viewer, String(site._id), 'commenting');
     if (guest) throw new HttpProblem(400, 'Bad Request', 'Signed-in users post under their own name; leave out "guest".', { slug: 'bad-request' });
   } else if (!guest) {
     throw unauthorized('Sign in to comment.');
@@ -125,6 +126,7 @@ export async function postComment(input: PostCommentInput): Promise<CommentJson>
       id: viewer?.id ?? null,
       role: viewer?.role ?? 'guest',
       approvedCommentCount: viewer ? await approvedCountOf(viewer.id) : 0,
+      moderatedSiteIds: viewer?.moderatedSiteIds ?? [],
     },
     body: input.body,
     isEdit: false,
@@ -164,14 +166,23 @@ export async function postComment(input: PostCommentInput): Promise<CommentJson>
   return toCommentJson(comment);
 }
 
-function mergeReasons(...lists: { code: ModerationReason['code']; detail?: string | null }[][]): ModerationReason[] {
+/**
+ * A held comment's reasons after an edit: the earlier ones stay (an edit never clears a hold), but only
+ * the new text's reasons keep their word offsets, since older offsets point into the text that was replaced.
+ */
+function mergeReasons(
+  previous: { code: ModerationReason['code']; detail?: string | null }[],
+  current: ModerationReason[],
+): ModerationReason[] {
+  const keyOf = (reason: { code: string; detail?: string | null }): string => `${reason.code}:${reason.detail ?? ''}`;
+  const fresh = new Map(current.map((reason) => [keyOf(reason), reason]));
   const seen = new Set<string>();
   const merged: ModerationReason[] = [];
-  for (const reason of lists.flat()) {
-    const key = `${reason.code}:${reason.detail ?? ''}`;
+  for (const reason of [...previous, ...current]) {
+    const key = keyOf(reason);
     if (seen.has(key)) continue;
     seen.add(key);
-    merged.push({ code: reason.code, ...(reason.detail ? { detail: reason.detail } : {}) });
+    merged.push(fresh.get(key) ?? { code: reason.code, ...(reason.detail ? { detail: reason.detail } : {}) });
   }
   return merged;
 }
@@ -182,9 +193,9 @@ function mergeReasons(...lists: { code: ModerationReason['code']; detail?: strin
  */
 export async function editComment(input: { commentId: string; body: string; viewer: AuthUser }): Promise<CommentJson> {
   const { viewer } = input;
-  if (viewer.banned) throw forbidden('Your account is banned from commenting.');
   const comment = await findComment(input.commentId);
   if (!canEditComment(viewer, comment)) throw forbidden('Only the author can edit a comment.');
+  await assertNotBanned(viewer, String(comment.siteId), 'commenting');
   if (comment.status === 'deleted') throw conflict('This comment has been deleted and cannot be edited.');
   if (comment.status === 'rejected') throw conflict('This comment was rejected and cannot be edited.');
   const site = await getSite(String(comment.siteId));
@@ -198,7 +209,12 @@ export async function editComment(input: { commentId: string; body: string; view
   const { html } = renderComment(input.body);
   const decision = moderateComment({
     site: { id: String(site._id), settings, wordListVersion: site.wordListVersion ?? 0 },
-    author: { id: viewer.id, role: viewer.role, approvedCommentCount: await approvedCountOf(viewer.id) },
+    author: {
+      id: viewer.id,
+      role: viewer.role,
+      approvedCommentCount: await approvedCountOf(viewer.id),
+      moderatedSiteIds: viewer.moderatedSiteIds,
+    },
     body: input.body,
     isEdit: true,
   });

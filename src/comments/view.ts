@@ -14,7 +14,7 @@ export interface CommentRecord {
   body: string;
   html: string;
   status: CommentStatus;
-  reasons?: { code: ReasonCode; detail?: string | null }[];
+  reasons?: { code: ReasonCode; detail?: string | null; matches?: { start: number; end: number }[] | null }[];
   score: number;
   upvotes?: number;
   downvotes?: number;

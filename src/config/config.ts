@@ -61,6 +61,13 @@ const envSchema = z.object({
   LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(10).max(86400).default(900),
   /** Sign-in and verification emails sent to one address inside the window; further requests are dropped silently. */
   EMAIL_LINK_MAX_PER_ADDRESS: z.coerce.number().int().min(1).max(1000).default(5),
+
+  /** Bearer token for GET /metrics; unset means the endpoint answers 404. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Let webhooks target loopback and private addresses (tests and single-host setups only). */
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: boolean.default(false),
+  /** Largest import upload accepted, in bytes (default 2 GiB). */
+  IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 * 1024 * 1024),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -4,6 +4,7 @@ import { pendingChange, touchArticle } from '../comments/articleVersion';
 import { CommentModel } from '../comments/comment.model';
 import { conflict, forbidden, notFound } from '../http/problem';
 import { SiteModel, DEFAULT_SITE_SETTINGS } from '../sites/site.model';
+import { assertNotBanned } from './bans';
 import { FlagModel, flagKey, type FlagReason } from './flag.model';
 import { ModerationActionModel } from './moderationAction.model';
 import { claimTransition } from './transitionClaim.model';
@@ -33,6 +34,7 @@ export async function flagComment(
   if (!isValidObjectId(commentId)) throw notFound('No such comment.');
   const comment = await CommentModel.findById(commentId).lean<ModeratedComment>();
   if (!comment || comment.status !== 'approved') throw notFound('No such comment.');
+  await assertNotBanned(user, String(comment.siteId), 'flagging');
 
   const key = flagKey(commentId, user.id);
   let flag;
