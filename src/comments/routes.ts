@@ -19,7 +19,7 @@ import {
 import { deleteComment, editComment, postComment } from './service';
 import { countComments, readThreadPage } from './thread';
 import { renderComment } from './render';
-import { siteStaffIds } from './staff';
+import { siteStaffIds, staffOnPage } from './staff';
 import { mergeViewerVotes } from './viewerVotes';
 import { voteOnComment } from './votes';
 
@@ -55,13 +55,15 @@ export function commentRoutes({ config }: AppContext): Router {
     const siteId = idParam(req, 'siteId');
     const articleId = articleParam(req);
     const query = parseInput(threadQuerySchema, req.query, 'query');
-    const [site, page, staff] = await Promise.all([
+    const [site, page, siteStaff] = await Promise.all([
       getSite(siteId),
       readThreadPage({ siteId, articleId, ...query, viewer: req.user ?? null }),
       siteStaffIds(siteId),
     ]);
     // Outside the cached page, so that a settings change shows at once.
     const { editWindowSeconds } = siteSettings(site);
+    // The page's staff authors, for their badge; no list when there are none.
+    const staff = staffOnPage(page.json, siteStaff);
     // The viewer's own votes are merged in after the cached public page (votes are per viewer).
     const withVotes = req.user ? await mergeViewerVotes(page.json, req.user.id) : null;
     // The page differs per reader (their own held comments and votes), so caches must ask every time; a
@@ -74,7 +76,8 @@ export function commentRoutes({ config }: AppContext): Router {
       res.setHeader('ETag', `"${page.version}.${editWindowSeconds}.${extra}"`);
     }
     const json = withVotes?.json ?? page.json;
-    res.type('application/json').send(`{"editWindowSeconds":${editWindowSeconds},"staff":${JSON.stringify(staff)},${json.slice(1)}`);
+    const staffField = staff.length > 0 ? `"staff":${JSON.stringify(staff)},` : '';
+    res.type('application/json').send(`{"editWindowSeconds":${editWindowSeconds},${staffField}${json.slice(1)}`);
   });
 
   /** Renders a draft exactly as a posted comment would be, for the composer's preview; nothing is stored. */

@@ -28,3 +28,17 @@ export function siteStaffIds(siteId: string, now = Date.now()): Promise<string[]
 export function forgetSiteStaff(): void {
   staffBySite.clear();
 }
+
+const AUTHOR_ID = /"author":\{"id":"([a-f0-9]{24})"/g;
+
+/**
+ * The staff among a page's authors, read from the page's JSON text (no parse: this runs on every cache
+ * hit). Pages without a staff author carry no list at all.
+ */
+export function staffOnPage(pageJson: string, staffIds: string[]): string[] {
+  if (staffIds.length === 0) return [];
+  const staff = new Set(staffIds);
+  const found = new Set<string>();
+  for (const match of pageJson.matchAll(AUTHOR_ID)) if (staff.has(match[1])) found.add(match[1]);
+  return [...found];
+}

@@ -4,7 +4,7 @@ import { VoteModel, voteKey } from './vote.model';
 /** A comment of a page as JSON, with the viewer's own vote merged in. */
 interface PageComment {
   id: string;
-  viewerVote?: -1 | 0 | 1;
+  viewerVote?: -1 | 1;
   replies?: PageComment[];
 }
 
@@ -18,7 +18,8 @@ function collectIds(comments: PageComment[], into: string[]): string[] {
 
 function applyVotes(comments: PageComment[], votes: Map<string, -1 | 1>): void {
   for (const comment of comments) {
-    comment.viewerVote = votes.get(comment.id) ?? 0;
+    const vote = votes.get(comment.id);
+    if (vote) comment.viewerVote = vote;
     if (comment.replies) applyVotes(comment.replies, votes);
   }
 }
@@ -26,8 +27,8 @@ function applyVotes(comments: PageComment[], votes: Map<string, -1 | 1>): void {
 /**
  * Votes are per viewer, so they are never part of the cached public page: this merges one viewer's
  * votes into a page's JSON text after the cache, with one read of the vote documents by their keys.
- * Every comment gets `viewerVote` (1, -1 or 0). Returns the text and a short fingerprint of the votes,
- * for the page's validator.
+ * A comment the viewer voted on gets `viewerVote` (1 or -1); the others stay as in the public page.
+ * Returns the text and a short fingerprint of the votes, for the page's validator.
  */
 export async function mergeViewerVotes(pageJson: string, viewerId: string): Promise<{ json: string; fingerprint: string }> {
   const page = JSON.parse(pageJson) as { comments: PageComment[] };

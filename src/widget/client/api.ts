@@ -22,8 +22,8 @@ export interface ThreadComment {
   createdAt: string;
   editedAt: string | null;
   replies: ThreadComment[];
-  /** The signed-in viewer's own vote (1, -1 or 0); absent for signed-out readers. */
-  viewerVote?: -1 | 0 | 1;
+  /** The signed-in viewer's own vote, on comments they voted on. */
+  viewerVote?: -1 | 1;
 }
 
 export interface ThreadPage {

@@ -133,7 +133,10 @@ export class CommentWidget {
       this.renderAccount();
       // An ended session keeps the thread as it is; the action that met it asks for sign-in in place.
       if (reason === 'ended') return;
+      const signedIn = Boolean(this.sessions.session);
       void this.load(false).then(() => {
+        // What the reader was doing resumes only once they are signed in (not on a sign-out's reload).
+        if (!signedIn || !this.sessions.session) return;
         const resume = this.resume;
         this.resume = null;
         resume?.();
