@@ -57,6 +57,8 @@ export function sendProblem(res: Parameters<RequestHandler>[1], problem: HttpPro
   res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem.toJSON()));
 }
 
+const SOCKET_FAILURE_CODES = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ERR_SOCKET_CLOSED']);
+
 /** True for errors that mean "the database is unreachable or too slow", which clients see as 503. */
 export function isDatabaseUnavailable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
@@ -75,6 +77,8 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     (err instanceof mongoose.Error && /buffering timed out|before initial connection/i.test(err.message)) ||
     // A write whose connection broke mid-way reports the network error as its message or cause.
     (name === 'MongoBulkWriteError' && /ECONNRESET|ECONNREFUSED|EPIPE|closed|timed out|timeout|interrupted/i.test(err.message)) ||
+    // A socket the database closed under a write in flight surfaces as a bare socket error.
+    SOCKET_FAILURE_CODES.has((err as NodeJS.ErrnoException).code ?? '') ||
     isDatabaseUnavailable(err.cause)
   );
 }

@@ -131,7 +131,8 @@ export async function spawnService(env: Record<string, string>): Promise<Service
   });
 
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60000;
+  // Generous: a first start creates the PostgreSQL cluster, and a loaded machine transpiles slowly.
+  const deadline = Date.now() + 120000;
   let healthy = false;
   while (Date.now() < deadline && child.exitCode === null) {
     try {
