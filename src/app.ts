@@ -8,6 +8,7 @@ import { healthRoutes } from './health/routes';
 import { moderationRoutes } from './moderation/routes';
 import { notFoundHandler, problemHandler } from './http/problem';
 import { rejectOperatorKeys } from './http/rejectOperators';
+import { accountPageRoutes } from './accounts/accountPage';
 import { liveRoutes } from './live/routes';
 import { notificationRoutes } from './notifications/routes';
 import { requestLogging } from './http/requestLogging';
@@ -98,6 +99,8 @@ export function createApp(context: AppContext): Express {
   api.use(liveRoutes(context));
   // mount:notifications (outside /api/v1: one-click unsubscribe posts a form, not JSON)
   app.use(notificationRoutes(context));
+  // mount:account-page (where emailed account links land)
+  app.use(accountPageRoutes());
   app.use('/api/v1', api);
 
   app.use(notFoundHandler);

@@ -44,9 +44,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       }, config.SHUTDOWN_TIMEOUT_MS);
       await closed;
       clearTimeout(forced);
+      await webhooks.stop();
       stopSweeper();
       stopNotifications();
-      await webhooks.stop();
       await database.close();
       logger.info({ drainMs: Date.now() - started }, 'shutdown complete');
     })();

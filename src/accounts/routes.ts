@@ -191,7 +191,7 @@ export function accountRoutes(context: AppContext): Router {
     });
   });
 
-  router.use(lifecycleRoutes(context, mail, session, limits.sendEmail));
+  router.use(lifecycleRoutes(context, mail, session, limits));
 
   router.get('/auth/me', requireUser, async (req, res) => {
     const viewer = currentUser(req);

@@ -111,6 +111,7 @@ const settingsProperties: Record<string, SchemaObject> = {
   maxDepth: { type: 'integer', minimum: 1, maximum: 20 },
   flagThreshold: { type: 'integer', minimum: 1, maximum: 1000 },
   allowGuests: { type: 'boolean' },
+  requireVerifiedEmail: { type: 'boolean', description: 'Posting needs a confirmed email address; guests cannot post.' },
 };
 
 const schemas: Record<string, SchemaObject> = {
@@ -153,8 +154,10 @@ const schemas: Record<string, SchemaObject> = {
     properties: {
       id: { type: ['string', 'null'], description: 'Null for guests.' },
       displayName: { type: 'string' },
+      guest: { type: 'boolean', description: 'True for a name typed into the guest form (no account).' },
+      website: { type: 'string', description: "A guest's website, shown as the name's link (rel=\"nofollow ugc\")." },
     },
-    required: ['id', 'displayName'],
+    required: ['id', 'displayName', 'guest'],
   },
   Comment: {
     type: 'object',
@@ -577,9 +580,14 @@ const commentBody = strictObject(
     body: COMMENT_TEXT,
     parentId: { type: ['string', 'null'], pattern: '^[a-fA-F0-9]{24}$', description: 'The comment this replies to.' },
     guest: strictObject(
-      { name: { type: 'string', minLength: 1, maxLength: 60 }, email: { type: 'string', format: 'email', maxLength: 254 } },
+      {
+        name: { type: 'string', minLength: 1, maxLength: 60, description: 'No control or bidirectional-override characters.' },
+        email: { type: 'string', format: 'email', maxLength: 254, description: 'Must not belong to an account (409).' },
+        website: { type: 'string', format: 'uri', maxLength: 200, description: 'http(s); counts toward maxLinks.' },
+      },
       ['name', 'email'],
     ),
+    notifyReplies: { type: 'boolean', description: 'Mail me replies to this comment (signed-in, confirmed address).' },
     website: { type: 'string', maxLength: 0, description: 'Honeypot: hidden from people, must stay empty.' },
   },
   ['body'],
@@ -733,13 +741,13 @@ const paths: OpenApiDocument['paths'] = {
   '/api/v1/auth/verify-email': {
     post: operation({
       operationId: 'verifyEmail',
-      summary: 'Confirms an email address with the token from the verification email.',
+      summary:
+        "Confirms an email address with the token from the verification email and signs the confirmer in. Opened outside the account's own session, it also removes a password someone else set and ends their sessions.",
       tags: ['accounts'],
+      signedIn: 'optional',
       problems: ['410'],
       requestBody: jsonBody(strictObject({ token: LINK_TOKEN }, ['token'])),
-      responses: {
-        '200': json('The user, now verified.', { type: 'object', properties: { user: ref('User') }, required: ['user'] }),
-      },
+      responses: { '200': json('Signed in; the user is now verified.', ref('Session')) },
     }),
   },
   '/api/v1/auth/facebook': {
@@ -796,6 +804,145 @@ const paths: OpenApiDocument['paths'] = {
       tags: ['accounts'],
       signedIn: 'required',
       responses: { '204': NO_CONTENT },
+    }),
+  },
+
+  '/api/v1/auth/password-reset': {
+    post: operation({
+      operationId: 'requestPasswordReset',
+      summary: 'Mails a one-time reset link (1 hour) to a known address. Always 202.',
+      tags: ['accounts'],
+      requestBody: jsonBody(strictObject({ email: { type: 'string', format: 'email', maxLength: 254 } }, ['email'])),
+      responses: { '202': { description: 'Accepted; a mail is on its way if the address has an account.' } },
+    }),
+  },
+  '/api/v1/auth/password-reset/confirm': {
+    post: operation({
+      operationId: 'confirmPasswordReset',
+      summary: 'Sets the new password from the reset link; every other session ends.',
+      tags: ['accounts'],
+      problems: ['410'],
+      requestBody: jsonBody(strictObject({ token: LINK_TOKEN, password: { type: 'string', maxLength: 256 } }, ['token', 'password'])),
+      responses: { '200': json('Signed in with the new password.', ref('Session')) },
+    }),
+  },
+  '/api/v1/auth/verify-email/resend': {
+    post: operation({
+      operationId: 'resendVerification',
+      summary: 'Mails a new verification link to the unconfirmed address of the signed-in account.',
+      tags: ['accounts'],
+      signedIn: 'required',
+      problems: ['409'],
+      responses: { '202': { description: 'Accepted; the mail cap may hold it back.' } },
+    }),
+  },
+  '/api/v1/auth/change-email/confirm': {
+    post: operation({
+      operationId: 'confirmEmailChange',
+      summary: 'Makes the new address (from POST /me/email) the account address, verified.',
+      tags: ['accounts'],
+      problems: ['409', '410'],
+      requestBody: jsonBody(strictObject({ token: LINK_TOKEN }, ['token'])),
+      responses: { '200': json('The user with the new address.', { type: 'object', properties: { user: ref('User') }, required: ['user'] }) },
+    }),
+  },
+  '/api/v1/auth/logout-everywhere': {
+    post: operation({
+      operationId: 'logoutEverywhere',
+      summary: 'Ends every session of the signed-in account.',
+      tags: ['accounts'],
+      signedIn: 'required',
+      responses: { '204': NO_CONTENT },
+    }),
+  },
+  '/api/v1/me': {
+    patch: operation({
+      operationId: 'updateMe',
+      summary: 'Changes the display name (also on earlier comments) and mail preferences.',
+      tags: ['accounts'],
+      signedIn: 'required',
+      requestBody: jsonBody(
+        strictObject({
+          displayName: { type: 'string', minLength: 1, maxLength: 50 },
+          notifyReplies: { type: 'boolean', description: 'Mail me replies to all my comments.' },
+          notifyQueue: { type: 'boolean', description: 'Moderators: mail me new items in my queues.' },
+        }),
+      ),
+      responses: { '200': json('The user with its mail preferences.', ref('User')) },
+    }),
+    delete: operation({
+      operationId: 'deleteMe',
+      summary: 'Deletes the account: comments become "deleted account" tombstones, the email is erased, sessions end.',
+      tags: ['accounts'],
+      signedIn: 'required',
+      problems: ['403'],
+      requestBody: jsonBody(strictObject({ password: { type: 'string', maxLength: 256, description: 'When the account has one.' } }), false),
+      responses: { '204': NO_CONTENT },
+    }),
+  },
+  '/api/v1/me/email': {
+    post: operation({
+      operationId: 'changeEmail',
+      summary: 'Mails a confirmation link to the new address; nothing changes until it is opened.',
+      tags: ['accounts'],
+      signedIn: 'required',
+      problems: ['403', '409'],
+      requestBody: jsonBody(
+        strictObject({ email: { type: 'string', format: 'email', maxLength: 254 }, currentPassword: { type: 'string', maxLength: 256 } }, ['email']),
+      ),
+      responses: { '202': { description: 'Accepted.' } },
+    }),
+  },
+  '/api/v1/me/password': {
+    put: operation({
+      operationId: 'setPassword',
+      summary: 'Sets a password (link-only and Facebook accounts) or changes it (currentPassword needed); other sessions end.',
+      tags: ['accounts'],
+      signedIn: 'required',
+      problems: ['403', '409'],
+      requestBody: jsonBody(strictObject({ password: { type: 'string', maxLength: 256 }, currentPassword: { type: 'string', maxLength: 256 } }, ['password'])),
+      responses: { '200': json('A fresh session.', ref('Session')) },
+    }),
+  },
+  '/api/v1/me/export': {
+    get: operation({
+      operationId: 'exportMe',
+      summary: 'Everything held about the caller, as a JSON download.',
+      tags: ['accounts'],
+      signedIn: 'required',
+      responses: { '200': json('The export (Content-Disposition: attachment).', { type: 'object' }) },
+    }),
+  },
+  '/api/v1/sites/{siteId}/articles/{articleId}/events': {
+    get: operation({
+      operationId: 'articleEvents',
+      summary: 'Live thread: `comment` events ({id, type: created|edited|deleted}) for public changes; `?poll=1&since=` long-polls.',
+      tags: ['comments'],
+      parameters: [
+        parameterRef('siteId'),
+        parameterRef('articleId'),
+        { name: 'poll', in: 'query', schema: { type: 'string', enum: ['1'] } },
+        { name: 'since', in: 'query', schema: { type: 'string', maxLength: 40 } },
+      ],
+      responses: {
+        '200': {
+          description: 'An event stream, or (poll=1) the events after `since` as JSON.',
+          content: {
+            'text/event-stream': { schema: { type: 'string' } },
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  events: { type: 'array', items: { type: 'object', properties: { id: OBJECT_ID, type: { type: 'string', enum: ['created', 'edited', 'deleted'] } } } },
+                  cursor: { type: 'string' },
+                  reset: { type: 'boolean', description: 'The cursor is unknown here: reload the thread.' },
+                },
+                required: ['events', 'cursor'],
+              },
+            },
+          },
+        },
+      },
     }),
   },
 
