@@ -1,6 +1,7 @@
 import { ApiError, type ApiClient, type FlagReason, type ReturnTarget, type Session, type SortOrder, type ThreadComment } from './api';
 import { adoptStyles, field, h, uid } from './dom';
 import { Drafts } from './drafts';
+import { connectLive } from './live';
 import type { SessionStore } from './session';
 import { WIDGET_CSS } from './styles';
 import { resolveScheme } from './theme';
@@ -114,6 +115,8 @@ export class CommentWidget {
       void this.load(false);
     });
     this.moreButton.addEventListener('click', () => void this.load(true));
+    // Live threads: new comments are counted in a button above the thread, shown on the reader's click.
+    const live = connectLive({ base: api.base, siteId, articleId, isShown: (id) => this.rendered.has(id), reveal: () => this.load(false) });
     const headingId = uid('heading');
     this.heading.id = headingId;
     this.root.append(
@@ -125,6 +128,7 @@ export class CommentWidget {
         this.account,
         this.composeSlot,
         this.empty,
+        live.banner,
         this.thread,
         this.moreButton,
       ),
