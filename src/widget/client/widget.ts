@@ -1,6 +1,7 @@
 import { ApiError, type ApiClient, type FlagReason, type ReturnTarget, type Session, type SortOrder, type ThreadComment } from './api';
 import { adoptStyles, field, h, uid } from './dom';
 import { Drafts } from './drafts';
+import { featuredTabs } from './featured';
 import { connectLive } from './live';
 import type { SessionStore } from './session';
 import { WIDGET_CSS } from './styles';
@@ -127,8 +128,9 @@ export class CommentWidget {
         this.status,
         this.account,
         this.composeSlot,
-        this.empty,
         live.banner,
+        featuredTabs(api.base, siteId, articleId, this.thread, this.moreButton),
+        this.empty,
         this.thread,
         this.moreButton,
       ),
