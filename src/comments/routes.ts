@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Router, type Request } from 'express';
 import { currentUser, requireUser } from '../accounts/authenticate';
 import type { AppContext } from '../context';
@@ -19,8 +18,7 @@ import {
 import { deleteComment, editComment, postComment } from './service';
 import { countComments, readThreadPage } from './thread';
 import { renderComment } from './render';
-import { siteStaffIds, staffOnPage } from './staff';
-import { mergeViewerVotes } from './viewerVotes';
+import { withPageExtras } from './pageExtras';
 import { voteOnComment } from './votes';
 
 const OBJECT_ID = /^[a-f0-9]{24}$/i;
@@ -55,29 +53,23 @@ export function commentRoutes({ config }: AppContext): Router {
     const siteId = idParam(req, 'siteId');
     const articleId = articleParam(req);
     const query = parseInput(threadQuerySchema, req.query, 'query');
-    const [site, page, siteStaff] = await Promise.all([
+    const [site, page] = await Promise.all([
       getSite(siteId),
       readThreadPage({ siteId, articleId, ...query, viewer: req.user ?? null }),
-      siteStaffIds(siteId),
     ]);
     // Outside the cached page, so that a settings change shows at once.
     const { editWindowSeconds } = siteSettings(site);
-    // The page's staff authors, for their badge; no list when there are none.
-    const staff = staffOnPage(page.json, siteStaff);
-    // The viewer's own votes are merged in after the cached public page (votes are per viewer).
-    const withVotes = req.user ? await mergeViewerVotes(page.json, req.user.id) : null;
+    const sent = await withPageExtras(
+      { body: `{"editWindowSeconds":${editWindowSeconds},${page.json.slice(1)}`, etag: page.version ? `"${page.version}.${editWindowSeconds}"` : null },
+      siteId,
+      req.user ?? null,
+    );
     // The page differs per reader (their own held comments and votes), so caches must ask every time; a
     // shared public page has a validator, and an unchanged one is answered 304 by Express without a body.
     res.setHeader('Cache-Control', 'private, no-cache');
     res.vary('Authorization');
-    if (page.version) {
-      // Everything merged in after the cache is part of the validator.
-      const extra = createHash('sha1').update(`${staff.join(',')}|${withVotes?.fingerprint ?? ''}`).digest('base64url').slice(0, 12);
-      res.setHeader('ETag', `"${page.version}.${editWindowSeconds}.${extra}"`);
-    }
-    const json = withVotes?.json ?? page.json;
-    const staffField = staff.length > 0 ? `"staff":${JSON.stringify(staff)},` : '';
-    res.type('application/json').send(`{"editWindowSeconds":${editWindowSeconds},${staffField}${json.slice(1)}`);
+    if (sent.etag) res.setHeader('ETag', sent.etag);
+    res.type('application/json').send(sent.body);
   });
 
   /** Renders a draft exactly as a posted comment would be, for the composer's preview; nothing is stored. */

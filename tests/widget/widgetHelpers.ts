@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { expect } from 'chai';
 import type { Locator, Page } from 'playwright-core';
+import { UserModel } from '../../src/accounts/user.model';
 import type { TestUser } from '../support/fixtures';
 import type { WidgetStack } from './browserStack';
 
@@ -85,7 +86,7 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 
 export const PASSWORD = 'tidepool-rigging-orchard-58';
 
-/** A reader who registered with PASSWORD through the API, so they can sign in with it in the widget. */
+/** A reader who registered with PASSWORD through the API (email confirmed), so they can sign in with it in the widget. */
 export async function readerWithPassword(stack: WidgetStack, displayName: string): Promise<TestUser> {
   const email = `${displayName.toLowerCase().replace(/\W+/g, '-')}-${Date.now().toString(36)}@example.test`;
   const response = await fetch(`${stack.serviceUrl}/api/v1/auth/register`, {
@@ -95,6 +96,8 @@ export async function readerWithPassword(stack: WidgetStack, displayName: string
   });
   expect(response.status).to.equal(201);
   const { token, user } = (await response.json()) as { token: string; user: { id: string } };
+  // As if the confirmation mail was opened: unverified accounts may not vote or flag.
+  await UserModel.updateOne({ _id: user.id }, { $set: { emailVerified: true } });
   return { id: user.id, token, email, displayName };
 }
 

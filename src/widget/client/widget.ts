@@ -1,8 +1,8 @@
 import { ApiError, type ApiClient, type FlagReason, type ReturnTarget, type Session, type SortOrder, type ThreadComment } from './api';
 import { adoptStyles, field, h, uid } from './dom';
-import { connectLive } from './live';
-import { featuredTabs } from './featured';
 import { Drafts } from './drafts';
+import { featuredTabs } from './featured';
+import { connectLive } from './live';
 import type { SessionStore } from './session';
 import { WIDGET_CSS } from './styles';
 import { resolveScheme } from './theme';
