@@ -21,6 +21,7 @@ import { httpMetrics } from './metrics/http';
 import { instrumentDatabase } from './metrics/database';
 import { metricsRoutes } from './metrics/routes';
 import { webhookRoutes } from './webhooks/routes';
+import { importRoutes, importUploadRoutes } from './imports/routes';
 
 /** What every feature's routes may use. */
 export interface AppContext {
@@ -79,6 +80,8 @@ export function createApp(context: AppContext): Express {
   const api = express.Router();
   // First, so that every answer on a site's paths (errors included) carries that site's CORS grant.
   api.use(siteCors(config.PUBLIC_URL));
+  // Import uploads are export files, streamed to disk: they pass before the JSON-only body handling.
+  api.use(importUploadRoutes(context));
   api.use(requireJsonBody);
   api.use(express.json({ limit: JSON_BODY_LIMIT, strict: true }));
   api.use(rejectOperatorKeys);
@@ -108,6 +111,8 @@ export function createApp(context: AppContext): Express {
   api.use(moderationRoutes());
   // mount:webhooks
   api.use(webhookRoutes(context));
+  // mount:imports
+  api.use(importRoutes());
   app.use('/api/v1', api);
 
   app.use(notFoundHandler);
