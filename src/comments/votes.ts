@@ -1,5 +1,7 @@
 import type { AuthUser } from '../accounts/authenticate';
+import { assertVerifiedFor } from '../accounts/policy';
 import { conflict, forbidden } from '../http/problem';
+import { assertNotBanned } from '../moderation/bans';
 import { touchArticle } from './articleVersion';
 import { CommentModel } from './comment.model';
 import { KeyedQueue } from './keyedQueue';
@@ -20,8 +22,9 @@ const votesPerComment = new KeyedQueue();
  */
 export async function voteOnComment(input: { commentId: string; value: -1 | 0 | 1; viewer: AuthUser }): Promise<{ score: number }> {
   const { viewer, value } = input;
-  if (viewer.banned) throw forbidden('Your account is banned from voting.');
+  assertVerifiedFor(viewer, 'vote');
   const comment = await findComment(input.commentId);
+  await assertNotBanned(viewer, String(comment.siteId), 'voting');
   if (comment.status !== 'approved') throw conflict('Only approved comments can be voted on.');
   if (!canVoteOnComment(viewer, comment)) throw forbidden('You cannot vote on your own comment.');
 

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { currentUser, requireRole } from '../accounts/authenticate';
 import { objectIdString, parseInput } from '../http/validate';
-import type { AppContext } from '../app';
+import type { AppContext } from '../context';
 import { z } from 'zod';
 import { createWebhookSchema, deliveriesQuerySchema } from './schemas';
 import { createWebhook, deleteWebhook, listDeliveries, listWebhooks } from './service';

@@ -8,7 +8,7 @@ import { profanity } from './phases/profanity';
 import { suspectWords } from './phases/suspectWords';
 import type { ModerationContext, ModerationDecision, ModerationPhase, ModerationReason } from './types';
 
-export type { ModerationContext, ModerationDecision, ModerationPhase, ModerationReason } from './types';
+export type { ModerationContext, ModerationDecision, ModerationPhase, ModerationReason, TextRange } from './types';
 
 /** The phases, in order. Adding a rule is adding one file and one line here. */
 export const MODERATION_PHASES: readonly ModerationPhase[] = [
