@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { Router, type RequestHandler } from 'express';
 import { Types } from 'mongoose';
 import { authenticate, currentUser, requireRole } from '../accounts/authenticate';
-import type { AppContext } from '../app';
+import type { AppContext } from '../context';
 import { badRequest, HttpProblem, notFound } from '../http/problem';
 import { parseInput } from '../http/validate';
 import { getSite } from '../sites/service';
