@@ -20,6 +20,7 @@ import { instrumentDatabase } from './metrics/database';
 import { metricsRoutes } from './metrics/routes';
 import { webhookRoutes } from './webhooks/routes';
 import { importRoutes, importUploadRoutes } from './imports/routes';
+import { exportRoutes } from './exports/routes';
 
 export const JSON_BODY_LIMIT = '32kb';
 
@@ -94,6 +95,8 @@ export function createApp(context: AppContext): Express {
   api.use(webhookRoutes(context));
   // mount:imports
   api.use(importRoutes());
+  // mount:exports
+  api.use(exportRoutes());
   app.use('/api/v1', api);
 
   app.use(notFoundHandler);
