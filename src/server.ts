@@ -6,6 +6,7 @@ import { openConfiguredDatabase, type Database } from './db/database';
 import { startSweeper } from './housekeeping/sweep';
 import { createLogger, type Logger } from './logging/logger';
 import { startWebhookWorker } from './webhooks/worker';
+import { startImportResumer } from './imports/service';
 
 export interface RunningService {
   server: Server;
@@ -21,6 +22,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const stopSweeper = startSweeper(logger, config.SWEEP_INTERVAL_SECONDS * 1000);
   const app = createApp({ config, logger });
   const webhooks = startWebhookWorker({ logger, allowPrivateTargets: config.WEBHOOK_ALLOW_PRIVATE_TARGETS });
+  const imports = startImportResumer({ logger });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.PORT, config.HOST, () => resolve(listening));
     listening.once('error', reject);
@@ -43,6 +45,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       await closed;
       clearTimeout(forced);
       await webhooks.stop();
+      await imports.stop();
       stopSweeper();
       await database.close();
       logger.info({ drainMs: Date.now() - started }, 'shutdown complete');

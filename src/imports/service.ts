@@ -436,3 +436,31 @@ export async function resumeStalledImports(options: RunOptions): Promise<number>
   }
   return resumed;
 }
+
+/**
+ * Resumes stalled imports now and then (at start, then every `intervalMs`), so a job whose process
+ * died is finished by whichever instance claims it first.
+ */
+export function startImportResumer(options: { logger: Logger; intervalMs?: number }): { stop(): Promise<void> } {
+  let running: Promise<void> | null = null;
+  const tick = (): void => {
+    running ??= resumeStalledImports({ logger: options.logger })
+      .then((resumed) => {
+        if (resumed > 0) options.logger.info({ resumed }, 'resumed stalled imports');
+      })
+      .catch((err: unknown) => options.logger.warn({ err }, 'could not resume imports'))
+      .finally(() => {
+        running = null;
+      });
+  };
+  const first = setTimeout(tick, 1000);
+  const timer = setInterval(tick, options.intervalMs ?? IMPORT_LEASE_MS);
+  first.unref();
+  timer.unref();
+  return {
+    async stop() {
+      clearTimeout(first);
+      clearInterval(timer);
+    },
+  };
+}
