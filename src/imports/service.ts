@@ -126,8 +126,18 @@ interface StagedComment {
 /** Only the content rules judge history: guests and first comments were somebody's call back then. */
 const HOLD_PHASES = MODERATION_PHASES.filter((phase) => phase.name !== 'guest' && phase.name !== 'premoderation');
 
-/** Inserts documents, skipping those whose `_id` exists; returns how many were new. */
-async function insertOrSkip(collection: mongoose.mongo.Collection, docs: object[]): Promise<number> {
+/**
+ * Inserts documents, skipping those whose `_id` exists; returns how many were new. Existing ids are
+ * looked up first, so a repeated import does not send thousands of refused inserts; one that races
+ * in between is still refused by the unique `_id` and skipped.
+ */
+async function insertOrSkip(collection: mongoose.mongo.Collection, all: { _id: unknown }[]): Promise<number> {
+  if (all.length === 0) return 0;
+  const existing = await collection
+    .find({ _id: { $in: all.map((doc) => doc._id) } } as mongoose.mongo.Filter<mongoose.mongo.Document>, { projection: { _id: 1 } })
+    .toArray();
+  const seen = new Set(existing.map((doc) => String(doc._id)));
+  const docs = seen.size === 0 ? all : all.filter((doc) => !seen.has(String(doc._id)));
   if (docs.length === 0) return 0;
   try {
     const result = await collection.insertMany(docs as mongoose.mongo.OptionalId<mongoose.mongo.Document>[], { ordered: false });
@@ -337,7 +347,7 @@ class ImportRun {
       for (const parent of parents) places.set(String(parent._id), parent);
     }
     const maxDepth = this.settings.maxDepth;
-    const ready: object[] = [];
+    const ready: ({ _id: Types.ObjectId } & Record<string, unknown>)[] = [];
     let rest = docs;
     for (;;) {
       const next: StagedComment[] = [];
