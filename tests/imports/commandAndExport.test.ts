@@ -24,6 +24,14 @@ function cli(script: string, args: string[]): Promise<{ stdout: string; stderr: 
   });
 }
 
+/** Reads a streamed download whole, as text. */
+type BodyParser = Extract<Parameters<request.Test['parse']>[0], (res: never, callback: never) => void>;
+const asText: BodyParser = (res, done) => {
+  let text = '';
+  res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+  res.on('end', () => done(null, text));
+};
+
 interface ExportLine {
   id: string;
   articleId: string;
@@ -95,11 +103,7 @@ describe('imports: the command line, and exports', function () {
     expect((await request(app).get(`/api/v1/sites/${site.id}/export?format=jsonl`).set('Authorization', `Bearer ${moderator.token}`)).status).to.equal(403);
     expect((await request(app).get(`/api/v1/sites/${site.id}/export?format=csv`).set(...auth)).status).to.equal(400);
 
-    const jsonl = await request(app).get(`/api/v1/sites/${site.id}/export?format=jsonl`).set(...auth).buffer(true).parse((res, done) => {
-      let text = '';
-      res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-      res.on('end', () => done(null, text));
-    });
+    const jsonl = await request(app).get(`/api/v1/sites/${site.id}/export?format=jsonl`).set(...auth).buffer(true).parse(asText);
     expect(jsonl.status).to.equal(200);
     expect(jsonl.headers['content-type']).to.match(/^application\/x-ndjson/);
     expect(jsonl.headers['content-disposition']).to.match(/^attachment; filename="threadline-[a-f0-9]{24}\.jsonl"$/);
@@ -113,22 +117,14 @@ describe('imports: the command line, and exports', function () {
       expect(line?.depth).to.equal(source.depth);
       expect(line?.body).to.equal(source.body);
     }
-    const withEmails = await request(app).get(`/api/v1/sites/${site.id}/export?format=jsonl&includeEmails=true`).set(...auth).buffer(true).parse((res, done) => {
-      let text = '';
-      res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-      res.on('end', () => done(null, text));
-    });
+    const withEmails = await request(app).get(`/api/v1/sites/${site.id}/export?format=jsonl&includeEmails=true`).set(...auth).buffer(true).parse(asText);
     expect(withEmails.body as string).to.include('@readers.example');
 
     const { stdout } = await cli('scripts/export.ts', ['--site', site.id, '--format', 'wxr', '--out', path.join(dir, 'exported.xml')]).then(
       async (result) => ({ ...result, stdout: readFileSync(path.join(dir, 'exported.xml'), 'utf8') }),
     );
     expect(stdout).to.match(/^<\?xml version="1.0" encoding="UTF-8"\?>/);
-    const wxr = await request(app).get(`/api/v1/sites/${site.id}/export?format=wxr`).set(...auth).buffer(true).parse((res, done) => {
-      let text = '';
-      res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-      res.on('end', () => done(null, text));
-    });
+    const wxr = await request(app).get(`/api/v1/sites/${site.id}/export?format=wxr`).set(...auth).buffer(true).parse(asText);
     expect(wxr.body).to.equal(stdout);
 
     const copy = await createTestSite();
