@@ -127,17 +127,12 @@ interface StagedComment {
 const HOLD_PHASES = MODERATION_PHASES.filter((phase) => phase.name !== 'guest' && phase.name !== 'premoderation');
 
 /**
- * Inserts documents, skipping those whose `_id` exists; returns how many were new. Existing ids are
- * looked up first, so a repeated import does not send thousands of refused inserts; one that races
- * in between is still refused by the unique `_id` and skipped.
+ * Inserts documents, skipping those whose `_id` is among `existing` or is refused as a duplicate;
+ * returns how many were new. (Existing ids are found by indexed equality queries, never `_id: {$in}`,
+ * which FerretDB answers by reading the whole collection.)
  */
-async function insertOrSkip(collection: mongoose.mongo.Collection, all: { _id: unknown }[]): Promise<number> {
-  if (all.length === 0) return 0;
-  const existing = await collection
-    .find({ _id: { $in: all.map((doc) => doc._id) } } as mongoose.mongo.Filter<mongoose.mongo.Document>, { projection: { _id: 1 } })
-    .toArray();
-  const seen = new Set(existing.map((doc) => String(doc._id)));
-  const docs = seen.size === 0 ? all : all.filter((doc) => !seen.has(String(doc._id)));
+async function insertOrSkip(collection: mongoose.mongo.Collection, all: { _id: unknown }[], existing?: ReadonlySet<string>): Promise<number> {
+  const docs = existing ? all.filter((doc) => !existing.has(String(doc._id))) : all;
   if (docs.length === 0) return 0;
   try {
     const result = await collection.insertMany(docs as mongoose.mongo.OptionalId<mongoose.mongo.Document>[], { ordered: false });
@@ -250,9 +245,10 @@ class ImportRun {
   private async accountsFor(emails: string[]): Promise<void> {
     const unknown = [...new Set(emails)].filter((email) => this.accounts.get(email) === undefined);
     if (unknown.length === 0) return;
-    const users = await UserModel.find({ email: trusted({ $in: unknown }), emailVerified: true }, { email: 1, displayName: 1 }).lean();
-    const found = new Map(users.map((user) => [user.email ?? '', { id: user._id, displayName: user.displayName }]));
-    for (const email of unknown) this.accounts.set(email, found.get(email) ?? null);
+    for (const email of unknown) {
+      const user = await UserModel.findOne({ email, emailVerified: true }, { displayName: 1 }).lean();
+      this.accounts.set(email, user ? { id: user._id, displayName: user.displayName } : null);
+    }
   }
 
   private async toStaged(items: { source: SourceComment; articleId: string }[]): Promise<StagedComment[]> {
@@ -338,14 +334,16 @@ class ImportRun {
     type Place = { _id: Types.ObjectId; articleId: string; ancestors: Types.ObjectId[]; depth: number; rootId: Types.ObjectId | null };
     const places = new Map<string, Place>();
     const inBatch = new Set(docs.map((doc) => doc.commentId.toHexString()));
-    const outside = [...new Set(docs.flatMap((doc) => (doc.parentId && !inBatch.has(doc.parentId.toHexString()) ? [doc.parentId.toHexString()] : [])))];
-    if (outside.length > 0) {
-      const parents = await CommentModel.find(
-        { _id: trusted({ $in: outside.map((id) => new Types.ObjectId(id)) }) },
+    // What each article already holds: the comments to skip, and the parents to place replies under
+    // (a parent is always in its reply's article; one elsewhere makes the reply a root).
+    for (const articleId of new Set(docs.map((doc) => doc.articleId))) {
+      const present = await CommentModel.find(
+        { siteId: new Types.ObjectId(this.siteId), articleId },
         { articleId: 1, ancestors: 1, depth: 1, rootId: 1 },
       ).lean<Place[]>();
-      for (const parent of parents) places.set(String(parent._id), parent);
+      for (const comment of present) places.set(String(comment._id), comment);
     }
+    const existing = new Set(places.keys());
     const maxDepth = this.settings.maxDepth;
     const ready: ({ _id: Types.ObjectId } & Record<string, unknown>)[] = [];
     let rest = docs;
@@ -406,7 +404,7 @@ class ImportRun {
       }
       rest = next;
     }
-    const inserted = await insertOrSkip(CommentModel.collection, ready);
+    const inserted = await insertOrSkip(CommentModel.collection, ready, existing);
     importedComments.inc({ format: this.job.format }, inserted);
     const published = this.job.published + ready.length;
     await this.save({ published, inserted: this.job.inserted + inserted });
