@@ -23,6 +23,8 @@ import { httpMetrics } from './metrics/http';
 import { instrumentDatabase } from './metrics/database';
 import { metricsRoutes } from './metrics/routes';
 import { webhookRoutes } from './webhooks/routes';
+import { importRoutes, importUploadRoutes } from './imports/routes';
+import { exportRoutes } from './exports/routes';
 
 export const JSON_BODY_LIMIT = '32kb';
 
@@ -77,6 +79,8 @@ export function createApp(context: AppContext): Express {
   const api = express.Router();
   // First, so that every answer on a site's paths (errors included) carries that site's CORS grant.
   api.use(siteCors(config.PUBLIC_URL));
+  // Import uploads are export files, streamed to disk: they pass before the JSON-only body handling.
+  api.use(importUploadRoutes(context));
   api.use(requireJsonBody);
   api.use(express.json({ limit: JSON_BODY_LIMIT, strict: true }));
   api.use(rejectOperatorKeys);
@@ -95,6 +99,10 @@ export function createApp(context: AppContext): Express {
   api.use(adminRoutes(context));
   // mount:webhooks
   api.use(webhookRoutes(context));
+  // mount:imports
+  api.use(importRoutes());
+  // mount:exports
+  api.use(exportRoutes());
   // mount:live
   api.use(liveRoutes(context));
   // mount:notifications (outside /api/v1: one-click unsubscribe posts a form, not JSON)

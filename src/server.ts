@@ -7,6 +7,7 @@ import { startSweeper } from './housekeeping/sweep';
 import { startNotifications } from './notifications/digest';
 import { createLogger, type Logger } from './logging/logger';
 import { startWebhookWorker } from './webhooks/worker';
+import { startImportResumer } from './imports/service';
 
 export interface RunningService {
   server: Server;
@@ -23,6 +24,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const stopNotifications = startNotifications(config, logger);
   const app = createApp({ config, logger });
   const webhooks = startWebhookWorker({ logger, allowPrivateTargets: config.WEBHOOK_ALLOW_PRIVATE_TARGETS });
+  const imports = startImportResumer({ logger });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.PORT, config.HOST, () => resolve(listening));
     listening.once('error', reject);
@@ -44,9 +46,10 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       }, config.SHUTDOWN_TIMEOUT_MS);
       await closed;
       clearTimeout(forced);
-      await webhooks.stop();
       stopSweeper();
       stopNotifications();
+      await webhooks.stop();
+      await imports.stop();
       await database.close();
       logger.info({ drainMs: Date.now() - started }, 'shutdown complete');
     })();

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { subscribeChanges, type Change } from '../changes/feed';
 import { publicEvent, type LiveEvent } from './events';
+import { openLiveStreams } from '../metrics/registry';
 
 /** One announced event with its place in this instance's sequence (the SSE `id` and the poll cursor). */
 export interface SequencedEvent extends LiveEvent {
@@ -59,12 +60,14 @@ export class LiveHub {
     if (this.open >= this.limits.maxStreams || held >= this.limits.maxStreamsPerIp) return null;
     this.perIp.set(ip, held + 1);
     this.open += 1;
+    openLiveStreams.inc();
     this.ensureSubscribed();
     let released = false;
     return () => {
       if (released) return;
       released = true;
       this.open -= 1;
+      openLiveStreams.dec();
       const left = (this.perIp.get(ip) ?? 1) - 1;
       if (left > 0) this.perIp.set(ip, left);
       else this.perIp.delete(ip);

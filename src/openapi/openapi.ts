@@ -114,8 +114,39 @@ const settingsProperties: Record<string, SchemaObject> = {
   requireVerifiedEmail: { type: 'boolean', description: 'Posting needs a confirmed email address; guests cannot post.' },
 };
 
+const WEBHOOK_EVENT_NAMES = ['comment.created', 'comment.approved', 'comment.rejected', 'comment.flagged', 'comment.deleted', 'user.banned'];
+
 const schemas: Record<string, SchemaObject> = {
   Problem: problemSchema,
+  Webhook: {
+    type: 'object',
+    properties: {
+      id: OBJECT_ID,
+      siteId: OBJECT_ID,
+      url: { type: 'string' },
+      events: { type: 'array', items: { type: 'string', enum: WEBHOOK_EVENT_NAMES } },
+      createdAt: DATE_TIME,
+    },
+    required: ['id', 'siteId', 'url', 'events', 'createdAt'],
+  },
+  WebhookDelivery: {
+    type: 'object',
+    description: 'One event for one webhook; `id` is the `webhook-id` header of its attempts.',
+    properties: {
+      id: { type: 'string' },
+      event: { type: 'string', enum: WEBHOOK_EVENT_NAMES },
+      status: { type: 'string', enum: ['pending', 'delivered', 'failed'] },
+      attempts: { type: 'integer', minimum: 0 },
+      nextAttemptAt: NULLABLE_DATE_TIME,
+      lastAttemptAt: NULLABLE_DATE_TIME,
+      lastResponse: {
+        type: ['object', 'null'],
+        properties: { status: { type: ['integer', 'null'] }, body: { type: 'string' }, error: { type: ['string', 'null'] } },
+      },
+      createdAt: DATE_TIME,
+    },
+    required: ['id', 'event', 'status', 'attempts', 'createdAt'],
+  },
   SiteSettings: {
     type: 'object',
     properties: settingsProperties,
@@ -1182,6 +1213,164 @@ const paths: OpenApiDocument['paths'] = {
       responses: { '200': json('The user.', ref('User')) },
     }),
   },
+  // Administration: imports, exports, webhooks (admin role), and metrics.
+  '/api/v1/sites/{siteId}/imports': {
+    post: operation({
+      operationId: 'startImport',
+      summary: 'Admins only: imports a WordPress (WXR) or Disqus export, sent as the request body, as a background job.',
+      description:
+        'The body is the export file itself (streamed to disk, up to IMPORT_MAX_BYTES). Articles are matched by the ' +
+        'post slug or the permalink path; `hold=true` runs each approved comment through the site\'s content rules.',
+      tags: ['administration'],
+      signedIn: 'required',
+      problems: ['403'],
+      parameters: [
+        parameterRef('siteId'),
+        { name: 'format', in: 'query', required: true, schema: { type: 'string', enum: ['wxr', 'disqus'] } },
+        { name: 'articleKey', in: 'query', schema: { type: 'string', enum: ['slug', 'path'], default: 'slug' } },
+        { name: 'hold', in: 'query', schema: { type: 'string', enum: ['true', 'false'], default: 'false' } },
+      ],
+      requestBody: {
+        required: true,
+        content: {
+          'application/xml': { schema: { type: 'string', minLength: 1 } },
+          'text/xml': { schema: { type: 'string', minLength: 1 } },
+          'application/octet-stream': { schema: { type: 'string', minLength: 1 } },
+        },
+      },
+      responses: {
+        '202': {
+          description: 'The job was started; poll its Location.',
+          headers: { Location: { description: 'The job: /api/v1/sites/{siteId}/imports/{importId}.', schema: { type: 'string' } } },
+          content: { 'application/json': { schema: { type: 'object', properties: { id: OBJECT_ID }, required: ['id'] } } },
+        },
+      },
+    }),
+  },
+  '/api/v1/sites/{siteId}/imports/{importId}': {
+    get: operation({
+      operationId: 'importStatus',
+      summary: 'Admins only: an import job\'s status and progress.',
+      tags: ['administration'],
+      signedIn: 'required',
+      problems: ['403'],
+      parameters: [parameterRef('siteId'), { name: 'importId', in: 'path', required: true, schema: OBJECT_ID }],
+      responses: {
+        '200': json('The job.', {
+          type: 'object',
+          properties: {
+            id: OBJECT_ID,
+            status: { type: 'string', enum: ['running', 'done', 'failed'] },
+            processed: { type: 'integer', minimum: 0, description: 'Comments published so far.' },
+            total: { type: 'integer', minimum: 0, description: 'Comments in the file; known once the file has been read whole.' },
+            error: { type: 'string', description: '`line N: reason` for a malformed file.' },
+            phase: { type: 'string', enum: ['staging', 'publishing', 'done'] },
+            read: { type: 'integer', minimum: 0 },
+            inserted: { type: 'integer', minimum: 0, description: 'Comments that were not there before.' },
+            skipped: { type: 'integer', minimum: 0, description: 'Comments whose page the article rule could not match.' },
+            bytes: { type: 'integer', minimum: 0 },
+            bytesRead: { type: 'integer', minimum: 0 },
+          },
+          required: ['id', 'status', 'processed'],
+        }),
+      },
+    }),
+  },
+  '/api/v1/sites/{siteId}/export': {
+    get: operation({
+      operationId: 'exportComments',
+      summary: 'Admins only: every comment of the site, streamed as JSON lines or WXR.',
+      tags: ['administration'],
+      signedIn: 'required',
+      problems: ['403'],
+      parameters: [
+        parameterRef('siteId'),
+        { name: 'format', in: 'query', required: true, schema: { type: 'string', enum: ['jsonl', 'wxr'] } },
+        { name: 'includeEmails', in: 'query', schema: { type: 'string', enum: ['true', 'false'], default: 'false' } },
+      ],
+      responses: {
+        '200': {
+          description: 'The export, as a download.',
+          content: { 'application/x-ndjson': { schema: { type: 'string' } }, 'application/rss+xml': { schema: { type: 'string' } } },
+        },
+      },
+    }),
+  },
+  '/api/v1/sites/{siteId}/webhooks': {
+    get: operation({
+      operationId: 'listWebhooks',
+      summary: 'Admins only: the site\'s webhooks (without their secrets).',
+      tags: ['administration'],
+      signedIn: 'required',
+      problems: ['403'],
+      parameters: [parameterRef('siteId')],
+      responses: {
+        '200': json('The webhooks.', { type: 'object', properties: { items: { type: 'array', items: ref('Webhook') } }, required: ['items'] }),
+      },
+    }),
+    post: operation({
+      operationId: 'createWebhook',
+      summary: 'Admins only: registers a URL for events; the answer shows the signing secret, once.',
+      tags: ['administration'],
+      signedIn: 'required',
+      problems: ['403', '422'],
+      parameters: [parameterRef('siteId')],
+      requestBody: jsonBody(
+        strictObject(
+          {
+            url: { type: 'string', maxLength: 2000, description: 'http or https, a public address, no credentials.' },
+            events: { type: 'array', minItems: 1, maxItems: 12, items: { type: 'string', enum: WEBHOOK_EVENT_NAMES } },
+          },
+          ['url', 'events'],
+        ),
+      ),
+      responses: {
+        '201': json('The webhook with its `whsec_` secret.', {
+          allOf: [ref('Webhook'), { type: 'object', properties: { secret: { type: 'string', pattern: '^whsec_' } }, required: ['secret'] }],
+        }),
+      },
+    }),
+  },
+  '/api/v1/sites/{siteId}/webhooks/{webhookId}': {
+    delete: operation({
+      operationId: 'deleteWebhook',
+      summary: 'Admins only: removes a webhook and its undelivered events.',
+      tags: ['administration'],
+      signedIn: 'required',
+      problems: ['403'],
+      parameters: [parameterRef('siteId'), { name: 'webhookId', in: 'path', required: true, schema: OBJECT_ID }],
+      responses: { '204': NO_CONTENT },
+    }),
+  },
+  '/api/v1/sites/{siteId}/webhooks/{webhookId}/deliveries': {
+    get: operation({
+      operationId: 'webhookDeliveries',
+      summary: 'Admins only: the webhook\'s delivery log, newest first, with the last answer of each.',
+      tags: ['administration'],
+      signedIn: 'required',
+      problems: ['403'],
+      parameters: [parameterRef('siteId'), { name: 'webhookId', in: 'path', required: true, schema: OBJECT_ID }, parameterRef('limit')],
+      responses: {
+        '200': json('The deliveries.', {
+          type: 'object',
+          properties: { items: { type: 'array', items: ref('WebhookDelivery') } },
+          required: ['items'],
+        }),
+      },
+    }),
+  },
+  '/metrics': {
+    get: {
+      operationId: 'metrics',
+      summary: 'Prometheus metrics, for a caller with `Authorization: Bearer $METRICS_TOKEN`.',
+      tags: ['meta'],
+      responses: {
+        '200': { description: 'The Prometheus text format.', content: { 'text/plain': { schema: { type: 'string' } } } },
+        '401': responseRef('401'),
+        '404': { description: 'METRICS_TOKEN is not set on this instance.', content: { 'application/problem+json': { schema: ref('Problem') } } },
+      },
+    },
+  },
 };
 // Merged per method, so that a path both lists share (GET and POST /api/v1/sites) keeps every operation.
 for (const [route, item] of Object.entries(consolePaths)) paths[route] = { ...paths[route], ...item };
@@ -1204,6 +1393,7 @@ export const openApiDocument: OpenApiDocument = {
     { name: 'accounts' },
     { name: 'comments' },
     { name: 'moderation', description: 'Moderator or admin role.' },
+    { name: 'administration', description: 'Imports, exports and webhooks; admin role.' },
   ],
   paths,
   components: {

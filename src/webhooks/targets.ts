@@ -56,6 +56,24 @@ export class TargetRefused extends Error {
   override name = 'TargetRefused';
 }
 
+const LOOKUP_TIMEOUT_MS = 3000;
+
+/** The host's addresses, or a failure when the resolver does not answer in time. */
+async function resolveWithin(host: string, ms: number): Promise<string[]> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const entries = await Promise.race([
+      lookup(host, { all: true }),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('lookup timed out')), ms);
+      }),
+    ]);
+    return entries.map((entry) => entry.address);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Why this URL cannot be a webhook target, or null when it can. Resolves the host name. */
 export async function refuseTarget(raw: string, allowPrivate: boolean): Promise<string | null> {
   let url: URL;
@@ -70,7 +88,7 @@ export async function refuseTarget(raw: string, allowPrivate: boolean): Promise<
   const host = url.hostname.replace(/^\[|\]$/g, '');
   let addresses: string[];
   try {
-    addresses = isIP(host) ? [host] : (await lookup(host, { all: true })).map((entry) => entry.address);
+    addresses = isIP(host) ? [host] : await resolveWithin(host, LOOKUP_TIMEOUT_MS);
   } catch {
     return 'its host name does not resolve';
   }

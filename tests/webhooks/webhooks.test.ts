@@ -127,9 +127,11 @@ describe('webhooks', () => {
     const comment = await post(app, author, site.id, 'hooked-article', 'A comment that other systems hear about');
     await publishChange({ type: 'comment.approved', siteId: site.id, articleId: 'hooked-article', commentId: comment.id, userId: author.id, status: 'approved', previousStatus: 'pending' });
     await publishChange({ type: 'comment.rejected', siteId: site.id, articleId: 'hooked-article', commentId: comment.id, status: 'rejected' });
-    await publishChange({ type: 'user.banned', siteId: site.id, userId: author.id });
+    // A ban on every site, through the real endpoint: it reaches every webhook that wants user.banned.
+    const banned = await request(app).post(`/api/v1/users/${author.id}/ban`).set(...bearer(admin)).send({ reason: 'spam run' });
+    expect(banned.status).to.equal(200);
 
-    const mine = (): Received[] => receiver.received.filter((entry) => entry.body.includes(site.id));
+    const mine = (): Received[] => receiver.received.filter((entry) => entry.body.includes(site.id) || entry.body.includes(author.id));
     await until('both events delivered after a retry', () => (mine().filter((entry) => entry.answered === 200).length >= 2 ? true : undefined));
 
     const approved = mine().filter((entry) => JSON.parse(entry.body).type === 'comment.approved');
@@ -147,6 +149,8 @@ describe('webhooks', () => {
     expect(approved[1].body).not.to.include(author.email);
     expect(mine().some((entry) => JSON.parse(entry.body).type === 'comment.rejected')).to.equal(false);
     expect(mine().every((entry) => entry.path === '/hooks')).to.equal(true);
+    const ban = JSON.parse(mine().filter((entry) => entry.answered === 200).map((entry) => entry.body).find((text) => JSON.parse(text).type === 'user.banned') ?? '{}');
+    expect(ban.data).to.deep.equal({ siteId: '*', userId: author.id });
 
     const log = await until('the delivery log to settle', async () => {
       const res = await request(app).get(`${path}/${created.body.id}/deliveries`).set(...bearer(admin));

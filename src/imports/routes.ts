@@ -1,0 +1,107 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Router, type RequestHandler } from 'express';
+import { Types } from 'mongoose';
+import { authenticate, currentUser, requireRole } from '../accounts/authenticate';
+import type { AppContext } from '../context';
+import { badRequest, HttpProblem, notFound } from '../http/problem';
+import { parseInput } from '../http/validate';
+import { getSite } from '../sites/service';
+import { importJobParamsSchema, importParamsSchema, importQuerySchema } from './schemas';
+import { createImportJob, findImportJob, runImport, toImportJson } from './service';
+
+const UPLOAD_TYPES = ['application/xml', 'text/xml', 'application/octet-stream', 'application/rss+xml'];
+
+/** Where uploads wait for their job; the job deletes its file when it ends. */
+export function uploadDir(dataDir: string): string {
+  return path.resolve(dataDir, 'imports');
+}
+
+function byteLimit(limit: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      seen += chunk.length;
+      if (seen > limit) callback(new HttpProblem(413, 'Content Too Large', `The export may be at most ${limit} bytes.`, { slug: 'too-large' }));
+      else callback(null, chunk);
+    },
+  });
+}
+
+/**
+ * POST /sites/:siteId/imports: the body is the export file itself, streamed to disk (never held in
+ * memory), then imported as a background job. Mounted before the API's JSON body handling.
+ */
+export function importUploadRoutes(context: AppContext): Router {
+  const router = Router();
+  const { config, logger } = context;
+  const upload: RequestHandler = async (req, res) => {
+    const { siteId } = parseInput(importParamsSchema, req.params, 'params');
+    const query = parseInput(importQuerySchema, req.query, 'query');
+    await getSite(siteId);
+    const type = (req.headers['content-type'] ?? 'application/octet-stream').split(';')[0].trim().toLowerCase();
+    if (!UPLOAD_TYPES.includes(type)) {
+      throw new HttpProblem(415, 'Unsupported Media Type', `Send the export as ${UPLOAD_TYPES.join(', ')}.`, { slug: 'unsupported-media-type' });
+    }
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    if (declared > config.IMPORT_MAX_BYTES) {
+      throw new HttpProblem(413, 'Content Too Large', `The export may be at most ${config.IMPORT_MAX_BYTES} bytes.`, { slug: 'too-large' });
+    }
+    const id = new Types.ObjectId().toHexString();
+    const dir = uploadDir(config.DATA_DIR);
+    await mkdir(dir, { recursive: true });
+    const file = path.join(dir, `${id}.xml`);
+    let bytes = 0;
+    try {
+      await pipeline(
+        req,
+        byteLimit(config.IMPORT_MAX_BYTES),
+        new Transform({
+          transform(chunk: Buffer, _encoding, callback) {
+            bytes += chunk.length;
+            callback(null, chunk);
+          },
+        }),
+        createWriteStream(file, { mode: 0o600 }),
+      );
+    } catch (err) {
+      await rm(file, { force: true });
+      throw err instanceof HttpProblem ? err : badRequest('The upload did not arrive whole.');
+    }
+    if (bytes === 0) {
+      await rm(file, { force: true });
+      throw badRequest('Send the export file as the request body.');
+    }
+    const job = await createImportJob({
+      id,
+      siteId,
+      format: query.format,
+      articleRule: query.articleKey,
+      hold: query.hold,
+      file,
+      ownsFile: true,
+      bytes,
+      createdBy: currentUser(req).id,
+    });
+    runImport(job._id, { logger }).catch((err: unknown) => logger.error({ err, importId: job._id }, 'import run stopped'));
+    res.status(202).location(`/api/v1/sites/${siteId}/imports/${job._id}`).json({ id: job._id });
+  };
+  router.post('/sites/:siteId/imports', authenticate(config.JWT_SECRET), requireRole('admin'), upload);
+  return router;
+}
+
+/** GET /sites/:siteId/imports/:importId: the job's status and progress (admin). */
+export function importRoutes(): Router {
+  const router = Router();
+  router.get('/sites/:siteId/imports/:importId', requireRole('admin'), async (req, res) => {
+    const { siteId, importId } = parseInput(importJobParamsSchema, req.params, 'params');
+    const job = await findImportJob(importId);
+    if (!job || String(job.siteId) !== siteId) throw notFound('No import with this id on this site.');
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(toImportJson(job));
+  });
+  return router;
+}

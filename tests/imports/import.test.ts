@@ -1,0 +1,247 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect } from 'chai';
+import { Types } from 'mongoose';
+import request from 'supertest';
+import { UserModel } from '../../src/accounts/user.model';
+import { CommentModel } from '../../src/comments/comment.model';
+import { ArticleModel, articleKey } from '../../src/comments/article.model';
+import { ImportJobModel, StagedCommentModel } from '../../src/imports/importJob.model';
+import { createImportJob, importedCommentId, resumeStalledImports, runImport } from '../../src/imports/service';
+import { testApp, testLogger } from '../support/app';
+import { createTestSite, createTestUser, type TestUser } from '../support/fixtures';
+import { writeDisqus, writeWxr, type GeneratedExport, type GeneratedComment } from './generate';
+import { importOverHttp, scratchDir } from './helpers';
+
+interface StoredComment {
+  _id: Types.ObjectId;
+  articleId: string;
+  parentId: Types.ObjectId | null;
+  depth: number;
+  status: string;
+  body: string;
+  author: { id: Types.ObjectId | null; displayName: string; guestEmail: string | null };
+  createdAt: Date;
+}
+
+async function storedComments(siteId: string): Promise<StoredComment[]> {
+  return CommentModel.find({ siteId: new Types.ObjectId(siteId) }).lean<StoredComment[]>();
+}
+
+/** Every generated comment is stored with its thread place, status, text and date kept. */
+function expectSameThreads(stored: StoredComment[], generated: GeneratedExport, siteId: string, format: 'wxr' | 'disqus', articleOf: (c: GeneratedComment) => string): void {
+  expect(stored).to.have.length(generated.total);
+  const byId = new Map(stored.map((comment) => [String(comment._id), comment]));
+  for (const source of generated.comments) {
+    const comment = byId.get(String(importedCommentId(siteId, format, source.sourceId)));
+    expect(comment, `comment ${source.sourceId}`).to.not.equal(undefined);
+    if (!comment) continue;
+    expect(comment.articleId).to.equal(articleOf(source));
+    expect(comment.depth, `depth of ${source.sourceId}`).to.equal(source.depth);
+    expect(comment.parentId ? String(comment.parentId) : null).to.equal(
+      source.parentSourceId ? String(importedCommentId(siteId, format, source.parentSourceId)) : null,
+    );
+    expect(comment.status, `status of ${source.sourceId}`).to.equal(source.status);
+    expect(comment.body, `body of ${source.sourceId}`).to.equal(source.body);
+  }
+  const statuses: Record<string, number> = {};
+  for (const comment of stored) statuses[comment.status] = (statuses[comment.status] ?? 0) + 1;
+  expect(statuses).to.deep.equal(generated.counts);
+}
+
+describe('imports: WordPress and Disqus exports', function () {
+  this.timeout(180_000);
+  const app = testApp();
+  const dir = scratchDir();
+  let admin: TestUser;
+
+  before(async () => {
+    admin = await createTestUser({ role: 'admin' });
+  });
+
+  it('imports a WXR file over HTTP: thread shape, statuses, dates, counts, private emails, verified accounts; twice adds nothing', async () => {
+    const site = await createTestSite();
+    const member = await createTestUser({ emailVerified: true, displayName: 'Known Member' });
+    const unverified = await createTestUser({ emailVerified: false });
+    const emails = [member.email, unverified.email, ...Array.from({ length: 30 }, (_, i) => `guest${i}@readers.example`)];
+    const file = path.join(dir, 'blog.xml');
+    const generated = await writeWxr(file, { articles: 40, commentsPerArticle: 60, emails });
+    expect(generated.total).to.equal(2400);
+
+    const status = await importOverHttp(app, admin, site.id, file, 'format=wxr&articleKey=slug');
+    expect(status).to.deep.include({ status: 'done', processed: 2400, total: 2400, inserted: 2400, skipped: 0 });
+    const stored = await storedComments(site.id);
+    expectSameThreads(stored, generated, site.id, 'wxr', (c) => c.slug);
+
+    const first = stored.find((comment) => String(comment._id) === String(importedCommentId(site.id, 'wxr', '1')));
+    expect(first?.createdAt.toISOString()).to.equal('2021-01-01T00:00:00.000Z');
+    const byMember = stored.filter((comment) => comment.author.id && String(comment.author.id) === member.id);
+    expect(byMember.length).to.be.greaterThan(0);
+    expect(byMember.every((comment) => comment.author.displayName === 'Known Member' && comment.author.guestEmail === null)).to.equal(true);
+    expect(stored.some((comment) => comment.author.id && String(comment.author.id) === unverified.id)).to.equal(false);
+    const memberRecord = await UserModel.findById(member.id).lean();
+    expect(memberRecord?.approvedCommentCount).to.equal(byMember.filter((comment) => comment.status === 'approved').length);
+
+    const approvedIn = (slug: string): number => generated.comments.filter((c) => c.slug === slug && c.status === 'approved').length;
+    const counts = await request(app).get(`/api/v1/sites/${site.id}/counts?articles=story-0,story-1,story-39`);
+    expect(counts.body).to.deep.equal({ 'story-0': approvedIn('story-0'), 'story-1': approvedIn('story-1'), 'story-39': approvedIn('story-39') });
+    expect(await ArticleModel.exists({ _id: articleKey(site.id, 'story-1') })).to.not.equal(null);
+
+    const thread = await request(app).get(`/api/v1/sites/${site.id}/articles/story-1/comments?sort=oldest&limit=100`);
+    expect(thread.status).to.equal(200);
+    expect(thread.body.total).to.equal(approvedIn('story-1'));
+    expect(thread.text).not.to.include('@readers.example');
+    expect(thread.text).not.to.include(unverified.email);
+    expect(thread.text).not.to.include('192.0.2.');
+    const deepest = (comments: { depth: number; replies: unknown[] }[]): number =>
+      Math.max(0, ...comments.map((comment) => Math.max(comment.depth, deepest(comment.replies as { depth: number; replies: unknown[] }[]))));
+    expect(deepest(thread.body.comments)).to.equal(4);
+
+    const again = await importOverHttp(app, admin, site.id, file, 'format=wxr&articleKey=slug');
+    expect(again).to.deep.include({ status: 'done', processed: 2400, total: 2400, inserted: 0 });
+    expect(await CommentModel.countDocuments({ siteId: new Types.ObjectId(site.id) })).to.equal(2400);
+    expect(await StagedCommentModel.countDocuments({})).to.equal(0);
+  });
+
+  it('imports a Disqus export by permalink path, with deleted, spam and unapproved posts', async () => {
+    const site = await createTestSite();
+    const file = path.join(dir, 'disqus.xml');
+    const generated = await writeDisqus(file, { articles: 20, commentsPerArticle: 75 });
+    const status = await importOverHttp(app, admin, site.id, file, 'format=disqus&articleKey=path');
+    expect(status).to.deep.include({ status: 'done', processed: 1500, total: 1500 });
+    const stored = await storedComments(site.id);
+    expectSameThreads(stored, generated, site.id, 'disqus', (c) => c.path.replace(/^\/|\/$/g, '').replace(/\//g, '-'));
+    expect(stored.find((comment) => comment.articleId === 'world-item-3')?.author.displayName).to.match(/^Poster \d+ & co$/);
+  });
+
+  it('reads Latin-1 files and files with a byte-order mark', async () => {
+    for (const encoding of ['iso-8859-1', 'utf-8-bom'] as const) {
+      const site = await createTestSite();
+      const file = path.join(dir, `${encoding}.xml`);
+      const generated = await writeWxr(file, { articles: 3, commentsPerArticle: 20, encoding });
+      const status = await importOverHttp(app, admin, site.id, file, 'format=wxr');
+      expect(status.status, encoding).to.equal('done');
+      expectSameThreads(await storedComments(site.id), generated, site.id, 'wxr', (c) => c.slug);
+    }
+  });
+
+  it('fails a malformed file with its line and reason, and publishes nothing of it', async () => {
+    const cases: { name: string; edit: (xml: string) => string; line: number; reason: RegExp }[] = [
+      {
+        name: 'a broken tag',
+        edit: (xml) => xml.replace('<wp:comment_parent>0</wp:comment_parent>', '<wp:comment_parent>0</wp:comment_parnet>'),
+        line: 0,
+        reason: /not well-formed XML/,
+      },
+      {
+        name: 'an unknown status',
+        edit: (xml) => xml.replace(/(<wp:comment_approved><!\[CDATA\[)1(\]\]>)([\s\S]*?)$/, '$1maybe$2$3'),
+        line: 0,
+        reason: /wp:comment_approved> must be 1, 0, spam or trash, not "maybe"/,
+      },
+      {
+        name: 'a bad date',
+        edit: (xml) => xml.replace(/<wp:comment_date_gmt><!\[CDATA\[2021-01-01 00:59:00\]\]>/, '<wp:comment_date_gmt><![CDATA[yesterday]]>'),
+        line: 0,
+        reason: /wp:comment_date_gmt> is not a date: "yesterday"/,
+      },
+      { name: 'a cut-off file', edit: (xml) => xml.slice(0, Math.floor(xml.length * 0.8)), line: 0, reason: /./ },
+    ];
+    for (const testCase of cases) {
+      const site = await createTestSite();
+      const file = path.join(dir, 'sound.xml');
+      await writeWxr(file, { articles: 6, commentsPerArticle: 50 });
+      const { readFileSync } = await import('node:fs');
+      const original = readFileSync(file, 'utf8');
+      const broken = testCase.edit(original);
+      expect(broken, testCase.name).to.not.equal(original);
+      let firstDifference = 0;
+      while (firstDifference < broken.length && broken[firstDifference] === original[firstDifference]) firstDifference += 1;
+      const expectedLine = broken.slice(0, firstDifference).split('\n').length;
+      const badFile = path.join(dir, 'broken.xml');
+      writeFileSync(badFile, broken);
+      const status = await importOverHttp(app, admin, site.id, badFile, 'format=wxr');
+      expect(status.status, testCase.name).to.equal('failed');
+      expect(status.error, testCase.name).to.match(testCase.reason);
+      const line = Number(/^line (\d+): /.exec(status.error ?? '')?.[1]);
+      // The reported line is where the fault is, or where the record holding it began (a comment spans 15 lines).
+      expect(line, `${testCase.name}: ${status.error}`).to.be.within(expectedLine - 16, expectedLine + 1);
+      expect(await CommentModel.countDocuments({ siteId: new Types.ObjectId(site.id) }), testCase.name).to.equal(0);
+      expect(await StagedCommentModel.countDocuments({ importId: status.id }), testCase.name).to.equal(0);
+    }
+  });
+
+  it('resumes a stopped import from its checkpoint and ends with every comment exactly once', async () => {
+    const site = await createTestSite();
+    const file = path.join(dir, 'resume.xml');
+    const generated = await writeWxr(file, { articles: 30, commentsPerArticle: 60 });
+    const { statSync } = await import('node:fs');
+    const job = await createImportJob({ siteId: site.id, format: 'wxr', articleRule: 'slug', file, bytes: statSync(file).size });
+    const stop = new AbortController();
+    let stoppedAt = 0;
+    await runImport(job._id, {
+      logger: testLogger,
+      signal: stop.signal,
+      onProgress: (progress) => {
+        if (progress.read > 600 && !stop.signal.aborted) {
+          stoppedAt = progress.read;
+          stop.abort();
+        }
+      },
+    }).then(
+      () => expect.fail('the run should stop'),
+      (err: Error) => expect(err.name).to.equal('ImportAborted'),
+    );
+    const halfway = await ImportJobModel.findById(job._id).lean();
+    expect(halfway?.status).to.equal('running');
+    expect(halfway?.staged).to.be.at.least(stoppedAt);
+    expect(await CommentModel.countDocuments({ siteId: new Types.ObjectId(site.id) }), 'nothing visible before the end').to.equal(0);
+
+    // A second process may take over only once the first one's lease has run out.
+    expect(await resumeStalledImports({ logger: testLogger })).to.equal(0);
+    await ImportJobModel.updateOne({ _id: job._id }, { $set: { leaseUntil: new Date(Date.now() - 1000) } });
+    expect(await resumeStalledImports({ logger: testLogger })).to.equal(1);
+    const finished = await ImportJobModel.findById(job._id).lean();
+    expect(finished).to.deep.include({ status: 'done', published: generated.total, inserted: generated.total, runs: 2 });
+    expectSameThreads(await storedComments(site.id), generated, site.id, 'wxr', (c) => c.slug);
+  });
+
+  it('holds what today\'s rules would hold when asked, and only then', async () => {
+    const site = await createTestSite({ suspectWords: ['marmalade'], bannedWords: ['grapefruit'] });
+    const file = path.join(dir, 'spiced.xml');
+    const generated = await writeWxr(file, { articles: 4, commentsPerArticle: 30, spice: 'marmalade' });
+    const status = await importOverHttp(app, admin, site.id, file, 'format=wxr&hold=true');
+    expect(status.status).to.equal('done');
+    const spiced = generated.comments.filter((c) => c.status === 'approved' && c.body.includes('marmalade'));
+    expect(spiced.length).to.be.greaterThan(0);
+    const stored = await CommentModel.find({ siteId: new Types.ObjectId(site.id) }).lean();
+    for (const source of spiced) {
+      const comment = stored.find((c) => String(c._id) === String(importedCommentId(site.id, 'wxr', source.sourceId)));
+      expect(comment?.status).to.equal('pending');
+      expect(comment?.reasons?.map((reason) => reason.code)).to.include('suspect-word');
+    }
+    const plainApproved = generated.comments.filter((c) => c.status === 'approved' && !c.body.includes('marmalade')).length;
+    expect(stored.filter((c) => c.status === 'approved')).to.have.length(plainApproved);
+
+    const other = await createTestSite({ suspectWords: ['marmalade'] });
+    await importOverHttp(app, admin, other.id, file, 'format=wxr');
+    expect(await CommentModel.countDocuments({ siteId: new Types.ObjectId(other.id), status: 'approved' })).to.equal(generated.counts.approved);
+  });
+
+  it('is for admins only, and checks the request', async () => {
+    const site = await createTestSite();
+    const moderator = await createTestUser({ role: 'moderator', moderatedSiteIds: [site.id] });
+    const path = `/api/v1/sites/${site.id}/imports?format=wxr`;
+    expect((await request(app).post(path).set('Content-Type', 'application/xml').send('<rss/>')).status).to.equal(401);
+    expect((await request(app).post(path).set('Authorization', `Bearer ${moderator.token}`).set('Content-Type', 'application/xml').send('<rss/>')).status).to.equal(403);
+    const auth = ['Authorization', `Bearer ${admin.token}`] as const;
+    expect((await request(app).post(`/api/v1/sites/${site.id}/imports?format=csv`).set(...auth).set('Content-Type', 'application/xml').send('<rss/>')).status).to.equal(400);
+    expect((await request(app).post(path).set(...auth).set('Content-Type', 'image/png').send(Buffer.from('x'))).status).to.equal(415);
+    expect((await request(app).post(path).set(...auth).set('Content-Type', 'application/xml').send('')).status).to.equal(400);
+    expect((await request(app).post(`/api/v1/sites/${new Types.ObjectId()}/imports?format=wxr`).set(...auth).set('Content-Type', 'application/xml').send('<rss/>')).status).to.equal(404);
+    const small = testApp({ IMPORT_MAX_BYTES: '2048' });
+    expect((await request(small).post(path).set(...auth).set('Content-Type', 'application/xml').send('x'.repeat(4096))).status).to.equal(413);
+    expect((await request(app).get(`/api/v1/sites/${site.id}/imports/${new Types.ObjectId()}`).set(...auth)).status).to.equal(404);
+    expect((await request(app).get(`/api/v1/sites/${site.id}/imports/${new Types.ObjectId()}`).set('Authorization', `Bearer ${moderator.token}`)).status).to.equal(403);
+  });
+});
