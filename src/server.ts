@@ -3,6 +3,7 @@ import { createApp } from './app';
 import { bootstrapAdmin } from './accounts/bootstrapAdmin';
 import { ConfigError, loadConfig, type Config } from './config/config';
 import { openConfiguredDatabase, type Database } from './db/database';
+import { startSweeper } from './housekeeping/sweep';
 import { createLogger, type Logger } from './logging/logger';
 import { startWebhookWorker } from './webhooks/worker';
 
@@ -17,6 +18,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const database = await openConfiguredDatabase(config, logger);
   await bootstrapAdmin(config.BOOTSTRAP_ADMIN_EMAIL, config.BOOTSTRAP_ADMIN_PASSWORD, logger);
 
+  const stopSweeper = startSweeper(logger, config.SWEEP_INTERVAL_SECONDS * 1000);
   const app = createApp({ config, logger });
   const webhooks = startWebhookWorker({ logger, allowPrivateTargets: config.WEBHOOK_ALLOW_PRIVATE_TARGETS });
   const server = await new Promise<Server>((resolve, reject) => {
@@ -41,6 +43,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       await closed;
       clearTimeout(forced);
       await webhooks.stop();
+      stopSweeper();
       await database.close();
       logger.info({ drainMs: Date.now() - started }, 'shutdown complete');
     })();

@@ -68,6 +68,8 @@ const envSchema = z.object({
   WEBHOOK_ALLOW_PRIVATE_TARGETS: boolean.default(false),
   /** Largest import upload accepted, in bytes (default 2 GiB). */
   IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 * 1024 * 1024),
+  /** How often each instance removes expired links, sign-in states and old claims (bounded batches, no TTL index). */
+  SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(10).max(86400).default(300),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -13,6 +13,8 @@ export interface ModerationContext {
     approvedCommentCount: number;
     /** The sites a moderator moderates: the staff exemption applies on these only. Absent: none. */
     moderatedSiteIds?: readonly string[];
+    /** A guest's website: shown as a link, so it counts toward the link limit. */
+    website?: string | null;
   };
   body: string;
   isEdit: boolean;
