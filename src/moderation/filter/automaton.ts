@@ -223,8 +223,8 @@ export interface Automaton {
   classes: ClassTable;
   classCount: number;
   start: number;
-  /** `next[state * classCount + class]`; 16 bits a cell keeps a site's table near 400 KB. */
-  next: Uint16Array;
+  /** `next[state * classCount + class]`; 16 bits a cell (a site's table near 400 KB) unless the lists need more states. */
+  next: Uint16Array | Int32Array;
   /** Per state: the state after a phrase gap, or DEAD. */
   gapNext: Int32Array;
   /** Per state: an index into `outputs` when a whole word ends here (stems included), else -1. */
@@ -246,7 +246,7 @@ export function compile(
   patterns: readonly PatternInput[],
   rank: (entry: number) => number,
   listOf: (entry: number) => string,
-  maxStates = 0xffff,
+  maxStates = 2_000_000,
 ): Automaton {
   const nfa = new Nfa();
   const root = nfa.node();
@@ -453,7 +453,7 @@ export function compile(
     classes,
     classCount,
     start,
-    next: Uint16Array.from(next),
+    next: stateSet.length <= 0xffff ? Uint16Array.from(next) : Int32Array.from(next),
     gapNext: Int32Array.from(gapNext),
     acceptWord,
     acceptSpelled,
