@@ -4,6 +4,7 @@ import { bootstrapAdmin } from './accounts/bootstrapAdmin';
 import { ConfigError, loadConfig, type Config } from './config/config';
 import { openConfiguredDatabase, type Database } from './db/database';
 import { startSweeper } from './housekeeping/sweep';
+import { startNotifications } from './notifications/digest';
 import { createLogger, type Logger } from './logging/logger';
 import { startWebhookWorker } from './webhooks/worker';
 
@@ -19,6 +20,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   await bootstrapAdmin(config.BOOTSTRAP_ADMIN_EMAIL, config.BOOTSTRAP_ADMIN_PASSWORD, logger);
 
   const stopSweeper = startSweeper(logger, config.SWEEP_INTERVAL_SECONDS * 1000);
+  const stopNotifications = startNotifications(config, logger);
   const app = createApp({ config, logger });
   const webhooks = startWebhookWorker({ logger, allowPrivateTargets: config.WEBHOOK_ALLOW_PRIVATE_TARGETS });
   const server = await new Promise<Server>((resolve, reject) => {
@@ -42,8 +44,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       }, config.SHUTDOWN_TIMEOUT_MS);
       await closed;
       clearTimeout(forced);
-      await webhooks.stop();
       stopSweeper();
+      stopNotifications();
+      await webhooks.stop();
       await database.close();
       logger.info({ drainMs: Date.now() - started }, 'shutdown complete');
     })();

@@ -191,7 +191,7 @@ export function accountRoutes(context: AppContext): Router {
     });
   });
 
-  router.use(lifecycleRoutes(context, mail, session, limits));
+  router.use(lifecycleRoutes(context, mail, session, limits.sendEmail));
 
   router.get('/auth/me', requireUser, async (req, res) => {
     const viewer = currentUser(req);

@@ -42,6 +42,8 @@ export const postCommentSchema = z
   .object({
     body: commentBody,
     parentId: objectIdString.nullable().optional(),
+    /** Mail me replies to this comment (signed-in readers with a confirmed address). */
+    notifyReplies: z.boolean().optional(),
     guest: z
       .object({
         name: personName(60),

@@ -66,6 +66,7 @@ export interface PostCommentInput {
   parentId?: string | null;
   viewer: AuthUser | null;
   guest?: { name: string; email: string; website?: string };
+  notifyReplies?: boolean;
 }
 
 interface ThreadPlace {
@@ -133,8 +134,8 @@ export async function postComment(input: PostCommentInput): Promise<CommentJson>
       id: viewer?.id ?? null,
       role: viewer?.role ?? 'guest',
       approvedCommentCount: viewer ? await approvedCountOf(viewer.id) : 0,
-      moderatedSiteIds: viewer?.moderatedSiteIds ?? [],
       website: guest?.website ?? null,
+      moderatedSiteIds: viewer?.moderatedSiteIds ?? [],
     },
     body: input.body,
     isEdit: false,
@@ -161,6 +162,7 @@ export async function postComment(input: PostCommentInput): Promise<CommentJson>
     html,
     status: decision.status,
     reasons: decision.reasons,
+    notifyReplies: Boolean(viewer && input.notifyReplies),
   });
   const comment = created.toObject() as CommentRecord;
   await touchArticle(site._id, input.articleId, pendingChange(viewer?.id, null, decision.status));

@@ -1,6 +1,7 @@
 import { ApiError, type ApiClient, type FlagReason, type ReturnTarget, type SortOrder, type ThreadComment } from './api';
 import { adoptStyles, field, h, uid } from './dom';
 import { featuredTabs } from './featured';
+import { connectLive } from './live';
 import type { SessionStore } from './session';
 import { WIDGET_CSS } from './styles';
 import { relativeTime } from './time';
@@ -66,6 +67,8 @@ export class CommentWidget {
       void this.load(false);
     });
     this.moreButton.addEventListener('click', () => void this.load(true));
+    // Live threads: new comments are counted in a button above the thread, shown on the reader's click.
+    const live = connectLive({ base: api.base, siteId, articleId, isShown: (id) => this.rendered.has(id), reveal: () => this.load(false) });
     const headingId = uid('heading');
     this.heading.id = headingId;
     this.root.append(
@@ -77,6 +80,7 @@ export class CommentWidget {
         this.account,
         this.composeSlot,
         featuredTabs(api.base, siteId, articleId, this.thread, this.moreButton),
+        live.banner,
         this.thread,
         this.moreButton,
       ),
