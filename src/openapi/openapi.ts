@@ -173,6 +173,7 @@ const schemas: Record<string, SchemaObject> = {
       editedAt: NULLABLE_DATE_TIME,
       featured: { type: 'boolean', description: "An editors' pick: the widget shows these first, under their own tab." },
       replies: { type: 'array', items: ref('Comment') },
+      viewerVote: { type: 'integer', enum: [-1, 1], description: "In thread pages for a signed-in viewer: their own vote, on comments they voted on." },
     },
     required: ['id', 'siteId', 'articleId', 'parentId', 'depth', 'author', 'body', 'html', 'status', 'score', 'createdAt', 'editedAt', 'replies'],
   },
@@ -183,6 +184,7 @@ const schemas: Record<string, SchemaObject> = {
       nextCursor: { type: ['string', 'null'] },
       total: { type: 'integer', minimum: 0 },
       editWindowSeconds: { type: 'integer', minimum: 0, description: "The site's edit window, for the widget." },
+      staff: { type: 'array', items: OBJECT_ID, description: "The site's moderators and admins among the page's authors, for a badge; absent when there are none." },
     },
     required: ['comments', 'nextCursor', 'total', 'editWindowSeconds'],
   },
@@ -778,6 +780,15 @@ const paths: OpenApiDocument['paths'] = {
       responses: { '200': json('The user, with email.', ref('User')) },
     }),
   },
+  '/api/v1/auth/refresh': {
+    post: operation({
+      operationId: 'refreshSession',
+      summary: 'Exchanges a valid, unrevoked session token for a fresh one, so an active reader stays signed in without cookies.',
+      tags: ['accounts'],
+      signedIn: 'required',
+      responses: { '200': json('A fresh session.', ref('Session')) },
+    }),
+  },
   '/api/v1/auth/logout': {
     post: operation({
       operationId: 'logout',
@@ -818,6 +829,18 @@ const paths: OpenApiDocument['paths'] = {
       parameters: [parameterRef('siteId'), parameterRef('articleId')],
       requestBody: jsonBody(commentBody),
       responses: { '201': json('The comment, approved or pending.', ref('Comment')) },
+    }),
+  },
+  '/api/v1/sites/{siteId}/comments/preview': {
+    post: operation({
+      operationId: 'previewComment',
+      summary: 'Renders a draft as a posted comment would be (Markdown subset, sanitized); nothing is stored.',
+      tags: ['comments'],
+      parameters: [parameterRef('siteId')],
+      requestBody: jsonBody(strictObject({ body: COMMENT_TEXT }, ['body'])),
+      responses: {
+        '200': json('The rendered draft.', { type: 'object', properties: { html: { type: 'string' } }, required: ['html'] }),
+      },
     }),
   },
   '/api/v1/comments/{commentId}': {
