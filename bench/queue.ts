@@ -1,6 +1,6 @@
 /**
  * Is a moderation queue page O(page)? Seeds one site's queue with 1,000 pending comments, measures the
- * first page and a page ten pages in (following nextCursor), then grows the same queue to 10,000 and
+ * first page and a page DEEP_PAGE pages in (following nextCursor), then grows the same queue to 10,000 and
  * measures again: the ratio 10k / 1k should stay near 1. Each page is the console's page (50 items,
  * with parents and authors' records). Authors write 50 comments each at both sizes, so the per-author
  * counts cost the same. Sequential reads, mean of READS each; the backend is named beside every figure.
@@ -24,7 +24,7 @@ import { SiteModel } from '../src/sites/site.model';
 const PAGE = 50;
 const PER_AUTHOR = 50;
 const READS = Number(process.env.BENCH_READS ?? 20);
-const DEEP_PAGE = 10;
+const DEEP_PAGE = Number(process.env.BENCH_DEEP_PAGE ?? 5);
 
 let seeded = 0;
 
@@ -115,6 +115,7 @@ async function main(): Promise<void> {
     await seed(site._id, 1000);
     progress('seeded 1,000 pending');
     const small = await measure(base, headers);
+    progress(`1,000 pending: first page ${small.first.toFixed(1)} ms, page ${DEEP_PAGE + 1} ${small.deep.toFixed(1)} ms`);
     await seed(site._id, 9000);
     progress('seeded 10,000 pending');
     const large = await measure(base, headers);
