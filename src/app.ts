@@ -8,6 +8,8 @@ import { healthRoutes } from './health/routes';
 import { moderationRoutes } from './moderation/routes';
 import { notFoundHandler, problemHandler } from './http/problem';
 import { rejectOperatorKeys } from './http/rejectOperators';
+import { liveRoutes } from './live/routes';
+import { notificationRoutes } from './notifications/routes';
 import { requestLogging } from './http/requestLogging';
 import { requireJsonBody } from './http/requireJson';
 import { siteCors } from './sites/cors';
@@ -89,6 +91,10 @@ export function createApp(context: AppContext): Express {
   api.use(adminRoutes());
   // mount:webhooks
   api.use(webhookRoutes(context));
+  // mount:live
+  api.use(liveRoutes(context));
+  // mount:notifications (outside /api/v1: one-click unsubscribe posts a form, not JSON)
+  app.use(notificationRoutes(context));
   app.use('/api/v1', api);
 
   app.use(notFoundHandler);

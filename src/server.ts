@@ -3,6 +3,8 @@ import { createApp } from './app';
 import { bootstrapAdmin } from './accounts/bootstrapAdmin';
 import { ConfigError, loadConfig, type Config } from './config/config';
 import { openConfiguredDatabase, type Database } from './db/database';
+import { startSweeper } from './housekeeping/sweep';
+import { startNotifications } from './notifications/digest';
 import { createLogger, type Logger } from './logging/logger';
 import { startWebhookWorker } from './webhooks/worker';
 
@@ -17,6 +19,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const database = await openConfiguredDatabase(config, logger);
   await bootstrapAdmin(config.BOOTSTRAP_ADMIN_EMAIL, config.BOOTSTRAP_ADMIN_PASSWORD, logger);
 
+  const stopSweeper = startSweeper(logger, config.SWEEP_INTERVAL_SECONDS * 1000);
+  const stopNotifications = startNotifications(config, logger);
   const app = createApp({ config, logger });
   const webhooks = startWebhookWorker({ logger, allowPrivateTargets: config.WEBHOOK_ALLOW_PRIVATE_TARGETS });
   const server = await new Promise<Server>((resolve, reject) => {
@@ -40,6 +44,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       }, config.SHUTDOWN_TIMEOUT_MS);
       await closed;
       clearTimeout(forced);
+      stopSweeper();
+      stopNotifications();
       await webhooks.stop();
       await database.close();
       logger.info({ drainMs: Date.now() - started }, 'shutdown complete');

@@ -33,6 +33,10 @@ const authorSchema = new Schema(
     displayName: { type: String, required: true },
     /** Set for guest comments only; never shown to readers. */
     guestEmail: { type: String, default: null },
+    /** A guest's optional website, shown as the link of their name. */
+    guestWebsite: { type: String, default: null },
+    /** The author deleted their account: the comment is a tombstone signed "deleted account". */
+    accountDeleted: { type: Boolean, default: false },
   },
   { _id: false },
 );
@@ -65,6 +69,8 @@ const commentSchema = new Schema(
     flagged: { type: Boolean, default: false },
     /** Flags a moderator already answered by approving; only flags beyond these count towards the threshold again. */
     flagsReviewed: { type: Number, default: 0 },
+    /** The author asked to be mailed replies to this comment. */
+    notifyReplies: { type: Boolean, default: false },
     editedAt: { type: Date, default: null },
     deletedAt: { type: Date, default: null },
     /** Incremented on every status change; moderators' transitions are conditional on it. */

@@ -1,6 +1,8 @@
 import { Types } from 'mongoose';
 import type { AuthUser } from '../accounts/authenticate';
-import { UserModel } from '../accounts/user.model';
+import { emailIdentity } from '../accounts/accountService';
+import { assertVerifiedFor } from '../accounts/policy';
+import { IdentityModel, UserModel } from '../accounts/user.model';
 import { conflict, forbidden, HttpProblem, notFound, unauthorized, unprocessable } from '../http/problem';
 import { assertNotBanned } from '../moderation/bans';
 import { ModerationActionModel, type ModerationActionName } from '../moderation/moderationAction.model';
@@ -63,7 +65,8 @@ export interface PostCommentInput {
   body: string;
   parentId?: string | null;
   viewer: AuthUser | null;
-  guest?: { name: string; email: string };
+  guest?: { name: string; email: string; website?: string };
+  notifyReplies?: boolean;
 }
 
 interface ThreadPlace {
@@ -110,12 +113,17 @@ export async function postComment(input: PostCommentInput): Promise<CommentJson>
   if (viewer) {
     await assertNotBanned(viewer, String(site._id), 'commenting');
     if (guest) throw new HttpProblem(400, 'Bad Request', 'Signed-in users post under their own name; leave out "guest".', { slug: 'bad-request' });
+    if (settings.requireVerifiedEmail) assertVerifiedFor(viewer, 'post');
   } else if (!guest) {
     throw unauthorized('Sign in to comment.');
-  } else if (!settings.allowGuests) {
-    throw new HttpProblem(403, 'Forbidden', 'This site does not accept comments from guests; sign in to comment.', {
-      slug: 'guests-not-allowed',
-    });
+  } else if (!settings.allowGuests || settings.requireVerifiedEmail) {
+    const detail = settings.allowGuests
+      ? 'This site needs a confirmed email address to post; sign in to comment.'
+      : 'This site does not accept comments from guests; sign in to comment.';
+    throw new HttpProblem(403, 'Forbidden', detail, { slug: 'guests-not-allowed' });
+  } else if ((await IdentityModel.exists({ _id: emailIdentity(guest.email) })) || (await UserModel.exists({ email: guest.email }))) {
+    // Otherwise anyone could post as a registered reader by typing their name and address.
+    throw conflict('This email address belongs to an account; sign in to comment with it.');
   }
 
   const place = await placeInThread(input, settings.maxDepth);
@@ -126,6 +134,7 @@ export async function postComment(input: PostCommentInput): Promise<CommentJson>
       id: viewer?.id ?? null,
       role: viewer?.role ?? 'guest',
       approvedCommentCount: viewer ? await approvedCountOf(viewer.id) : 0,
+      website: guest?.website ?? null,
       moderatedSiteIds: viewer?.moderatedSiteIds ?? [],
     },
     body: input.body,
@@ -148,11 +157,12 @@ export async function postComment(input: PostCommentInput): Promise<CommentJson>
     depth: place.depth,
     author: viewer
       ? { id: viewer.id, displayName: viewer.displayName, guestEmail: null }
-      : { id: null, displayName: guest?.name ?? 'Guest', guestEmail: guest?.email ?? null },
+      : { id: null, displayName: guest?.name ?? 'Guest', guestEmail: guest?.email ?? null, guestWebsite: guest?.website ?? null },
     body: input.body,
     html,
     status: decision.status,
     reasons: decision.reasons,
+    notifyReplies: Boolean(viewer && input.notifyReplies),
   });
   const comment = created.toObject() as CommentRecord;
   await touchArticle(site._id, input.articleId, pendingChange(viewer?.id, null, decision.status));

@@ -1,4 +1,5 @@
 import type { AuthUser } from '../accounts/authenticate';
+import { assertVerifiedFor } from '../accounts/policy';
 import { conflict, forbidden } from '../http/problem';
 import { assertNotBanned } from '../moderation/bans';
 import { touchArticle } from './articleVersion';
@@ -21,6 +22,7 @@ const votesPerComment = new KeyedQueue();
  */
 export async function voteOnComment(input: { commentId: string; value: -1 | 0 | 1; viewer: AuthUser }): Promise<{ score: number }> {
   const { viewer, value } = input;
+  assertVerifiedFor(viewer, 'vote');
   const comment = await findComment(input.commentId);
   await assertNotBanned(viewer, String(comment.siteId), 'voting');
   if (comment.status !== 'approved') throw conflict('Only approved comments can be voted on.');

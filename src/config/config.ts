@@ -62,6 +62,19 @@ const envSchema = z.object({
   LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(10).max(86400).default(900),
   /** Sign-in and verification emails sent to one address inside the window; further requests are dropped silently. */
   EMAIL_LINK_MAX_PER_ADDRESS: z.coerce.number().int().min(1).max(1000).default(5),
+  /** How often each instance removes expired links, sign-in states and old claims (bounded batches, no TTL index). */
+  /** Live threads (server-sent events): open connections per instance, and per client IP. */
+  LIVE_MAX_STREAMS: z.coerce.number().int().min(1).max(1_000_000).default(10000),
+  LIVE_MAX_STREAMS_PER_IP: z.coerce.number().int().min(1).max(100000).default(20),
+  /** A comment line on every open stream this often, so proxies and browsers keep it open. */
+  LIVE_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(20),
+  /** How long a `?poll=1` request waits for an event before answering with none. */
+  LIVE_POLL_SECONDS: z.coerce.number().int().min(1).max(120).default(25),
+  /** Reply and queue mails: at most one mail per reader per this many seconds (a batch). */
+  NOTIFY_BATCH_SECONDS: z.coerce.number().int().min(1).max(86400).default(900),
+  /** How often each instance looks for queued notification mails to send. */
+  NOTIFY_FLUSH_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(10).max(86400).default(300),
 
   /** Bearer token for GET /metrics; unset means the endpoint answers 404. */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),

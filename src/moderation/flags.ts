@@ -1,5 +1,6 @@
 import { isValidObjectId, Types } from 'mongoose';
 import type { AuthUser } from '../accounts/authenticate';
+import { FLAG_WEIGHT_UNITS, assertVerifiedFor, flagWeightUnits } from '../accounts/policy';
 import { pendingChange, touchArticle } from '../comments/articleVersion';
 import { CommentModel } from '../comments/comment.model';
 import { conflict, forbidden, notFound } from '../http/problem';
@@ -31,6 +32,7 @@ export async function flagComment(
   input: { reason: FlagReason; note?: string },
 ): Promise<FlagJson> {
   if (user.banned) throw forbidden('Banned accounts cannot flag comments.');
+  assertVerifiedFor(user, 'flag');
   if (!isValidObjectId(commentId)) throw notFound('No such comment.');
   const comment = await CommentModel.findById(commentId).lean<ModeratedComment>();
   if (!comment || comment.status !== 'approved') throw notFound('No such comment.');
@@ -46,6 +48,7 @@ export async function flagComment(
       userId: new Types.ObjectId(user.id),
       reason: input.reason,
       note: input.note ?? null,
+      weight: flagWeightUnits(user, String(comment.siteId)),
     });
   } catch (err) {
     if (isDuplicateKey(err)) throw conflict('You have already flagged this comment.');
@@ -85,7 +88,10 @@ async function holdIfOverThreshold(comment: ModeratedComment): Promise<void> {
   const site = await SiteModel.findById(comment.siteId, { 'settings.flagThreshold': 1 }).lean();
   const threshold = site?.settings?.flagThreshold ?? DEFAULT_SITE_SETTINGS.flagThreshold;
   const count = comment.flagCount ?? 0;
-  if (count - (comment.flagsReviewed ?? 0) < threshold) return;
+  // Flags weigh by their author's standing (new accounts a third); those a moderator already answered do not count.
+  const flags = await FlagModel.find({ commentId: comment._id }, { weight: 1 }).sort({ createdAt: 1, _id: 1 }).limit(10_000).lean();
+  const units = flags.slice(comment.flagsReviewed ?? 0).reduce((sum, flag) => sum + (flag.weight ?? FLAG_WEIGHT_UNITS), 0);
+  if (units < threshold * FLAG_WEIGHT_UNITS) return;
   const revision = comment.revision ?? 0;
   if (!(await claimTransition(String(comment._id), revision))) return;
   const reasons = (comment.reasons ?? []).filter((r) => r.code !== 'flagged');

@@ -14,6 +14,8 @@ const transitionClaimSchema = new Schema(
   },
   { versionKey: false },
 );
+// The expiry sweep removes claims of long-settled transitions by their age.
+transitionClaimSchema.index({ at: 1 });
 
 export const TransitionClaimModel = model('ModerationTransitionClaim', transitionClaimSchema);
 

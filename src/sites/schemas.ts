@@ -24,6 +24,7 @@ export const settingsPatchSchema = z
     maxDepth: z.number().int().min(1).max(20),
     flagThreshold: z.number().int().min(1).max(1000),
     allowGuests: z.boolean(),
+    requireVerifiedEmail: z.boolean(),
   })
   .partial()
   .strict();

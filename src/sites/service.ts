@@ -34,6 +34,7 @@ export function siteSettings(site: Pick<SiteRecord, 'settings'>): SiteSettings {
     maxDepth: stored.maxDepth ?? DEFAULT_SITE_SETTINGS.maxDepth,
     flagThreshold: stored.flagThreshold ?? DEFAULT_SITE_SETTINGS.flagThreshold,
     allowGuests: stored.allowGuests ?? DEFAULT_SITE_SETTINGS.allowGuests,
+    requireVerifiedEmail: stored.requireVerifiedEmail ?? DEFAULT_SITE_SETTINGS.requireVerifiedEmail,
   };
 }
 

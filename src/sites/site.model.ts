@@ -13,6 +13,8 @@ export const DEFAULT_SITE_SETTINGS = {
   maxDepth: 8,
   flagThreshold: 3,
   allowGuests: false,
+  /** Posting needs a confirmed email address (guests, having none, cannot post). */
+  requireVerifiedEmail: false,
 };
 
 const settingsSchema = new Schema(
@@ -26,6 +28,7 @@ const settingsSchema = new Schema(
     maxDepth: { type: Number, default: DEFAULT_SITE_SETTINGS.maxDepth },
     flagThreshold: { type: Number, default: DEFAULT_SITE_SETTINGS.flagThreshold },
     allowGuests: { type: Boolean, default: DEFAULT_SITE_SETTINGS.allowGuests },
+    requireVerifiedEmail: { type: Boolean, default: DEFAULT_SITE_SETTINGS.requireVerifiedEmail },
   },
   { _id: false },
 );

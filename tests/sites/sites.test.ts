@@ -36,6 +36,7 @@ describe('sites over HTTP', () => {
         maxDepth: 8,
         flagThreshold: 3,
         allowGuests: false,
+        requireVerifiedEmail: false,
       });
     });
 

@@ -11,6 +11,8 @@ export interface ModerationContext {
     role: Role | 'guest';
     /** Approved comments this author already has (for the first-comment rule). */
     approvedCommentCount: number;
+    /** A guest's website: shown as a link, so it counts toward the link limit. */
+    website?: string | null;
     /** The sites a moderator moderates: the staff exemption applies on these only. Absent: none. */
     moderatedSiteIds?: readonly string[];
   };

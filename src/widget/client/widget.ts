@@ -1,5 +1,6 @@
 import { ApiError, type ApiClient, type FlagReason, type ReturnTarget, type SortOrder, type ThreadComment } from './api';
 import { adoptStyles, field, h, uid } from './dom';
+import { connectLive } from './live';
 import type { SessionStore } from './session';
 import { WIDGET_CSS } from './styles';
 import { relativeTime } from './time';
@@ -65,6 +66,8 @@ export class CommentWidget {
       void this.load(false);
     });
     this.moreButton.addEventListener('click', () => void this.load(true));
+    // Live threads: new comments are counted in a button above the thread, shown on the reader's click.
+    const live = connectLive({ base: api.base, siteId, articleId, isShown: (id) => this.rendered.has(id), reveal: () => this.load(false) });
     const headingId = uid('heading');
     this.heading.id = headingId;
     this.root.append(
@@ -75,6 +78,7 @@ export class CommentWidget {
         this.status,
         this.account,
         this.composeSlot,
+        live.banner,
         this.thread,
         this.moreButton,
       ),
