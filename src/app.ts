@@ -17,6 +17,7 @@ import { siteRoutes } from './sites/routes';
 import { commentRoutes } from './comments/routes';
 import { widgetRoutes } from './widget/routes';
 import { openApiRoutes } from './openapi/routes';
+import { consoleRoutes } from './console/routes';
 import { httpMetrics } from './metrics/http';
 import { instrumentDatabase } from './metrics/database';
 import { metricsRoutes } from './metrics/routes';
@@ -69,6 +70,8 @@ export function createApp(context: AppContext): Express {
   app.use(widgetRoutes(context));
   // mount:openapi
   app.use(openApiRoutes());
+  // mount:console
+  app.use(consoleRoutes(context));
 
   const api = express.Router();
   // First, so that every answer on a site's paths (errors included) carries that site's CORS grant.
@@ -88,7 +91,7 @@ export function createApp(context: AppContext): Express {
   // mount:moderation
   api.use(moderationRoutes(context));
   // mount:admin
-  api.use(adminRoutes());
+  api.use(adminRoutes(context));
   // mount:webhooks
   api.use(webhookRoutes(context));
   // mount:live

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Router, type Request } from 'express';
 import { currentUser, requireUser } from '../accounts/authenticate';
 import type { AppContext } from '../context';
@@ -11,11 +12,15 @@ import {
   countsQuerySchema,
   editCommentSchema,
   postCommentSchema,
+  previewCommentSchema,
   threadQuerySchema,
   voteSchema,
 } from './schemas';
 import { deleteComment, editComment, postComment } from './service';
 import { countComments, readThreadPage } from './thread';
+import { renderComment } from './render';
+import { siteStaffIds, staffOnPage } from './staff';
+import { mergeViewerVotes } from './viewerVotes';
 import { voteOnComment } from './votes';
 
 const OBJECT_ID = /^[a-f0-9]{24}$/i;
@@ -50,18 +55,36 @@ export function commentRoutes({ config }: AppContext): Router {
     const siteId = idParam(req, 'siteId');
     const articleId = articleParam(req);
     const query = parseInput(threadQuerySchema, req.query, 'query');
-    const [site, page] = await Promise.all([
+    const [site, page, siteStaff] = await Promise.all([
       getSite(siteId),
       readThreadPage({ siteId, articleId, ...query, viewer: req.user ?? null }),
+      siteStaffIds(siteId),
     ]);
     // Outside the cached page, so that a settings change shows at once.
     const { editWindowSeconds } = siteSettings(site);
-    // The page differs per reader (their own held comments), so caches must ask every time; a shared
-    // public page has a validator, and an unchanged one is answered 304 by Express without a body.
+    // The page's staff authors, for their badge; no list when there are none.
+    const staff = staffOnPage(page.json, siteStaff);
+    // The viewer's own votes are merged in after the cached public page (votes are per viewer).
+    const withVotes = req.user ? await mergeViewerVotes(page.json, req.user.id) : null;
+    // The page differs per reader (their own held comments and votes), so caches must ask every time; a
+    // shared public page has a validator, and an unchanged one is answered 304 by Express without a body.
     res.setHeader('Cache-Control', 'private, no-cache');
     res.vary('Authorization');
-    if (page.version) res.setHeader('ETag', `"${page.version}.${editWindowSeconds}"`);
-    res.type('application/json').send(`{"editWindowSeconds":${editWindowSeconds},${page.json.slice(1)}`);
+    if (page.version) {
+      // Everything merged in after the cache is part of the validator.
+      const extra = createHash('sha1').update(`${staff.join(',')}|${withVotes?.fingerprint ?? ''}`).digest('base64url').slice(0, 12);
+      res.setHeader('ETag', `"${page.version}.${editWindowSeconds}.${extra}"`);
+    }
+    const json = withVotes?.json ?? page.json;
+    const staffField = staff.length > 0 ? `"staff":${JSON.stringify(staff)},` : '';
+    res.type('application/json').send(`{"editWindowSeconds":${editWindowSeconds},${staffField}${json.slice(1)}`);
+  });
+
+  /** Renders a draft exactly as a posted comment would be, for the composer's preview; nothing is stored. */
+  router.post('/sites/:siteId/comments/preview', async (req, res) => {
+    idParam(req, 'siteId');
+    const { body } = parseInput(previewCommentSchema, req.body, 'body');
+    res.json({ html: renderComment(body).html });
   });
 
   router.post('/sites/:siteId/articles/:articleId/comments', ...postBrakes, async (req, res) => {

@@ -58,6 +58,8 @@ export const postCommentSchema = z
 
 export const editCommentSchema = z.object({ body: commentBody }).strict();
 
+export const previewCommentSchema = editCommentSchema;
+
 export const voteSchema = z
   .object({ value: z.union([z.literal(1), z.literal(0), z.literal(-1)], { message: 'must be 1, 0 or -1' }) })
   .strict();

@@ -54,6 +54,7 @@ const THREAD_FIELDS = {
   score: 1,
   createdAt: 1,
   editedAt: 1,
+  featuredAt: 1,
 } as const;
 
 const ROOT_ORDER: Record<ThreadSort, Record<string, 1 | -1>> = {

@@ -23,6 +23,14 @@ function encodeCursor(status: QueueStatus, comment: ModeratedComment): string {
   );
 }
 
+/**
+ * A cursor just after the given item, even on the last page: the console polls the queue from the
+ * end it has reached, so a poll reads only items newer than those shown.
+ */
+export function queueCursorAfter(status: QueueStatus, item: { createdAt: string; id: string }): string {
+  return Buffer.from(JSON.stringify({ s: status, k: Date.parse(item.createdAt), i: item.id })).toString('base64url');
+}
+
 function decodeCursor(value: string, status: QueueStatus): { key: Date; id: Types.ObjectId } {
   let parsed: unknown;
   try {
@@ -47,9 +55,11 @@ function statusFilter(status: QueueStatus): Record<string, unknown> {
 /** One page of a site's queue, oldest first, paged on (createdAt, _id), with each comment's flags. */
 export async function readQueue(
   siteId: string,
-  options: { status: QueueStatus; limit: number; cursor?: string },
+  options: { status: QueueStatus; limit: number; cursor?: string; articles?: string[] },
 ): Promise<{ items: QueueItem[]; nextCursor: string | null }> {
   const filter: Record<string, unknown> = { siteId: new Types.ObjectId(siteId), ...statusFilter(options.status) };
+  // A watch list's queue: only these articles.
+  if (options.articles?.length) filter.articleId = trusted({ $in: options.articles });
   if (options.cursor) {
     const after = decodeCursor(options.cursor, options.status);
     filter.$or = [{ createdAt: trusted({ $gt: after.key }) }, { createdAt: after.key, _id: trusted({ $gt: after.id }) }];
