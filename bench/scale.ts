@@ -127,9 +127,13 @@ async function seedArticles(world: World, articles: { articleId: string; count: 
       batch.push(doc);
       if (batch.length === 1000) await flush();
     }
-    await ArticleModel.updateOne(
-      { _id: articleKey(String(world.siteId), articleId) },
-      { $set: { version: randomBytes(8).toString('hex') } },
+    // The article document as the service keeps it (whichever of these fields its model has).
+    const article: Record<string, unknown> = {};
+    if (ArticleModel.schema.path('version')) article.version = randomBytes(8).toString('hex');
+    if (ArticleModel.schema.path('approvedCount')) article.approvedCount = count;
+    await ArticleModel.collection.updateOne(
+      { _id: articleKey(String(world.siteId), articleId) } as Record<string, unknown>,
+      { $set: article },
       { upsert: true },
     );
   }
@@ -401,9 +405,13 @@ async function printPlans(database: Database, world: World, articleId: string): 
   ];
   for (const [name, collection, filter] of shapes) {
     const plan = await explainPushedDownFilter(pg, mongoose.connection.name, collection, filter, { analyze: true });
-    const scan = plan.find((line) => /Scan/.test(line))?.trim() ?? plan[0];
-    const time = plan.find((line) => line.startsWith('Execution Time'))?.trim() ?? '';
-    console.log(`  EXPLAIN ${name.padEnd(38)} ${scan.replace(/\s+\(cost=.*$/, '')}   ${time}   [backend: ${database.backend}]`);
+    // The scans that read: "Bitmap Index Scan on <table>_<field>_gin_<hash>" is a GIN index at work.
+    const scans = plan
+      .filter((line) => /Index Scan|Seq Scan/.test(line))
+      .map((line) => line.replace(/->/, '').replace(/\s+\(cost=.*$/, '').trim());
+    const rows = /rows=(\d+) loops/.exec(plan[0])?.[1] ?? '?';
+    const time = plan.find((line) => line.trim().startsWith('Execution Time'))?.trim() ?? '';
+    console.log(`  EXPLAIN ${name.padEnd(38)} ${scans.join(' + ')}; ${rows} rows; ${time}   [backend: ${database.backend}]`);
   }
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Model } from 'mongoose';
+import type { Schema } from 'mongoose';
 import type { Logger } from '../logging/logger';
 import type { PostgresqlAccess } from './postgresql';
 
@@ -21,8 +21,14 @@ import type { PostgresqlAccess } from './postgresql';
  * plan PostgreSQL would not know which field `$1` names and would scan.
  */
 
+/** What the index derivation needs of a mongoose model. */
+export interface IndexedModel {
+  collection: { collectionName: string };
+  schema: Pick<Schema, 'indexes'>;
+}
+
 /** Collection name → top-level fields that get a GIN index, from the models' declared indexes. */
-export function declaredIndexFields(models: Iterable<Model<unknown>>): Map<string, Set<string>> {
+export function declaredIndexFields(models: Iterable<IndexedModel>): Map<string, Set<string>> {
   const byCollection = new Map<string, Set<string>>();
   for (const model of models) {
     const fields = byCollection.get(model.collection.collectionName) ?? new Set<string>(['_id']);
@@ -44,7 +50,7 @@ export const quoteLiteral = (value: string): string => `'${value.replaceAll("'",
 export function ginIndexName(table: string, field: string): string {
   const hash = createHash('sha256').update(`${table}\0${field}`).digest('hex').slice(0, 8);
   const readable = field.replace(/[^A-Za-z0-9_]/g, '').toLowerCase().slice(0, 20);
-  return `${table.slice(0, 30)}_${readable}_gin_${hash}`;
+  return `${table.slice(0, 29)}_${readable}_gin_${hash}`;
 }
 
 /** Collection name → FerretDB's table name, from its metadata table in the database's schema. */
@@ -69,7 +75,7 @@ export async function ferretdbTables(pg: PostgresqlAccess, schema: string): Prom
 export async function ensureJsonbIndexes(
   pg: PostgresqlAccess,
   schema: string,
-  models: Iterable<Model<unknown>>,
+  models: Iterable<IndexedModel>,
   logger: Logger,
 ): Promise<string[]> {
   const tables = await ferretdbTables(pg, schema);
