@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { createApp } from './app';
 import { bootstrapAdmin } from './accounts/bootstrapAdmin';
 import { ConfigError, loadConfig, type Config } from './config/config';
+import { changeFeed, stopChangeFeed } from './changes/feed';
 import { openConfiguredDatabase, type Database } from './db/database';
 import { createLogger, type Logger } from './logging/logger';
 
@@ -38,6 +39,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       }, config.SHUTDOWN_TIMEOUT_MS);
       await closed;
       clearTimeout(forced);
+      stopChangeFeed();
+      await changeFeed.flushed();
       await database.close();
       logger.info({ drainMs: Date.now() - started }, 'shutdown complete');
     })();

@@ -20,8 +20,9 @@ const userSchema = new Schema(
     banReason: { type: String, default: null },
     /** Bumped on logout and ban: every token carrying an older version stops working at once. */
     tokenVersion: { type: Number, default: 0 },
-    /** Denormalised count of approved comments, for the first-comment rule. */
+    /** Denormalised count of approved comments, for the first-comment rule; moved only by `addExactly`. */
     approvedCommentCount: { type: Number, default: 0 },
+    approvedCommentCountRev: { type: Number, default: 0 },
   },
   { timestamps: true },
 );

@@ -1,12 +1,8 @@
-import mongoose from 'mongoose';
 import { notFound } from '../http/problem';
 import { CommentModel } from './comment.model';
 import type { CommentRecord } from './view';
 
 const OBJECT_ID = /^[a-f0-9]{24}$/i;
-
-/** Filters are sanitised globally; operators written here, from validated values, are marked as ours. */
-export const op = <T extends object>(operator: T): T => mongoose.trusted(operator) as T;
 
 export async function findComment(commentId: string): Promise<CommentRecord> {
   const comment = OBJECT_ID.test(commentId) ? await CommentModel.findById(commentId).lean<CommentRecord>() : null;

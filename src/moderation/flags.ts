@@ -1,14 +1,14 @@
 import { isValidObjectId, Types } from 'mongoose';
 import type { AuthUser } from '../accounts/authenticate';
-import { pendingChange, touchArticle } from '../comments/articleVersion';
+import { publishChange } from '../changes/feed';
 import { CommentModel } from '../comments/comment.model';
+import { transition } from '../comments/transition';
+import { insertOnce } from '../db/atomic';
 import { conflict, forbidden, notFound } from '../http/problem';
 import { SiteModel, DEFAULT_SITE_SETTINGS } from '../sites/site.model';
 import { FlagModel, flagKey, type FlagReason } from './flag.model';
 import { ModerationActionModel } from './moderationAction.model';
-import { claimTransition } from './transitionClaim.model';
 import type { ModeratedComment } from './view';
-import { isDuplicateKey } from '../db/errors';
 
 export interface FlagJson {
   id: string;
@@ -35,20 +35,17 @@ export async function flagComment(
   if (!comment || comment.status !== 'approved') throw notFound('No such comment.');
 
   const key = flagKey(commentId, user.id);
-  let flag;
-  try {
-    flag = await FlagModel.create({
+  const flag = await insertOnce(() =>
+    FlagModel.create({
       _id: key,
       commentId: comment._id,
       siteId: comment.siteId,
       userId: new Types.ObjectId(user.id),
       reason: input.reason,
       note: input.note ?? null,
-    });
-  } catch (err) {
-    if (isDuplicateKey(err)) throw conflict('You have already flagged this comment.');
-    throw err;
-  }
+    }),
+  );
+  if (!flag) throw conflict('You have already flagged this comment.');
 
   // Counted from the flags themselves: each is one unique insert, so the last of several readers
   // flagging at once sees them all, where an $inc could lose one on some servers.
@@ -67,6 +64,14 @@ export async function flagComment(
     reason: input.reason,
     note: input.note ?? null,
   });
+  await publishChange({
+    type: 'comment.flagged',
+    siteId: String(comment.siteId),
+    articleId: comment.articleId,
+    commentId: String(comment._id),
+    ...(comment.author.id ? { userId: String(comment.author.id) } : {}),
+    status: comment.status,
+  });
   if (counted) await holdIfOverThreshold({ ...counted, flagCount: Math.max(flagCount, counted.flagCount ?? 0) });
 
   return {
@@ -84,24 +89,13 @@ async function holdIfOverThreshold(comment: ModeratedComment): Promise<void> {
   const threshold = site?.settings?.flagThreshold ?? DEFAULT_SITE_SETTINGS.flagThreshold;
   const count = comment.flagCount ?? 0;
   if (count - (comment.flagsReviewed ?? 0) < threshold) return;
-  const revision = comment.revision ?? 0;
-  if (!(await claimTransition(String(comment._id), revision))) return;
   const reasons = (comment.reasons ?? []).filter((r) => r.code !== 'flagged');
   reasons.push({ code: 'flagged', detail: `${count} flags` });
-  // Conditional on the revision: if a moderator or another flag moved it first, theirs stands.
-  const held = await CommentModel.findOneAndUpdate(
-    { _id: comment._id, status: 'approved', revision },
-    { $set: { status: 'pending', previousStatus: 'approved', flagged: true, reasons, revision: revision + 1 } },
-    { returnDocument: 'after' },
-  ).lean();
-  if (!held) return;
-  await touchArticle(comment.siteId, comment.articleId, pendingChange(comment.author.id, 'approved', 'pending'));
-  await ModerationActionModel.create({
-    siteId: comment.siteId,
-    commentId: comment._id,
-    targetUserId: comment.author.id ?? null,
-    action: 'held',
-    actorId: null,
-    reason: 'flagged',
+  // The one transition: if a moderator or another flag moved it first, theirs stands.
+  await transition(comment, {
+    to: 'pending',
+    set: { previousStatus: 'approved', flagged: true, reasons },
+    audit: [{ action: 'held', actorId: null, reason: 'flagged' }],
+    change: 'comment.held',
   });
 }
