@@ -205,9 +205,11 @@ export function configurePageCache(maxBytes: number): void {
   publicPages = new LruCache<CachedPage>(maxBytes);
 }
 
-/** How much the page cache holds, for tests and benchmarks. */
-export function pageCacheStats(): { entries: number; bytes: number } {
-  return { entries: publicPages.size, bytes: publicPages.bytes };
+let builds = 0;
+
+/** How much the page cache holds and how many public pages were built so far, for tests and benchmarks. */
+export function pageCacheStats(): { entries: number; bytes: number; builds: number } {
+  return { entries: publicPages.size, bytes: publicPages.bytes, builds };
 }
 
 /** The bytes a cached page costs: its body, and its records counted at about twice the body they made. */
@@ -223,6 +225,7 @@ function encodePage(page: ThreadPage, editWindowSeconds: number): Buffer {
 
 async function buildPublicPage(key: string, input: ThreadQuery, cursor: ThreadCursor | null, now: number): Promise<CachedPage> {
   const stamp = articleStamp(input.siteId, input.articleId);
+  builds += 1;
   const job = (async (): Promise<CachedPage> => {
     const publicInput = { ...input, viewer: null };
     const [site, records] = await Promise.all([getSiteCached(input.siteId), loadPage(publicInput, cursor)]);

@@ -238,6 +238,14 @@ export function addExactly(target: CounterTarget, id: unknown, deltas: Counts, r
   return promise;
 }
 
+/**
+ * The same change without this instance's queue and without summing: what another instance's
+ * `addExactly` amounts to. For tests of exactness across instances.
+ */
+export function addExactlyAlone(target: CounterTarget, id: unknown, deltas: Counts, revField: string): Promise<Counts> {
+  return applyDeltas(target, id, revField, `${target.collection.collectionName}:${String(id)}:${revField}`, deltas);
+}
+
 /** Forgets what this instance knows of counters (tests simulate a second instance with it). */
 export function forgetKnownCounters(): void {
   knownCounters.clear();
