@@ -20,9 +20,8 @@ const userSchema = new Schema(
     banReason: { type: String, default: null },
     /** Bumped on logout and ban: every token carrying an older version stops working at once. */
     tokenVersion: { type: Number, default: 0 },
-    /** Denormalised count of approved comments, for the first-comment rule; moved only by `addExactly`. */
+    /** Approved comments as counted by older versions; now kept exactly in AuthorCount (src/comments). */
     approvedCommentCount: { type: Number, default: 0 },
-    approvedCommentCountRev: { type: Number, default: 0 },
   },
   { timestamps: true },
 );

@@ -13,7 +13,7 @@ import { Types } from 'mongoose';
 import { subscribeChanges, type Change } from '../changes/feed';
 import { addExactly, op, upsertWithRetry } from '../db/atomic';
 import { UserModel } from '../accounts/user.model';
-import { ArticleModel, articleKey, PendingAuthorModel, pendingAuthorKey } from './article.model';
+import { ArticleModel, articleKey, AuthorCountModel, PendingAuthorModel, pendingAuthorKey } from './article.model';
 import { CommentModel, type CommentStatus } from './comment.model';
 
 type Id = Types.ObjectId | string;
@@ -155,6 +155,8 @@ async function adoptArticle(siteId: string, articleId: string): Promise<number> 
   await upsertWithRetry(() =>
     ArticleModel.updateOne({ _id }, { $setOnInsert: { approvedCount, approvedCountRev: 0 } }, { upsert: true }),
   );
+  // A document written without a count (by an older version or a seeding script) gets it now.
+  await ArticleModel.updateOne({ _id, approvedCount: op({ $exists: false }) }, { $set: { approvedCount, approvedCountRev: 0 } });
   rememberArticle(_id);
   bumpLocally(siteId, articleId);
   const doc = await ArticleModel.findById(_id, { approvedCount: 1 }).lean<{ approvedCount?: number }>();
@@ -174,7 +176,8 @@ export async function ensureArticle(siteId: Id, articleId: string): Promise<void
   const site = String(siteId);
   const key = articleKey(site, articleId);
   if (knownArticles.has(key)) return;
-  if (await ArticleModel.exists({ _id: key })) rememberArticle(key);
+  const doc = await ArticleModel.findById(key, { approvedCount: 1 }).lean<{ approvedCount?: number }>();
+  if (doc && typeof doc.approvedCount === 'number') rememberArticle(key);
   else await adoptArticle(site, articleId);
 }
 
@@ -188,6 +191,31 @@ export async function approvedCountOfArticle(siteId: string, articleId: string):
   }
   if (doc) knownArticles.delete(key);
   return adoptArticle(siteId, articleId);
+}
+
+/** Authors whose count document this process has seen or created. */
+const knownAuthors = new Set<string>();
+
+/** Creates an author's count document, taking over the count older versions kept on the user. */
+async function ensureAuthorCount(userId: string): Promise<void> {
+  if (knownAuthors.has(userId)) return;
+  if (!(await AuthorCountModel.exists({ _id: userId }))) {
+    const user = await UserModel.findById(userId, { approvedCommentCount: 1 }).lean();
+    const approvedCount = user?.approvedCommentCount ?? 0;
+    await upsertWithRetry(() =>
+      AuthorCountModel.updateOne({ _id: userId }, { $setOnInsert: { approvedCount, approvedCountRev: 0 } }, { upsert: true }),
+    );
+  }
+  if (knownAuthors.size > MAX_TRACKED) knownAuthors.clear();
+  knownAuthors.add(userId);
+}
+
+/** An author's approved comments (exact), for the first-comment rule. */
+export async function approvedCountOfAuthor(userId: string): Promise<number> {
+  const doc = await AuthorCountModel.findById(userId, { approvedCount: 1 }).lean<{ approvedCount?: number }>();
+  if (doc) return doc.approvedCount ?? 0;
+  const user = await UserModel.findById(userId, { approvedCommentCount: 1 }).lean();
+  return user?.approvedCommentCount ?? 0;
 }
 
 const approvedDelta = (before: CommentStatus | null, after: CommentStatus): -1 | 0 | 1 =>
@@ -208,10 +236,11 @@ export async function recordStatusChange(
   if (mark?.authorId) await updateMark(site, comment.articleId, String(mark.authorId), mark.pending);
   const delta = approvedDelta(before, after);
   if (delta === 0) return;
+  const authorId = comment.authorId ? String(comment.authorId) : null;
   await Promise.all([
     addExactly(ArticleModel, articleKey(site, comment.articleId), { approvedCount: delta }, 'approvedCountRev'),
-    comment.authorId
-      ? addExactly(UserModel, new Types.ObjectId(String(comment.authorId)), { approvedCommentCount: delta }, 'approvedCommentCountRev')
+    authorId
+      ? ensureAuthorCount(authorId).then(() => addExactly(AuthorCountModel, authorId, { approvedCount: delta }, 'approvedCountRev'))
       : null,
   ]);
 }

@@ -1,11 +1,10 @@
 import { Types } from 'mongoose';
 import type { AuthUser } from '../accounts/authenticate';
-import { UserModel } from '../accounts/user.model';
 import { conflict, forbidden, HttpProblem, notFound, unauthorized, unprocessable } from '../http/problem';
 import type { ModerationActionName } from '../moderation/moderationAction.model';
 import { moderateComment, type ModerationDecision, type ModerationReason } from '../moderation/pipeline';
 import { getSiteCached, siteSettings, type SiteRecord } from '../sites/service';
-import { ensureArticle } from './articleVersion';
+import { approvedCountOfAuthor, ensureArticle } from './articleVersion';
 import { CommentModel, type CommentStatus } from './comment.model';
 import { canDeleteComment, canEditComment } from './policy';
 import { renderComment } from './render';
@@ -16,8 +15,7 @@ import { toCommentJson, type CommentJson, type CommentRecord } from './view';
 /** The author's approved comments, read only when the site's rules look at it (first-comment premoderation). */
 async function approvedCountFor(site: SiteRecord, userId: string): Promise<number> {
   if (siteSettings(site).premoderation !== 'first-comment') return 1;
-  const user = await UserModel.findById(userId, { approvedCommentCount: 1 }).lean();
-  return user?.approvedCommentCount ?? 0;
+  return approvedCountOfAuthor(userId);
 }
 
 function describeReasons(reasons: ModerationReason[]): string {

@@ -7,6 +7,8 @@ const voteSchema = new Schema(
     commentId: { type: Schema.Types.ObjectId, required: true },
     userId: { type: Schema.Types.ObjectId, required: true },
     value: { type: Number, enum: [-1, 0, 1], required: true },
+    /** The revision `setExactly` keeps beside the value: one user's simultaneous votes apply one by one. */
+    rev: { type: Number, default: 0 },
   },
   { timestamps: true },
 );

@@ -1,6 +1,7 @@
 import type { AuthUser } from '../accounts/authenticate';
 import { publishChange } from '../changes/feed';
-import { addExactly, upsertWithRetry } from '../db/atomic';
+import { Types } from 'mongoose';
+import { addExactly, setExactly } from '../db/atomic';
 import { conflict, forbidden } from '../http/problem';
 import { CommentModel } from './comment.model';
 import { canVoteOnComment } from './policy';
@@ -25,14 +26,13 @@ export async function voteOnComment(input: { commentId: string; value: -1 | 0 | 
 }
 
 async function applyVote(comment: CommentRecord, userId: string, value: -1 | 0 | 1): Promise<{ score: number }> {
-  const upsertVote = () =>
-    VoteModel.findOneAndUpdate(
-      { _id: voteKey(String(comment._id), userId) },
-      { $set: { value }, $setOnInsert: { commentId: comment._id, userId } },
-      { upsert: true, returnDocument: 'before' },
-    ).lean();
-  const previous = await upsertWithRetry(upsertVote);
-  const before = previous?.value ?? 0;
+  // The vote document moves through the claimed change, so the previous value it reports is exact
+  // even when one user's votes race each other; the tallies then move by exactly the difference.
+  const { before: previous } = await setExactly(VoteModel, voteKey(String(comment._id), userId), ['value'], 'rev', () => ({ value }), {
+    commentId: comment._id,
+    userId: new Types.ObjectId(userId),
+  });
+  const before = previous.value;
   if (value === before) return { score: comment.score };
   const delta = { score: value - before, upvotes: unitOf(value, 1) - unitOf(before, 1), downvotes: unitOf(value, -1) - unitOf(before, -1) };
   const counts = await addExactly(CommentModel, comment._id, delta, 'voteRev');

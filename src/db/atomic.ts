@@ -157,8 +157,20 @@ async function readCounter(target: CounterTarget, id: unknown, fields: string[],
   return { rev: number(revField), values: Object.fromEntries(fields.map((field) => [field, number(field)])), at: Date.now() };
 }
 
-async function applyDeltas(target: CounterTarget, id: unknown, revField: string, key: string, deltas: Counts): Promise<Counts> {
-  const fields = Object.keys(deltas);
+/**
+ * The claimed read-modify-write under every exact change: reads `fields` and the revision (or trusts
+ * this instance's recent knowledge of them), claims the revision, writes `change(values)` (plus
+ * `alongside`, fields that never change) at the next revision. Returns the values before and after.
+ */
+async function changeClaimed(
+  target: CounterTarget,
+  id: unknown,
+  fields: string[],
+  revField: string,
+  key: string,
+  change: (values: Counts) => Counts,
+  alongside: Record<string, unknown> = {},
+): Promise<{ before: Counts; after: Counts }> {
   const known = (): CounterState | undefined => {
     const cached = knownCounters.get(key);
     return cached && Date.now() - cached.at < CLAIM_LEASE_MS / 4 && fields.every((f) => f in cached.values) ? cached : undefined;
@@ -188,19 +200,44 @@ async function applyDeltas(target: CounterTarget, id: unknown, revField: string,
       knownCounters.delete(key);
       continue;
     }
-    const values = Object.fromEntries(fields.map((field) => [field, state.values[field] + deltas[field]]));
+    const values = change(state.values);
     const next: CounterState = { rev: state.rev + 1, values, at: Date.now() };
     await upsertWithRetry(() =>
       target.collection.updateOne(
         { _id: id } as mongoose.mongo.Filter<mongoose.mongo.Document>,
-        { $set: { ...values, [revField]: next.rev } },
+        { $set: { ...alongside, ...values, [revField]: next.rev } },
         { upsert: true },
       ),
     );
     remember(key, next);
-    return values;
+    return { before: state.values, after: values };
   }
-  throw new Error(`counter ${key} stayed contended`);
+  throw new Error(`${key} stayed contended`);
+}
+
+async function applyDeltas(target: CounterTarget, id: unknown, revField: string, key: string, deltas: Counts): Promise<Counts> {
+  const fields = Object.keys(deltas);
+  const { after } = await changeClaimed(target, id, fields, revField, key, (values) =>
+    Object.fromEntries(fields.map((field) => [field, values[field] + deltas[field]])),
+  );
+  return after;
+}
+
+/**
+ * Sets number fields of the document `id` (created if missing, with `alongside` set too) to what
+ * `change` makes of their current values, exactly once and never over a simultaneous change (here or
+ * on another instance); returns the values before and after. Missing fields read as 0.
+ */
+export function setExactly(
+  target: CounterTarget,
+  id: unknown,
+  fields: string[],
+  revField: string,
+  change: (values: Counts) => Counts,
+  alongside: Record<string, unknown> = {},
+): Promise<{ before: Counts; after: Counts }> {
+  const key = `${target.collection.collectionName}:${String(id)}:${revField}`;
+  return changeClaimed(target, id, fields, revField, key, change, alongside);
 }
 
 /**

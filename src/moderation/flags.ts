@@ -5,7 +5,7 @@ import { CommentModel } from '../comments/comment.model';
 import { transition } from '../comments/transition';
 import { insertOnce } from '../db/atomic';
 import { conflict, forbidden, notFound } from '../http/problem';
-import { SiteModel, DEFAULT_SITE_SETTINGS } from '../sites/site.model';
+import { getSiteCached, siteSettings } from '../sites/service';
 import { FlagModel, flagKey, type FlagReason } from './flag.model';
 import { ModerationActionModel } from './moderationAction.model';
 import type { ModeratedComment } from './view';
@@ -85,8 +85,7 @@ export async function flagComment(
 
 async function holdIfOverThreshold(comment: ModeratedComment): Promise<void> {
   if (comment.status !== 'approved') return;
-  const site = await SiteModel.findById(comment.siteId, { 'settings.flagThreshold': 1 }).lean();
-  const threshold = site?.settings?.flagThreshold ?? DEFAULT_SITE_SETTINGS.flagThreshold;
+  const threshold = siteSettings(await getSiteCached(String(comment.siteId))).flagThreshold;
   const count = comment.flagCount ?? 0;
   if (count - (comment.flagsReviewed ?? 0) < threshold) return;
   const reasons = (comment.reasons ?? []).filter((r) => r.code !== 'flagged');
