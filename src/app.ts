@@ -2,12 +2,11 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { authenticate } from './accounts/authenticate';
 import { accountRoutes } from './accounts/routes';
-import type { Config } from './config/config';
+import { adminRoutes } from './admin/routes';
+import type { AppContext } from './context';
 import { healthRoutes } from './health/routes';
 import { moderationRoutes } from './moderation/routes';
-import { duplicatePostBrake, honeypot } from './http/commentBrakes';
 import { notFoundHandler, problemHandler } from './http/problem';
-import { createRateLimiters } from './http/rateLimit';
 import { rejectOperatorKeys } from './http/rejectOperators';
 import { requestLogging } from './http/requestLogging';
 import { requireJsonBody } from './http/requireJson';
@@ -16,15 +15,12 @@ import { siteRoutes } from './sites/routes';
 import { commentRoutes } from './comments/routes';
 import { configurePageCache } from './comments/thread';
 import { startChangeFeed } from './changes/feed';
-import type { Logger } from './logging/logger';
 import { widgetRoutes } from './widget/routes';
 import { openApiRoutes } from './openapi/routes';
-
-/** What every feature's routes may use. */
-export interface AppContext {
-  config: Config;
-  logger: Logger;
-}
+import { httpMetrics } from './metrics/http';
+import { instrumentDatabase } from './metrics/database';
+import { metricsRoutes } from './metrics/routes';
+import { webhookRoutes } from './webhooks/routes';
 
 export const JSON_BODY_LIMIT = '32kb';
 
@@ -46,6 +42,8 @@ export function createApp(context: AppContext): Express {
   app.set('trust proxy', trustProxySetting(config.TRUST_PROXY));
   app.set('query parser', 'simple');
 
+  app.use(httpMetrics());
+  instrumentDatabase();
   app.use(requestLogging(context.logger));
   app.use(
     helmet({
@@ -68,6 +66,8 @@ export function createApp(context: AppContext): Express {
   );
 
   app.use(healthRoutes(config.DB_TIMEOUT_MS));
+  // mount:metrics
+  app.use(metricsRoutes(config.METRICS_TOKEN));
   // mount:widget
   app.use(widgetRoutes(context));
   // mount:openapi
@@ -80,29 +80,20 @@ export function createApp(context: AppContext): Express {
   api.use(express.json({ limit: JSON_BODY_LIMIT, strict: true }));
   api.use(rejectOperatorKeys);
   api.use(authenticate(config.JWT_SECRET));
-  // Abuse brakes run before the feature routes they guard: each matches one path and method, calls
-  // next() when the request may go on, and so reaches the feature's handler mounted below unchanged.
-  const limits = createRateLimiters(config);
-  api.post('/auth/login', limits.signIn);
-  api.post('/auth/register', limits.signIn, limits.sendEmail);
-  api.post('/auth/email-link', limits.sendEmail);
-  api.post(
-    '/sites/:siteId/articles/:articleId/comments',
-    limits.postComment,
-    honeypot,
-    duplicatePostBrake(config.DUPLICATE_POST_WINDOW_SECONDS, config.RATE_LIMITS_ENABLED),
-  );
-  api.put('/comments/:commentId/vote', limits.vote);
-  api.post('/comments/:commentId/flags', limits.flag);
-  // Feature routes are mounted here, one line each.
+  // Feature routes are mounted here, one line each. Each feature attaches its own abuse brakes
+  // (rate limits, honeypot, duplicate posts) where it declares the routes they guard.
   // mount:accounts
   api.use(accountRoutes(context));
   // mount:sites
   api.use(siteRoutes());
   // mount:comments
-  api.use(commentRoutes());
+  api.use(commentRoutes(context));
   // mount:moderation
-  api.use(moderationRoutes());
+  api.use(moderationRoutes(context));
+  // mount:admin
+  api.use(adminRoutes());
+  // mount:webhooks
+  api.use(webhookRoutes(context));
   app.use('/api/v1', api);
 
   app.use(notFoundHandler);

@@ -4,7 +4,9 @@ import { bootstrapAdmin } from './accounts/bootstrapAdmin';
 import { ConfigError, loadConfig, type Config } from './config/config';
 import { changeFeed, stopChangeFeed } from './changes/feed';
 import { openConfiguredDatabase, type Database } from './db/database';
+import { startSweeper } from './housekeeping/sweep';
 import { createLogger, type Logger } from './logging/logger';
+import { startWebhookWorker } from './webhooks/worker';
 
 export interface RunningService {
   server: Server;
@@ -17,7 +19,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const database = await openConfiguredDatabase(config, logger);
   await bootstrapAdmin(config.BOOTSTRAP_ADMIN_EMAIL, config.BOOTSTRAP_ADMIN_PASSWORD, logger);
 
+  const stopSweeper = startSweeper(logger, config.SWEEP_INTERVAL_SECONDS * 1000);
   const app = createApp({ config, logger });
+  const webhooks = startWebhookWorker({ logger, allowPrivateTargets: config.WEBHOOK_ALLOW_PRIVATE_TARGETS });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.PORT, config.HOST, () => resolve(listening));
     listening.once('error', reject);
@@ -39,6 +43,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       }, config.SHUTDOWN_TIMEOUT_MS);
       await closed;
       clearTimeout(forced);
+      await webhooks.stop();
+      stopSweeper();
       stopChangeFeed();
       await changeFeed.flushed();
       await database.close();

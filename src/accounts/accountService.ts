@@ -1,6 +1,7 @@
 import { Types, trusted } from 'mongoose';
 import { conflict } from '../http/problem';
 import type { Logger } from '../logging/logger';
+import { cleanExternalName } from './names';
 import { hashPassword } from './passwords';
 import { signSessionToken } from './tokens';
 import { IdentityModel, UserModel, type User } from './user.model';
@@ -86,6 +87,34 @@ export async function claimUnverifiedAccount(user: StoredUser, logger: Logger): 
   return (await UserModel.findById(user._id).lean<StoredUser>()) ?? user;
 }
 
+/**
+ * The owner of `email` opened the verification link mailed to it. Whoever set this account's password
+ * may not be that owner (anyone can register any address), so unless the link is opened in a session of
+ * this very account, the password is removed and every session ends: only the mailbox owner, now signed
+ * in by this link, keeps the account. Returns null when the address changed since the mail was sent.
+ */
+export async function confirmAddress(
+  userId: Types.ObjectId,
+  email: string,
+  confirmerUserId: string | null,
+  logger: Logger,
+): Promise<StoredUser | null> {
+  const user = await UserModel.findOne({ _id: userId, email }).select('+passwordHash').lean<StoredUser>();
+  if (!user) return null;
+  if (user.emailVerified) return user;
+  const sameAccount = confirmerUserId === String(user._id);
+  if (sameAccount || !user.passwordHash) {
+    await UserModel.updateOne({ _id: user._id, email }, { $set: { emailVerified: true } });
+  } else {
+    await UserModel.updateOne(
+      { _id: user._id, email },
+      { $set: { emailVerified: true }, $unset: { passwordHash: 1 }, $inc: { tokenVersion: 1 } },
+    );
+    logger.info({ userId: String(user._id) }, 'address confirmed outside the registering session; password removed, sessions ended');
+  }
+  return UserModel.findById(user._id).lean<StoredUser>();
+}
+
 /** Signs in the owner of a verified address, creating the account on first use. */
 export async function signInWithVerifiedEmail(email: string, logger: Logger): Promise<StoredUser> {
   for (let attempt = 0; attempt < 3; attempt += 1) {
@@ -134,7 +163,7 @@ export async function signInWithFacebook(profile: FacebookProfileInput, logger: 
 
     const identities = [facebookIdentity(profile.id), ...(profile.email ? [emailIdentity(profile.email)] : [])];
     const created = await createUserWithIdentities(identities, {
-      displayName: (profile.displayName.trim() || 'Reader').slice(0, 50),
+      displayName: cleanExternalName(profile.displayName),
       facebookId: profile.id,
       ...(profile.email ? { email: profile.email, emailVerified: true } : {}),
     });

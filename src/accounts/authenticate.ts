@@ -10,6 +10,9 @@ export interface AuthUser {
   role: Role;
   displayName: string;
   email: string | null;
+  emailVerified: boolean;
+  /** When the account was made: flags from new accounts weigh less. */
+  createdAt: Date;
   banned: boolean;
   moderatedSiteIds: string[];
   tokenVersion: number;
@@ -27,6 +30,32 @@ declare global {
 export function isBanActive(user: { banned?: boolean | null; bannedUntil?: Date | null }, now = new Date()): boolean {
   if (!user.banned) return false;
   return !user.bannedUntil || user.bannedUntil.getTime() > now.getTime();
+}
+
+/** The session view of a stored user. */
+export function toAuthUser(user: {
+  _id: unknown;
+  role: Role;
+  displayName: string;
+  email?: string | null;
+  emailVerified?: boolean | null;
+  createdAt?: Date | null;
+  banned?: boolean | null;
+  bannedUntil?: Date | null;
+  moderatedSiteIds?: unknown[] | null;
+  tokenVersion: number;
+}): AuthUser {
+  return {
+    id: String(user._id),
+    role: user.role,
+    displayName: user.displayName,
+    email: user.email ?? null,
+    emailVerified: Boolean(user.emailVerified),
+    createdAt: user.createdAt ?? new Date(0),
+    banned: isBanActive(user),
+    moderatedSiteIds: (user.moderatedSiteIds ?? []).map(String),
+    tokenVersion: user.tokenVersion,
+  };
 }
 
 function bearerToken(req: Request): string | null {
@@ -57,15 +86,7 @@ export function authenticate(secret: string): RequestHandler {
     if (!isValidObjectId(claims.sub)) throw unauthorized('The session token is not valid.');
     const user = await UserModel.findById(claims.sub).lean();
     if (!user || user.tokenVersion !== claims.ver) throw unauthorized('This session has ended; sign in again.');
-    req.user = {
-      id: String(user._id),
-      role: user.role,
-      displayName: user.displayName,
-      email: user.email ?? null,
-      banned: isBanActive(user),
-      moderatedSiteIds: (user.moderatedSiteIds ?? []).map(String),
-      tokenVersion: user.tokenVersion,
-    };
+    req.user = toAuthUser(user);
     next();
   };
 }

@@ -5,11 +5,15 @@ import { hashSecretToken, newSecretToken } from './secretTokens';
 
 export const SIGN_IN_LINK_TTL_SECONDS = 15 * 60;
 export const VERIFY_EMAIL_LINK_TTL_SECONDS = 24 * 60 * 60;
+export const PASSWORD_RESET_LINK_TTL_SECONDS = 60 * 60;
+export const CHANGE_EMAIL_LINK_TTL_SECONDS = 24 * 60 * 60;
 
 /** The fragment key the widget looks for; a fragment never reaches a server log or a Referer header. */
 export const LINK_FRAGMENT_KEY: Record<OneTimeTokenPurpose, string> = {
   'sign-in': 'threadline-email-link',
   'verify-email': 'threadline-verify-email',
+  'password-reset': 'threadline-password-reset',
+  'change-email': 'threadline-change-email',
 };
 
 export async function createEmailLinkToken(input: {

@@ -5,7 +5,8 @@ import { Strategy as FacebookStrategy, type Profile } from 'passport-facebook';
 import type { Config } from '../config/config';
 import { HttpProblem, badRequest, forbidden } from '../http/problem';
 import type { Logger } from '../logging/logger';
-import { signInWithFacebook, type StoredUser } from './accountService';
+import { signInWithFacebook } from './accountService';
+import { toAuthUser } from './authenticate';
 import { OAuthStateModel } from './oauthState.model';
 import { claimSecretUse } from './oneTimeToken.model';
 import { hashSecretToken, newSecretToken, sameSecret } from './secretTokens';
@@ -39,7 +40,7 @@ export function createFacebookPassport(config: Config, logger: Logger): Instance
       (_accessToken: string, _refreshToken: string, profile: Profile, done: (err: unknown, user?: Express.User) => void) => {
         const email = profile.emails?.[0]?.value?.trim().toLowerCase() ?? null;
         signInWithFacebook({ id: String(profile.id), displayName: profile.displayName ?? '', email }, logger).then(
-          (user) => done(null, facebookSessionUser(user)),
+          (user) => done(null, toAuthUser(user)),
           (err: unknown) => done(err),
         );
       },
@@ -48,17 +49,6 @@ export function createFacebookPassport(config: Config, logger: Logger): Instance
   return passport;
 }
 
-function facebookSessionUser(user: StoredUser): Express.User {
-  return {
-    id: String(user._id),
-    role: user.role,
-    displayName: user.displayName,
-    email: user.email ?? null,
-    banned: Boolean(user.banned),
-    moderatedSiteIds: (user.moderatedSiteIds ?? []).map(String),
-    tokenVersion: user.tokenVersion,
-  };
-}
 
 function secureCookies(config: Config): boolean {
   return config.PUBLIC_URL.startsWith('https://');

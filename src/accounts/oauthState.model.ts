@@ -15,4 +15,5 @@ const oauthStateSchema = new Schema(
   },
   { timestamps: true },
 );
+oauthStateSchema.index({ expiresAt: 1 });
 export const OAuthStateModel = model('OAuthState', oauthStateSchema);

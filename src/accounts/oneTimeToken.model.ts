@@ -1,7 +1,7 @@
 import { Schema, model, type InferSchemaType } from 'mongoose';
 import { isDuplicateKey } from '../db/errors';
 
-export const ONE_TIME_TOKEN_PURPOSES = ['sign-in', 'verify-email'] as const;
+export const ONE_TIME_TOKEN_PURPOSES = ['sign-in', 'verify-email', 'password-reset', 'change-email'] as const;
 export type OneTimeTokenPurpose = (typeof ONE_TIME_TOKEN_PURPOSES)[number];
 
 /**
@@ -21,6 +21,9 @@ const oneTimeTokenSchema = new Schema(
   { timestamps: true },
 );
 
+// Not a TTL index: the expiry sweep (src/housekeeping/sweep.ts) finds expired links by it.
+oneTimeTokenSchema.index({ expiresAt: 1 });
+
 export type OneTimeToken = InferSchemaType<typeof oneTimeTokenSchema>;
 export const OneTimeTokenModel = model('OneTimeToken', oneTimeTokenSchema);
 
@@ -30,6 +33,7 @@ export const OneTimeTokenModel = model('OneTimeToken', oneTimeTokenSchema);
  * which a conditional update alone does not guarantee on all of them.
  */
 const secretUseSchema = new Schema({ _id: { type: String, required: true }, at: { type: Date, required: true } }, { versionKey: false });
+secretUseSchema.index({ at: 1 });
 export const SecretUseModel = model('SecretUse', secretUseSchema);
 
 

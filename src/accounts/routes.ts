@@ -1,11 +1,12 @@
 import cookieParser from 'cookie-parser';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { AppContext } from '../app';
+import type { AppContext } from '../context';
 import { HttpProblem, badRequest, tooManyRequests, unauthorized } from '../http/problem';
+import { createRateLimiters } from '../http/rateLimit';
 import { objectIdString, parseInput } from '../http/validate';
-import { createMailer } from '../mail/mailer';
 import {
+  confirmAddress,
   issueSessionToken,
   registerWithPassword,
   signInWithVerifiedEmail,
@@ -20,7 +21,10 @@ import {
   linkUrl,
 } from './emailLinks';
 import { createFacebookPassport, facebookNotConfigured, finishFacebookState, sendPopupResult, startFacebookState } from './facebook';
+import { lifecycleRoutes } from './lifecycleRoutes';
 import { authenticateLocal, createLocalPassport } from './localSignIn';
+import { createAccountMail, linkBase } from './accountMail';
+import { personName } from './names';
 import { PASSWORD_MAX_LENGTH, passwordProblem } from './passwords';
 import { checkReturnTo } from './returnTo';
 import { countThrottleEvent, throttleRetryAfter, type ThrottleRule } from './throttle';
@@ -28,12 +32,7 @@ import { toUserJson } from './userJson';
 import { UserModel } from './user.model';
 
 const email = z.string().trim().toLowerCase().max(254).pipe(z.email('must be an email address'));
-const displayName = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .max(50)
-  .refine((v) => !/\p{Cc}/u.test(v), 'must not contain control characters');
+const displayName = personName(50);
 const linkToken = z.string().regex(/^[A-Za-z0-9_-]{20,100}$/, 'must be a link token');
 const returnTarget = { siteId: objectIdString.optional(), returnTo: z.string().max(2000).optional() };
 
@@ -50,26 +49,16 @@ const facebookCallbackQuery = z.looseObject({
 
 const BAD_CREDENTIALS = 'The email address or password is not correct.';
 
-/** Where emailed links point: the article page that asked (checked against the site), else the service. */
-async function linkBase(publicUrl: string, target: { siteId?: string; returnTo?: string }): Promise<string> {
-  if (!target.returnTo && !target.siteId) return `${publicUrl}/`;
-  if (!target.returnTo || !target.siteId) throw badRequest('siteId and returnTo go together.');
-  return (await checkReturnTo(target.siteId, target.returnTo)).url;
-}
-
 export function accountRoutes(context: AppContext): Router {
   const { config, logger } = context;
   const router = Router();
-  const mailer = createMailer(
-    { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, production: config.NODE_ENV === 'production' },
-    logger,
-  );
+  const mail = createAccountMail(config, logger);
   const localPassport = createLocalPassport();
+  const limits = createRateLimiters(config);
   const facebookPassport = createFacebookPassport(config, logger);
   const window = config.LOGIN_FAILURE_WINDOW_SECONDS;
   const accountRule: ThrottleRule = { bucket: 'login-failure-account', max: config.LOGIN_MAX_FAILURES_PER_ACCOUNT, windowSeconds: window };
   const ipRule = (action: string): ThrottleRule => ({ bucket: `${action}-ip`, max: config.LOGIN_MAX_FAILURES_PER_IP, windowSeconds: window });
-  const mailRule: ThrottleRule = { bucket: 'mail-address', max: config.EMAIL_LINK_MAX_PER_ADDRESS, windowSeconds: window };
   const jwtSettings = { secret: config.JWT_SECRET, ttlSeconds: config.JWT_TTL_SECONDS };
 
   const session = (user: StoredUser, res: Response, status = 200): void => {
@@ -86,12 +75,8 @@ export function accountRoutes(context: AppContext): Router {
     if (action !== 'login') await countThrottleEvent(key, ipRule(action));
   };
 
-  /** Sends at most EMAIL_LINK_MAX_PER_ADDRESS mails per address per window, so no one can mail-bomb an inbox. */
-  const mayMail = async (address: string): Promise<boolean> =>
-    (await countThrottleEvent(address, mailRule)) <= mailRule.max;
-
   const sendVerificationMail = async (user: StoredUser, base: string): Promise<void> => {
-    if (!user.email || !(await mayMail(user.email))) return;
+    if (!user.email) return;
     const token = await createEmailLinkToken({
       purpose: 'verify-email',
       email: user.email,
@@ -99,14 +84,14 @@ export function accountRoutes(context: AppContext): Router {
       ttlSeconds: VERIFY_EMAIL_LINK_TTL_SECONDS,
     });
     const link = linkUrl(base, 'verify-email', token);
-    await mailer.send({
+    await mail.sendCapped({
       to: user.email,
       subject: 'Confirm your email address',
       text: `Hello ${user.displayName},\n\nConfirm your email address for commenting by opening this link (valid for 24 hours):\n\n${link}\n\nIf you did not create an account, ignore this message.\n`,
     });
   };
 
-  router.post('/auth/register', async (req, res) => {
+  router.post('/auth/register', limits.signIn, limits.sendEmail, async (req, res) => {
     const body = parseInput(registerBody, req.body, 'body');
     const weakness = passwordProblem(body.password, { email: body.email, displayName: body.displayName });
     if (weakness) throw badRequest('The password is not acceptable.', [{ path: 'password', message: weakness }]);
@@ -121,16 +106,13 @@ export function accountRoutes(context: AppContext): Router {
   router.post('/auth/verify-email', async (req, res) => {
     const { token } = parseInput(tokenBody, req.body, 'body');
     const link = await consumeEmailLinkToken(token, 'verify-email');
-    // The address may have changed since the mail was sent; only the address that was mailed is confirmed.
-    // (updateOne, not findOneAndUpdate: some servers refuse the projection that hides passwordHash there.)
-    const updated = await UserModel.updateOne({ _id: link.userId, email: link.email }, { $set: { emailVerified: true } });
-    const user = updated.matchedCount > 0 ? await UserModel.findById(link.userId).lean<StoredUser>() : null;
+    const user = link.userId ? await confirmAddress(link.userId, link.email, req.user?.id ?? null, req.log) : null;
     if (!user) throw badRequest('This link is not valid.');
     req.log.info({ userId: String(user._id) }, 'email address verified');
-    res.json({ user: toUserJson(user, { id: String(user._id), role: user.role }) });
+    session(user, res);
   });
 
-  router.post('/auth/login', async (req, res) => {
+  router.post('/auth/login', limits.signIn, async (req, res) => {
     const body = parseInput(loginBody, req.body, 'body');
     req.body = body;
     await brakeIp(req, 'login');
@@ -151,22 +133,18 @@ export function accountRoutes(context: AppContext): Router {
     session(user, res);
   });
 
-  router.post('/auth/email-link', async (req, res) => {
+  router.post('/auth/email-link', limits.sendEmail, async (req, res) => {
     const body = parseInput(emailLinkBody, req.body, 'body');
     const base = await linkBase(config.PUBLIC_URL, body);
     await brakeIp(req, 'email-link');
     // Same answer whether or not the address has an account; the first verified link creates it.
-    if (await mayMail(body.email)) {
-      const token = await createEmailLinkToken({ purpose: 'sign-in', email: body.email, ttlSeconds: SIGN_IN_LINK_TTL_SECONDS });
-      const link = linkUrl(base, 'sign-in', token);
-      await mailer.send({
-        to: body.email,
-        subject: 'Your sign-in link',
-        text: `Open this link to sign in and comment (valid for 15 minutes, usable once):\n\n${link}\n\nIf you did not ask for it, ignore this message.\n`,
-      });
-    } else {
-      req.log.info('sign-in link not sent: too many for this address');
-    }
+    const token = await createEmailLinkToken({ purpose: 'sign-in', email: body.email, ttlSeconds: SIGN_IN_LINK_TTL_SECONDS });
+    const sent = await mail.sendCapped({
+      to: body.email,
+      subject: 'Your sign-in link',
+      text: `Open this link to sign in and comment (valid for 15 minutes, usable once):\n\n${linkUrl(base, 'sign-in', token)}\n\nIf you did not ask for it, ignore this message.\n`,
+    });
+    if (!sent) req.log.info('sign-in link not sent: too many for this address');
     res.status(202).end();
   });
 
@@ -212,6 +190,8 @@ export function accountRoutes(context: AppContext): Router {
       user: toUserJson(stored, viewer),
     });
   });
+
+  router.use(lifecycleRoutes(context, mail, session, limits));
 
   router.get('/auth/me', requireUser, async (req, res) => {
     const viewer = currentUser(req);

@@ -22,6 +22,12 @@ const userSchema = new Schema(
     tokenVersion: { type: Number, default: 0 },
     /** Approved comments as counted by older versions; now kept exactly in AuthorCount (src/comments). */
     approvedCommentCount: { type: Number, default: 0 },
+    /** Mail me replies to every comment I write (a comment can also opt in on its own). */
+    notifyReplies: { type: Boolean, default: false },
+    /** Moderators: mail me when my sites' queues get new items. */
+    notifyQueue: { type: Boolean, default: false },
+    /** Set when the reader deleted the account; the document stays, emptied, for moderation records. */
+    deletedAt: { type: Date, default: null },
   },
   { timestamps: true },
 );

@@ -21,10 +21,10 @@ export interface UserJson {
   banned: boolean;
 }
 
-/** Who is looking decides whether `email` is shown: only the owner, moderators and admins see it. */
+/** Who is looking decides whether `email` is shown: only the owner and admins see it (not moderators). */
 export function toUserJson(user: SerializableUser, viewer: Pick<AuthUser, 'id' | 'role'> | null | undefined): UserJson {
   const id = String(user._id);
-  const maySee = viewer ? viewer.id === id || viewer.role === 'moderator' || viewer.role === 'admin' : false;
+  const maySee = viewer ? viewer.id === id || viewer.role === 'admin' : false;
   return {
     id,
     displayName: user.displayName,

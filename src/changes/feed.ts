@@ -30,7 +30,9 @@ export type ChangeType =
   | 'comment.featured'
   | 'user.banned'
   | 'user.unbanned'
-  | 'site.changed';
+  | 'site.changed'
+  /** Something else on an article's pages changed (e.g. an author's name on their comments). */
+  | 'article.changed';
 
 export interface Change {
   type: ChangeType;

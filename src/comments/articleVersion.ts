@@ -10,7 +10,7 @@
  * - Its approved-comment count, kept exact on the article document by `addExactly`.
  */
 import { Types } from 'mongoose';
-import { subscribeChanges, type Change } from '../changes/feed';
+import { publishChange, subscribeChanges, type Change } from '../changes/feed';
 import { addExactly, op, upsertWithRetry } from '../db/atomic';
 import { UserModel } from '../accounts/user.model';
 import { ArticleModel, articleKey, AuthorCountModel, PendingAuthorModel, pendingAuthorKey } from './article.model';
@@ -52,6 +52,15 @@ function heard(change: Change): void {
 
 // Synchronous, so that this process's own write is seen by its very next read.
 subscribeChanges(heard, { sync: true });
+
+/**
+ * For writes that change what an article's pages show without changing a comment's status (an
+ * account's comments anonymised): publishes `article.changed`, which moves the article's version
+ * here at once and on every other instance within a second.
+ */
+export async function touchArticle(siteId: Id, articleId: string): Promise<void> {
+  await publishChange({ type: 'article.changed', siteId: String(siteId), articleId });
+}
 
 /** Marks an article changed in this process without publishing (after adopting it). */
 function bumpLocally(siteId: string, articleId: string): void {

@@ -15,10 +15,14 @@ export const REASON_CODES = [
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
+const matchSchema = new Schema({ start: { type: Number, required: true }, end: { type: Number, required: true } }, { _id: false });
+
 const reasonSchema = new Schema(
   {
     code: { type: String, enum: REASON_CODES, required: true },
     detail: { type: String },
+    /** Word reasons only: UTF-16 offsets of each matched word in `body`, end exclusive. */
+    matches: { type: [matchSchema], default: undefined },
   },
   { _id: false },
 );
@@ -29,6 +33,10 @@ const authorSchema = new Schema(
     displayName: { type: String, required: true },
     /** Set for guest comments only; never shown to readers. */
     guestEmail: { type: String, default: null },
+    /** A guest's optional website, shown as the link of their name. */
+    guestWebsite: { type: String, default: null },
+    /** The author deleted their account: the comment is a tombstone signed "deleted account". */
+    accountDeleted: { type: Boolean, default: false },
   },
   { _id: false },
 );
@@ -63,6 +71,8 @@ const commentSchema = new Schema(
     flagged: { type: Boolean, default: false },
     /** Flags a moderator already answered by approving; only flags beyond these count towards the threshold again. */
     flagsReviewed: { type: Number, default: 0 },
+    /** The author asked to be mailed replies to this comment. */
+    notifyReplies: { type: Boolean, default: false },
     editedAt: { type: Date, default: null },
     deletedAt: { type: Date, default: null },
     /** Incremented on every status change; moderators' transitions are conditional on it. */

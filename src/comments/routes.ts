@@ -1,6 +1,9 @@
 import { Router, type Request } from 'express';
 import { currentUser, requireUser } from '../accounts/authenticate';
+import type { AppContext } from '../context';
+import { duplicatePostBrake, honeypot } from '../http/commentBrakes';
 import { badRequest, notFound } from '../http/problem';
+import { createRateLimiters } from '../http/rateLimit';
 import { parseInput } from '../http/validate';
 import {
   articleIdSchema,
@@ -32,8 +35,15 @@ function articleParam(req: Request): string {
 }
 
 /** Threads, posting, editing, deleting and voting. HTTP only: the rules live in the service. */
-export function commentRoutes(): Router {
+export function commentRoutes({ config }: AppContext): Router {
   const router = Router();
+  const limits = createRateLimiters(config);
+  // Brakes on posting, in this order: per-user/IP rate, the guest form's honeypot, the same text twice.
+  const postBrakes = [
+    limits.postComment,
+    honeypot,
+    duplicatePostBrake(config.DUPLICATE_POST_WINDOW_SECONDS, config.RATE_LIMITS_ENABLED),
+  ];
 
   router.get('/sites/:siteId/articles/:articleId/comments', async (req, res) => {
     const siteId = idParam(req, 'siteId');
@@ -48,7 +58,7 @@ export function commentRoutes(): Router {
     res.type('application/json').send(page.body);
   });
 
-  router.post('/sites/:siteId/articles/:articleId/comments', async (req, res) => {
+  router.post('/sites/:siteId/articles/:articleId/comments', ...postBrakes, async (req, res) => {
     const siteId = idParam(req, 'siteId');
     const articleId = articleParam(req);
     const input = parseInput(postCommentSchema, req.body, 'body');
@@ -73,7 +83,7 @@ export function commentRoutes(): Router {
     res.status(204).end();
   });
 
-  router.put('/comments/:commentId/vote', requireUser, async (req, res) => {
+  router.put('/comments/:commentId/vote', limits.vote, requireUser, async (req, res) => {
     const commentId = idParam(req, 'commentId');
     const { value } = parseInput(voteSchema, req.body, 'body');
     res.json(await voteOnComment({ commentId, value, viewer: currentUser(req) }));

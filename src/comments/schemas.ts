@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { personName } from '../accounts/names';
 import { objectIdString } from '../http/validate';
 import { THREAD_SORTS } from './cursor';
 
@@ -15,6 +16,26 @@ const commentBody = z
   .min(1, 'must not be empty')
   .max(MAX_COMMENT_LENGTH, `must be at most ${MAX_COMMENT_LENGTH} characters`);
 
+/** An http(s) address without credentials, at most 200 characters; stored in its normalised form. */
+const guestWebsite = z
+  .string()
+  .trim()
+  .max(200)
+  .transform((value, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be an http(s) address like https://example.org' });
+      return z.NEVER;
+    }
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password) {
+      ctx.addIssue({ code: 'custom', message: 'must be an http(s) address without user name or password' });
+      return z.NEVER;
+    }
+    return url.toString();
+  });
+
 export const articleIdSchema = z.string().regex(ARTICLE_ID_PATTERN, 'must be 1-200 characters of A-Z a-z 0-9 . _ ~ : -');
 
 export const postCommentSchema = z
@@ -23,8 +44,10 @@ export const postCommentSchema = z
     parentId: objectIdString.nullable().optional(),
     guest: z
       .object({
-        name: z.string().trim().min(1).max(60),
+        name: personName(60),
         email: z.email().max(254).transform((email) => email.toLowerCase()),
+        /** Shown as the name's link (rel="nofollow ugc"); counts toward the site's link limit. */
+        website: guestWebsite.optional(),
       })
       .strict()
       .optional(),

@@ -1,6 +1,10 @@
 import { Types } from 'mongoose';
 import type { AuthUser } from '../accounts/authenticate';
+import { emailIdentity } from '../accounts/accountService';
+import { assertVerifiedFor } from '../accounts/policy';
+import { IdentityModel, UserModel } from '../accounts/user.model';
 import { conflict, forbidden, HttpProblem, notFound, unauthorized, unprocessable } from '../http/problem';
+import { assertNotBanned } from '../moderation/bans';
 import type { ModerationActionName } from '../moderation/moderationAction.model';
 import { moderateComment, type ModerationDecision, type ModerationReason } from '../moderation/pipeline';
 import { getSiteCached, siteSettings, type SiteRecord } from '../sites/service';
@@ -42,7 +46,7 @@ export interface PostCommentInput {
   body: string;
   parentId?: string | null;
   viewer: AuthUser | null;
-  guest?: { name: string; email: string };
+  guest?: { name: string; email: string; website?: string };
 }
 
 interface ThreadPlace {
@@ -85,14 +89,19 @@ export async function postComment(input: PostCommentInput): Promise<CommentJson>
   const settings = siteSettings(site);
   const { viewer, guest } = input;
   if (viewer) {
-    if (viewer.banned) throw forbidden('Your account is banned from commenting.');
+    await assertNotBanned(viewer, String(site._id), 'commenting');
     if (guest) throw new HttpProblem(400, 'Bad Request', 'Signed-in users post under their own name; leave out "guest".', { slug: 'bad-request' });
+    if (settings.requireVerifiedEmail) assertVerifiedFor(viewer, 'post');
   } else if (!guest) {
     throw unauthorized('Sign in to comment.');
-  } else if (!settings.allowGuests) {
-    throw new HttpProblem(403, 'Forbidden', 'This site does not accept comments from guests; sign in to comment.', {
-      slug: 'guests-not-allowed',
-    });
+  } else if (!settings.allowGuests || settings.requireVerifiedEmail) {
+    const detail = settings.allowGuests
+      ? 'This site needs a confirmed email address to post; sign in to comment.'
+      : 'This site does not accept comments from guests; sign in to comment.';
+    throw new HttpProblem(403, 'Forbidden', detail, { slug: 'guests-not-allowed' });
+  } else if ((await IdentityModel.exists({ _id: emailIdentity(guest.email) })) || (await UserModel.exists({ email: guest.email }))) {
+    // Otherwise anyone could post as a registered reader by typing their name and address.
+    throw conflict('This email address belongs to an account; sign in to comment with it.');
   }
 
   const place = await placeInThread(input, settings.maxDepth);
@@ -103,6 +112,8 @@ export async function postComment(input: PostCommentInput): Promise<CommentJson>
       id: viewer?.id ?? null,
       role: viewer?.role ?? 'guest',
       approvedCommentCount: viewer ? await approvedCountFor(site, viewer.id) : 0,
+      moderatedSiteIds: viewer?.moderatedSiteIds ?? [],
+      website: guest?.website ?? null,
     },
     body: input.body,
     isEdit: false,
@@ -125,7 +136,7 @@ export async function postComment(input: PostCommentInput): Promise<CommentJson>
     depth: place.depth,
     author: viewer
       ? { id: viewer.id, displayName: viewer.displayName, guestEmail: null }
-      : { id: null, displayName: guest?.name ?? 'Guest', guestEmail: guest?.email ?? null },
+      : { id: null, displayName: guest?.name ?? 'Guest', guestEmail: guest?.email ?? null, guestWebsite: guest?.website ?? null },
     body: input.body,
     html,
     status: decision.status,
@@ -145,14 +156,23 @@ export async function postComment(input: PostCommentInput): Promise<CommentJson>
   return toCommentJson(comment);
 }
 
-function mergeReasons(...lists: { code: ModerationReason['code']; detail?: string | null }[][]): ModerationReason[] {
+/**
+ * A held comment's reasons after an edit: the earlier ones stay (an edit never clears a hold), but only
+ * the new text's reasons keep their word offsets, since older offsets point into the text that was replaced.
+ */
+function mergeReasons(
+  previous: { code: ModerationReason['code']; detail?: string | null }[],
+  current: ModerationReason[],
+): ModerationReason[] {
+  const keyOf = (reason: { code: string; detail?: string | null }): string => `${reason.code}:${reason.detail ?? ''}`;
+  const fresh = new Map(current.map((reason) => [keyOf(reason), reason]));
   const seen = new Set<string>();
   const merged: ModerationReason[] = [];
-  for (const reason of lists.flat()) {
-    const key = `${reason.code}:${reason.detail ?? ''}`;
+  for (const reason of [...previous, ...current]) {
+    const key = keyOf(reason);
     if (seen.has(key)) continue;
     seen.add(key);
-    merged.push({ code: reason.code, ...(reason.detail ? { detail: reason.detail } : {}) });
+    merged.push(fresh.get(key) ?? { code: reason.code, ...(reason.detail ? { detail: reason.detail } : {}) });
   }
   return merged;
 }
@@ -163,9 +183,9 @@ function mergeReasons(...lists: { code: ModerationReason['code']; detail?: strin
  */
 export async function editComment(input: { commentId: string; body: string; viewer: AuthUser }): Promise<CommentJson> {
   const { viewer } = input;
-  if (viewer.banned) throw forbidden('Your account is banned from commenting.');
   const comment = await findComment(input.commentId);
   if (!canEditComment(viewer, comment)) throw forbidden('Only the author can edit a comment.');
+  await assertNotBanned(viewer, String(comment.siteId), 'commenting');
   if (comment.status === 'deleted') throw conflict('This comment has been deleted and cannot be edited.');
   if (comment.status === 'rejected') throw conflict('This comment was rejected and cannot be edited.');
   const site = await getSiteCached(String(comment.siteId));
@@ -179,7 +199,12 @@ export async function editComment(input: { commentId: string; body: string; view
   const { html } = renderComment(input.body);
   const decision = moderateComment({
     site: { id: String(site._id), settings, wordListVersion: site.wordListVersion ?? 0 },
-    author: { id: viewer.id, role: viewer.role, approvedCommentCount: await approvedCountFor(site, viewer.id) },
+    author: {
+      id: viewer.id,
+      role: viewer.role,
+      approvedCommentCount: await approvedCountFor(site, viewer.id),
+      moderatedSiteIds: viewer.moderatedSiteIds,
+    },
     body: input.body,
     isEdit: true,
   });

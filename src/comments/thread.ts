@@ -47,6 +47,8 @@ const THREAD_FIELDS = {
   depth: 1,
   'author.id': 1,
   'author.displayName': 1,
+  'author.guestWebsite': 1,
+  'author.accountDeleted': 1,
   body: 1,
   html: 1,
   status: 1,

@@ -10,11 +10,17 @@ export interface CommentRecord {
   rootId: Types.ObjectId | null;
   ancestors: Types.ObjectId[];
   depth: number;
-  author: { id: Types.ObjectId | null; displayName: string; guestEmail?: string | null };
+  author: {
+    id: Types.ObjectId | null;
+    displayName: string;
+    guestEmail?: string | null;
+    guestWebsite?: string | null;
+    accountDeleted?: boolean | null;
+  };
   body: string;
   html: string;
   status: CommentStatus;
-  reasons?: { code: ReasonCode; detail?: string | null }[];
+  reasons?: { code: ReasonCode; detail?: string | null; matches?: { start: number; end: number }[] | null }[];
   score: number;
   upvotes?: number;
   downvotes?: number;
@@ -31,7 +37,8 @@ export interface CommentJson {
   articleId: string;
   parentId: string | null;
   depth: number;
-  author: { id: string | null; displayName: string };
+  /** `guest` marks a name typed into the guest form (no account); `website` is a guest's link, if given. */
+  author: { id: string | null; displayName: string; guest: boolean; website?: string };
   body: string;
   html: string;
   status: CommentStatus;
@@ -42,6 +49,13 @@ export interface CommentJson {
 }
 
 export const DELETED_AUTHOR_NAME = '[deleted]';
+/** Tombstones of an account its owner deleted. */
+export const DELETED_ACCOUNT_AUTHOR_NAME = 'deleted account';
+
+function authorJson(author: CommentRecord['author']): CommentJson['author'] {
+  if (author.id) return { id: String(author.id), displayName: author.displayName, guest: false };
+  return { id: null, displayName: author.displayName, guest: true, ...(author.guestWebsite ? { website: author.guestWebsite } : {}) };
+}
 
 export function toCommentJson(comment: CommentRecord, replies: CommentJson[] = []): CommentJson {
   const deleted = comment.status === 'deleted';
@@ -52,8 +66,8 @@ export function toCommentJson(comment: CommentRecord, replies: CommentJson[] = [
     parentId: comment.parentId ? String(comment.parentId) : null,
     depth: comment.depth,
     author: deleted
-      ? { id: null, displayName: DELETED_AUTHOR_NAME }
-      : { id: comment.author.id ? String(comment.author.id) : null, displayName: comment.author.displayName },
+      ? { id: null, displayName: comment.author.accountDeleted ? DELETED_ACCOUNT_AUTHOR_NAME : DELETED_AUTHOR_NAME, guest: false }
+      : authorJson(comment.author),
     body: deleted ? '' : comment.body,
     html: deleted ? '' : comment.html,
     status: comment.status,

@@ -13,6 +13,8 @@ const voteSchema = new Schema(
   { timestamps: true },
 );
 voteSchema.index({ commentId: 1 });
+// A reader's own votes, for their data export and account deletion.
+voteSchema.index({ userId: 1 });
 
 export type Vote = InferSchemaType<typeof voteSchema>;
 export const VoteModel = model('Vote', voteSchema);

@@ -1,8 +1,10 @@
 import type { AuthUser } from '../accounts/authenticate';
-import { publishChange } from '../changes/feed';
 import { Types } from 'mongoose';
+import { assertVerifiedFor } from '../accounts/policy';
+import { publishChange } from '../changes/feed';
 import { addExactly, setExactly } from '../db/atomic';
 import { conflict, forbidden } from '../http/problem';
+import { assertNotBanned } from '../moderation/bans';
 import { CommentModel } from './comment.model';
 import { canVoteOnComment } from './policy';
 import { findComment } from './store';
@@ -18,8 +20,9 @@ const unitOf = (value: number, sign: 1 | -1): number => (value === sign ? 1 : 0)
  */
 export async function voteOnComment(input: { commentId: string; value: -1 | 0 | 1; viewer: AuthUser }): Promise<{ score: number }> {
   const { viewer, value } = input;
-  if (viewer.banned) throw forbidden('Your account is banned from voting.');
+  assertVerifiedFor(viewer, 'vote');
   const comment = await findComment(input.commentId);
+  await assertNotBanned(viewer, String(comment.siteId), 'voting');
   if (comment.status !== 'approved') throw conflict('Only approved comments can be voted on.');
   if (!canVoteOnComment(viewer, comment)) throw forbidden('You cannot vote on your own comment.');
   return applyVote(comment, viewer.id, value);

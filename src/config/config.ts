@@ -63,6 +63,15 @@ const envSchema = z.object({
   LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(10).max(86400).default(900),
   /** Sign-in and verification emails sent to one address inside the window; further requests are dropped silently. */
   EMAIL_LINK_MAX_PER_ADDRESS: z.coerce.number().int().min(1).max(1000).default(5),
+
+  /** Bearer token for GET /metrics; unset means the endpoint answers 404. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Let webhooks target loopback and private addresses (tests and single-host setups only). */
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: boolean.default(false),
+  /** Largest import upload accepted, in bytes (default 2 GiB). */
+  IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 * 1024 * 1024),
+  /** How often each instance removes expired links, sign-in states and old claims (bounded batches, no TTL index). */
+  SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(10).max(86400).default(300),
 });
 
 export type Env = z.infer<typeof envSchema>;

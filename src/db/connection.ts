@@ -21,6 +21,8 @@ export async function connectDatabase(uri: string, timeoutMs: number, logger: Lo
     socketTimeoutMS: timeoutMs * 4,
     heartbeatFrequencyMS: 2000,
     autoIndex: true,
+    // Command events feed the database latency and error metrics (src/metrics/database.ts).
+    monitorCommands: true,
   });
   logger.info({ database: connection.name }, 'connected to database');
   return mongoose;

@@ -12,6 +12,8 @@ const flagSchema = new Schema(
     userId: { type: Schema.Types.ObjectId, required: true },
     reason: { type: String, enum: FLAG_REASONS, required: true },
     note: { type: String, default: null },
+    /** What this flag counts towards the threshold, in thirds (src/accounts/policy.ts); older flags count fully. */
+    weight: { type: Number, default: 3 },
   },
   { timestamps: true },
 );

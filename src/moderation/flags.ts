@@ -1,11 +1,13 @@
 import { isValidObjectId, Types } from 'mongoose';
 import type { AuthUser } from '../accounts/authenticate';
+import { FLAG_WEIGHT_UNITS, assertVerifiedFor, flagWeightUnits } from '../accounts/policy';
 import { publishChange } from '../changes/feed';
 import { CommentModel } from '../comments/comment.model';
 import { transition } from '../comments/transition';
 import { insertOnce } from '../db/atomic';
 import { conflict, forbidden, notFound } from '../http/problem';
 import { getSiteCached, siteSettings } from '../sites/service';
+import { assertNotBanned } from './bans';
 import { FlagModel, flagKey, type FlagReason } from './flag.model';
 import { ModerationActionModel } from './moderationAction.model';
 import type { ModeratedComment } from './view';
@@ -30,9 +32,11 @@ export async function flagComment(
   input: { reason: FlagReason; note?: string },
 ): Promise<FlagJson> {
   if (user.banned) throw forbidden('Banned accounts cannot flag comments.');
+  assertVerifiedFor(user, 'flag');
   if (!isValidObjectId(commentId)) throw notFound('No such comment.');
   const comment = await CommentModel.findById(commentId).lean<ModeratedComment>();
   if (!comment || comment.status !== 'approved') throw notFound('No such comment.');
+  await assertNotBanned(user, String(comment.siteId), 'flagging');
 
   const key = flagKey(commentId, user.id);
   const flag = await insertOnce(() =>
@@ -43,6 +47,7 @@ export async function flagComment(
       userId: new Types.ObjectId(user.id),
       reason: input.reason,
       note: input.note ?? null,
+      weight: flagWeightUnits(user, String(comment.siteId)),
     }),
   );
   if (!flag) throw conflict('You have already flagged this comment.');
@@ -87,7 +92,10 @@ async function holdIfOverThreshold(comment: ModeratedComment): Promise<void> {
   if (comment.status !== 'approved') return;
   const threshold = siteSettings(await getSiteCached(String(comment.siteId))).flagThreshold;
   const count = comment.flagCount ?? 0;
-  if (count - (comment.flagsReviewed ?? 0) < threshold) return;
+  // Flags weigh by their author's standing (new accounts a third); those a moderator already answered do not count.
+  const flags = await FlagModel.find({ commentId: comment._id }, { weight: 1 }).sort({ createdAt: 1, _id: 1 }).limit(10_000).lean();
+  const units = flags.slice(comment.flagsReviewed ?? 0).reduce((sum, flag) => sum + (flag.weight ?? FLAG_WEIGHT_UNITS), 0);
+  if (units < threshold * FLAG_WEIGHT_UNITS) return;
   const reasons = (comment.reasons ?? []).filter((r) => r.code !== 'flagged');
   reasons.push({ code: 'flagged', detail: `${count} flags` });
   // The one transition: if a moderator or another flag moved it first, theirs stands.

@@ -25,13 +25,23 @@ export const bulkSchema = z
 
 export const flagSchema = z.object({ reason: z.enum(FLAG_REASONS), note: note.optional() }).strict();
 
-export const banSchema = z
+const banFields = {
+  reason: z.string().trim().min(1).max(500),
+  until: z.iso
+    .datetime({ offset: true })
+    .transform((value) => new Date(value))
+    .refine((date) => date.getTime() > Date.now(), 'must be in the future')
+    .optional(),
+};
+
+export const banSchema = z.object(banFields).strict();
+
+export const siteBanSchema = z.object({ userId: objectIdString, ...banFields }).strict();
+
+/** `?limit=&cursor=` of the plain lists (bans, sites). */
+export const listQuerySchema = z
   .object({
-    reason: z.string().trim().min(1).max(500),
-    until: z.iso
-      .datetime({ offset: true })
-      .transform((value) => new Date(value))
-      .refine((date) => date.getTime() > Date.now(), 'must be in the future')
-      .optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    cursor: z.string().min(1).max(200).optional(),
   })
   .strict();

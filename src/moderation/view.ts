@@ -20,7 +20,7 @@ export interface FlagSummary {
 export interface ModeratedCommentJson extends Omit<CommentJson, 'replies'> {
   replies: never[];
   previousStatus: CommentStatus | null;
-  reasons: { code: ReasonCode; detail?: string }[];
+  reasons: { code: ReasonCode; detail?: string; matches?: { start: number; end: number }[] }[];
   flagged: boolean;
   flagCount: number;
   revision: number;
@@ -32,7 +32,11 @@ export function toModeratedCommentJson(comment: ModeratedComment): ModeratedComm
     ...toCommentJson(comment),
     replies: [],
     previousStatus: comment.previousStatus ?? null,
-    reasons: (comment.reasons ?? []).map((r) => (r.detail ? { code: r.code, detail: r.detail } : { code: r.code })),
+    reasons: (comment.reasons ?? []).map((r) => ({
+      code: r.code,
+      ...(r.detail ? { detail: r.detail } : {}),
+      ...(r.matches && r.matches.length > 0 ? { matches: r.matches.map(({ start, end }) => ({ start, end })) } : {}),
+    })),
     flagged: Boolean(comment.flagged),
     flagCount: comment.flagCount ?? 0,
     revision: comment.revision ?? 0,

@@ -105,6 +105,7 @@ const settingsProperties: Record<string, SchemaObject> = {
   premoderation: { type: 'string', enum: ['none', 'first-comment', 'all'] },
   bannedWords: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 64 }, maxItems: 500 },
   suspectWords: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 64 }, maxItems: 500 },
+  allowedPhrases: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 64 }, maxItems: 500 },
   maxLinks: { type: 'integer', minimum: 0, maximum: 50 },
   editWindowSeconds: { type: 'integer', minimum: 0, maximum: 86400 },
   maxDepth: { type: 'integer', minimum: 1, maximum: 20 },
@@ -192,6 +193,15 @@ const schemas: Record<string, SchemaObject> = {
         enum: ['profanity', 'banned-word', 'suspect-word', 'too-many-links', 'first-comment', 'premoderation', 'flagged', 'guest'],
       },
       detail: { type: 'string' },
+      matches: {
+        type: 'array',
+        description: 'Word reasons only: UTF-16 offsets of each matched word in the body, end exclusive.',
+        items: {
+          type: 'object',
+          properties: { start: { type: 'integer', minimum: 0 }, end: { type: 'integer', minimum: 0 } },
+          required: ['start', 'end'],
+        },
+      },
     },
     required: ['code'],
   },
@@ -703,7 +713,7 @@ const paths: OpenApiDocument['paths'] = {
   '/api/v1/users/{userId}/ban': {
     post: operation({
       operationId: 'banUser',
-      summary: 'Bans a user: they cannot post, edit, vote or flag; their sessions end.',
+      summary: 'Admins only: bans a user on every site; they cannot post, edit, vote or flag; their sessions end.',
       tags: ['moderation'],
       signedIn: 'required',
       problems: ['403', '409'],
@@ -715,7 +725,7 @@ const paths: OpenApiDocument['paths'] = {
     }),
     delete: operation({
       operationId: 'unbanUser',
-      summary: 'Lifts a ban.',
+      summary: 'Admins only: lifts a ban on every site.',
       tags: ['moderation'],
       signedIn: 'required',
       problems: ['403'],

@@ -17,11 +17,14 @@ export const settingsPatchSchema = z
     premoderation: z.enum(PREMODERATION_MODES),
     bannedWords: wordList,
     suspectWords: wordList,
+    /** Phrases the word filter never flags (a local place or person whose name contains a listed word). */
+    allowedPhrases: wordList,
     maxLinks: z.number().int().min(0).max(50),
     editWindowSeconds: z.number().int().min(0).max(86400),
     maxDepth: z.number().int().min(1).max(20),
     flagThreshold: z.number().int().min(1).max(1000),
     allowGuests: z.boolean(),
+    requireVerifiedEmail: z.boolean(),
   })
   .partial()
   .strict();

@@ -29,11 +29,13 @@ export function siteSettings(site: Pick<SiteRecord, 'settings'>): SiteSettings {
     premoderation: (stored.premoderation ?? DEFAULT_SITE_SETTINGS.premoderation) as PremoderationMode,
     bannedWords: [...(stored.bannedWords ?? [])],
     suspectWords: [...(stored.suspectWords ?? [])],
+    allowedPhrases: [...(stored.allowedPhrases ?? [])],
     maxLinks: stored.maxLinks ?? DEFAULT_SITE_SETTINGS.maxLinks,
     editWindowSeconds: stored.editWindowSeconds ?? DEFAULT_SITE_SETTINGS.editWindowSeconds,
     maxDepth: stored.maxDepth ?? DEFAULT_SITE_SETTINGS.maxDepth,
     flagThreshold: stored.flagThreshold ?? DEFAULT_SITE_SETTINGS.flagThreshold,
     allowGuests: stored.allowGuests ?? DEFAULT_SITE_SETTINGS.allowGuests,
+    requireVerifiedEmail: stored.requireVerifiedEmail ?? DEFAULT_SITE_SETTINGS.requireVerifiedEmail,
   };
 }
 
@@ -114,7 +116,8 @@ export async function updateSiteSettings(siteId: string, patch: Partial<SiteSett
   for (const [key, value] of Object.entries(patch)) {
     if (value !== undefined) set[`settings.${key}`] = value;
   }
-  const wordListsChanged = patch.bannedWords !== undefined || patch.suspectWords !== undefined;
+  const wordListsChanged =
+    patch.bannedWords !== undefined || patch.suspectWords !== undefined || patch.allowedPhrases !== undefined;
   const update: Record<string, unknown> = {};
   if (Object.keys(set).length > 0) update.$set = set;
   if (wordListsChanged) update.$inc = { wordListVersion: 1 };

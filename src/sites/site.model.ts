@@ -7,11 +7,14 @@ export const DEFAULT_SITE_SETTINGS = {
   premoderation: 'none' as PremoderationMode,
   bannedWords: [] as string[],
   suspectWords: [] as string[],
+  allowedPhrases: [] as string[],
   maxLinks: 2,
   editWindowSeconds: 300,
   maxDepth: 8,
   flagThreshold: 3,
   allowGuests: false,
+  /** Posting needs a confirmed email address (guests, having none, cannot post). */
+  requireVerifiedEmail: false,
 };
 
 const settingsSchema = new Schema(
@@ -19,11 +22,13 @@ const settingsSchema = new Schema(
     premoderation: { type: String, enum: PREMODERATION_MODES, default: DEFAULT_SITE_SETTINGS.premoderation },
     bannedWords: { type: [String], default: [] },
     suspectWords: { type: [String], default: [] },
+    allowedPhrases: { type: [String], default: [] },
     maxLinks: { type: Number, default: DEFAULT_SITE_SETTINGS.maxLinks },
     editWindowSeconds: { type: Number, default: DEFAULT_SITE_SETTINGS.editWindowSeconds },
     maxDepth: { type: Number, default: DEFAULT_SITE_SETTINGS.maxDepth },
     flagThreshold: { type: Number, default: DEFAULT_SITE_SETTINGS.flagThreshold },
     allowGuests: { type: Boolean, default: DEFAULT_SITE_SETTINGS.allowGuests },
+    requireVerifiedEmail: { type: Boolean, default: DEFAULT_SITE_SETTINGS.requireVerifiedEmail },
   },
   { _id: false },
 );

@@ -1,5 +1,5 @@
 import { Router, type Response } from 'express';
-import type { AppContext } from '../app';
+import type { AppContext } from '../context';
 import { widgetAuthCors } from './authCors';
 import { widgetBundles, type WidgetFile } from './bundle';
 import { DEMO_ARTICLE_ID, ensureDemoSite } from './demoSite';

@@ -48,7 +48,7 @@ describe('posting comments over HTTP', () => {
       editedAt: null,
     });
     expect(res.body.html).to.equal('<p>The new bridge <em>finally</em> opens.</p>');
-    expect(res.body.author).to.deep.equal({ id: author.id, displayName: 'Marta Quill' });
+    expect(res.body.author).to.deep.equal({ id: author.id, displayName: 'Marta Quill', guest: false });
     expect(res.body.replies).to.deep.equal([]);
     expect(new Date(res.body.createdAt).toISOString()).to.equal(res.body.createdAt);
     const stored = await CommentModel.findById(res.body.id).lean();
@@ -183,7 +183,7 @@ describe('posting comments over HTTP', () => {
         .send({ body: 'Passing through.', guest: { name: 'Visitor', email: 'Visitor@Example.test' } })
         .expect(201);
       expect(res.body.status).to.equal('pending');
-      expect(res.body.author).to.deep.equal({ id: null, displayName: 'Visitor' });
+      expect(res.body.author).to.deep.equal({ id: null, displayName: 'Visitor', guest: true });
       expect(JSON.stringify(res.body)).not.to.contain('example.test');
       const stored = await CommentModel.findById(res.body.id).lean();
       expect(stored?.author.guestEmail).to.equal('visitor@example.test');

@@ -89,7 +89,7 @@ describe('reading threads over HTTP', () => {
     const thread = await readThread(site.id, 'tombstones');
     expect(thread.comments.map((c) => c.id)).to.deep.equal([parent.id]);
     expect(thread.comments[0]).to.include({ status: 'deleted', body: '', html: '' });
-    expect(thread.comments[0].author).to.deep.equal({ id: null, displayName: '[deleted]' });
+    expect(thread.comments[0].author).to.deep.equal({ id: null, displayName: '[deleted]', guest: false });
     expect(thread.comments[0].replies.map((c) => c.id)).to.deep.equal([reply.id]);
     expect(thread.total).to.equal(1);
   });

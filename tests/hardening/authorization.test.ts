@@ -445,13 +445,16 @@ describe('authorization on every id', () => {
 
     it('refuses a commenter or an anonymous caller lifting a ban, and a moderator lifting an admin\'s', async () => {
       const target = await createTestUser();
-      const banned = await request(app).post(`/api/v1/users/${target.id}/ban`).set(auth(moderatorA)).send({ reason: 'spam' });
+      const banned = await request(app).post(`/api/v1/users/${target.id}/ban`).set(auth(admin)).send({ reason: 'spam' });
       expect(banned.status).to.equal(200);
       const before = await banState(target.id);
       expect(before.banned).to.equal(true);
 
       expect((await request(app).delete(`/api/v1/users/${target.id}/ban`).set(auth(otherCommenter))).status).to.equal(403);
       expect((await request(app).delete(`/api/v1/users/${target.id}/ban`)).status).to.equal(401);
+      const byModerator = await request(app).delete(`/api/v1/users/${target.id}/ban`).set(auth(moderatorA));
+      expect(byModerator.status).to.equal(403);
+      expectNoEmails(byModerator.body, [target.email]);
       expect(await banState(target.id)).to.deep.equal(before);
 
       const adminTarget = await createTestUser({ role: 'admin' });
@@ -461,9 +464,12 @@ describe('authorization on every id', () => {
       expect((await banState(adminTarget.id)).banned).to.equal(true);
     });
 
-    it('shows the target\'s email to the moderator who bans them', async () => {
+    it('shows the target\'s email to the admin who bans them, and refuses a moderator\'s global ban', async () => {
       const target = await createTestUser();
-      const res = await request(app).post(`/api/v1/users/${target.id}/ban`).set(auth(moderatorA)).send({ reason: 'spam' });
+      const refused = await request(app).post(`/api/v1/users/${target.id}/ban`).set(auth(moderatorA)).send({ reason: 'spam' });
+      expect(refused.status).to.equal(403);
+      expectNoEmails(refused.body, [target.email]);
+      const res = await request(app).post(`/api/v1/users/${target.id}/ban`).set(auth(admin)).send({ reason: 'spam' });
       expect(res.status).to.equal(200);
       expect(res.body).to.include({ id: target.id, email: target.email, banned: true });
     });

@@ -35,6 +35,24 @@ export const OBFUSCATED: { text: string; word: string; technique: string }[] = [
   { text: 'bullshit', word: 'shit', technique: 'compound' },
   { text: 'blow job', word: 'blowjob', technique: 'phrase' },
   { text: 'ƒ u c k', word: 'fuck', technique: 'hooked f spaced' },
+  // What the peers (obscenity, allprofanity) show off on their own pages.
+  { text: 'what the f#ck is this', word: 'fuck', technique: 'mask #' },
+  { text: 'f*ck that', word: 'fuck', technique: 'mask *' },
+  { text: 'sh*t happens', word: 'shit', technique: 'mask *' },
+  { text: 'f@ck off', word: 'fuck', technique: 'mask @' },
+  { text: 'b***h please', word: 'bitch', technique: 'three masks' },
+  { text: 'such a b@stard', word: 'bastard', technique: 'leet @' },
+  { text: 'an a55hole', word: 'asshole', technique: 'leet 5 in a longer word' },
+  { text: 'fυck', word: 'fuck', technique: 'Greek υ' },
+  { text: 'bаstard', word: 'bastard', technique: 'Cyrillic а in a longer word' },
+  { text: 'fuuuuuuuckkk', word: 'fuck', technique: 'repeats at both ends' },
+  { text: 'ʃṳ𝒸𝗄', word: 'fuck', technique: 'esh, dots below, mathematical letters' },
+  { text: 'wordsbeforefuckandafter', word: 'fuck', technique: 'inside a longer word' },
+  { text: 'ꜰᴜᴄᴋ', word: 'fuck', technique: 'small capitals' },
+  { text: 'ⓢⓗⓘⓣ', word: 'shit', technique: 'circled letters' },
+  { text: '𝐟𝐮𝐜𝐤', word: 'fuck', technique: 'mathematical bold' },
+  { text: '**fuck**', word: 'fuck', technique: 'markdown bold' },
+  { text: 'fu\u0308ck', word: 'fuck', technique: 'combining diaeresis' },
 ];
 
 /** Innocent words that contain a listed one, or numbers that read as letters. */
@@ -63,4 +81,9 @@ export const INNOCENT: string[] = [
   'don\u2019t panic',
   'Matsushita and Hitoshi, with shiitake mushrooms',
   'Plan A: s-t-e-p by step',
+  'C# and F# are languages; 5*3 is fifteen; **bold** and #1 in the polls',
+  'email help@example.test before 5 pm',
+  'same-sex marriage, Nazi Germany and breast cancer research',
+  'Senator Dick Durbin and Dick Van Dyke',
+  'Ekrem and Fu met the mayor',
 ];

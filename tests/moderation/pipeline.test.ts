@@ -11,11 +11,16 @@ import { bearer } from './helpers';
 
 let siteCounter = 0;
 
-function context(body: string, overrides: { settings?: Partial<typeof DEFAULT_SITE_SETTINGS>; role?: ModerationContext['author']['role']; approved?: number } = {}): ModerationContext {
+function context(body: string, overrides: { settings?: Partial<typeof DEFAULT_SITE_SETTINGS>; role?: ModerationContext['author']['role']; approved?: number; moderates?: boolean } = {}): ModerationContext {
   siteCounter += 1;
   return {
     site: { id: `unit-site-${siteCounter}`, wordListVersion: 1, settings: { ...DEFAULT_SITE_SETTINGS, ...overrides.settings } },
-    author: { id: overrides.role === 'guest' ? null : 'u1', role: overrides.role ?? 'commenter', approvedCommentCount: overrides.approved ?? 3 },
+    author: {
+      id: overrides.role === 'guest' ? null : 'u1',
+      role: overrides.role ?? 'commenter',
+      approvedCommentCount: overrides.approved ?? 3,
+      moderatedSiteIds: overrides.moderates ? [`unit-site-${siteCounter}`] : [],
+    },
     body,
     isEdit: false,
   };
@@ -32,7 +37,10 @@ describe('moderation pipeline', () => {
         settings: { bannedWords: ['pills'], premoderation: 'all' },
       }),
     );
-    expect(decision).to.deep.equal({ status: 'rejected', reasons: [{ code: 'banned-word', detail: 'pills' }] });
+    expect(decision).to.deep.equal({
+      status: 'rejected',
+      reasons: [{ code: 'banned-word', detail: 'pills', matches: [{ start: 10, end: 15 }, { start: 23, end: 28 }] }],
+    });
   });
 
   it('holds for profanity, suspect words, links, guests and premoderation, collecting every reason', () => {
@@ -44,8 +52,8 @@ describe('moderation pipeline', () => {
     );
     expect(decision.status).to.equal('pending');
     expect(decision.reasons).to.deep.equal([
-      { code: 'profanity', detail: 'shit' },
-      { code: 'suspect-word', detail: 'crypto' },
+      { code: 'profanity', detail: 'shit', matches: [{ start: 5, end: 9 }] },
+      { code: 'suspect-word', detail: 'crypto', matches: [{ start: 16, end: 22 }] },
       { code: 'too-many-links', detail: '3 links; at most 2 allowed' },
       { code: 'guest' },
       { code: 'premoderation' },
@@ -61,9 +69,12 @@ describe('moderation pipeline', () => {
   it('lets staff skip the hold phases but not banned words', () => {
     const held = context('f.u.c.k, see http://a.example http://b.example http://c.example', {
       role: 'moderator',
+      moderates: true,
       settings: { premoderation: 'all' },
     });
     expect(moderateComment(held)).to.deep.equal({ status: 'approved', reasons: [] });
+    const visiting = context('Plain words from a visiting moderator.', { role: 'moderator', settings: { premoderation: 'all' } });
+    expect(moderateComment(visiting).status).to.equal('pending');
     const banned = context('a grifter', { role: 'admin', settings: { bannedWords: ['grifter'] } });
     expect(moderateComment(banned).status).to.equal('rejected');
   });

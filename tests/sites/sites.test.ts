@@ -30,11 +30,13 @@ describe('sites over HTTP', () => {
         premoderation: 'none',
         bannedWords: [],
         suspectWords: [],
+        allowedPhrases: [],
         maxLinks: 2,
         editWindowSeconds: 300,
         maxDepth: 8,
         flagThreshold: 3,
         allowGuests: false,
+        requireVerifiedEmail: false,
       });
     });
 
@@ -110,6 +112,13 @@ describe('sites over HTTP', () => {
       expect(res.body.wordListVersion).to.equal(1);
       await request(app).patch(`/api/v1/sites/${site.id}/settings`).set(...auth(admin)).send({ suspectWords: [] }).expect(200);
       expect((await SiteModel.findById(site.id).lean())?.wordListVersion).to.equal(2);
+      const allowed = await request(app)
+        .patch(`/api/v1/sites/${site.id}/settings`)
+        .set(...auth(admin))
+        .send({ allowedPhrases: [' Dick Whittington ', 'Dick Whittington', 'Scunthorpe'] })
+        .expect(200);
+      expect(allowed.body.settings.allowedPhrases).to.deep.equal(['Dick Whittington', 'Scunthorpe']);
+      expect(allowed.body.wordListVersion).to.equal(3);
     });
 
     it('validates every setting', async () => {
@@ -127,6 +136,10 @@ describe('sites over HTTP', () => {
         { bannedWords: ['x'.repeat(65)] },
         { bannedWords: Array.from({ length: 501 }, (_, i) => `word${i}`) },
         { suspectWords: [3] },
+        { allowedPhrases: ['x'.repeat(65)] },
+        { allowedPhrases: [''] },
+        { allowedPhrases: 'Scunthorpe' },
+        { allowedPhrases: Array.from({ length: 501 }, (_, i) => `place ${i}`) },
         { colour: 'blue' },
       ];
       for (const body of bad) {

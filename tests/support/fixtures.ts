@@ -13,7 +13,14 @@ export interface TestUser {
 
 /** A user written straight to the database, with a valid session token. For tests of other features. */
 export async function createTestUser(
-  options: { role?: Role; displayName?: string; moderatedSiteIds?: string[]; emailVerified?: boolean } = {},
+  options: {
+    role?: Role;
+    displayName?: string;
+    moderatedSiteIds?: string[];
+    emailVerified?: boolean;
+    /** How long ago the account was made; 30 days (established) unless a test wants a new account. */
+    accountAgeDays?: number;
+  } = {},
 ): Promise<TestUser> {
   const suffix = randomUUID().slice(0, 8);
   const email = `reader-${suffix}@example.test`;
@@ -25,6 +32,9 @@ export async function createTestUser(
     role: options.role ?? 'commenter',
     moderatedSiteIds: options.moderatedSiteIds ?? [],
   });
+  // createdAt is immutable through the model, so the age is set on the collection directly.
+  const createdAt = new Date(Date.now() - (options.accountAgeDays ?? 30) * 86_400_000);
+  await UserModel.collection.updateOne({ _id: user._id }, { $set: { createdAt } });
   const config = testConfig();
   const token = signSessionToken(
     { sub: String(user._id), role: user.role, ver: user.tokenVersion },

@@ -6,8 +6,6 @@ import { createLogger } from '../../src/logging/logger';
 
 let database: Database | null = null;
 let dataDir = '';
-let passed = 0;
-let failed = 0;
 
 /**
  * One fresh database for the whole run: the MONGODB_URI server under a new database name when given,
@@ -31,13 +29,8 @@ export const mochaHooks = {
     });
     process.stdout.write(`  test database: ${database.kind}\n`);
   },
-  afterEach(this: Mocha.Context): void {
-    if (this.currentTest?.state === 'passed') passed += 1;
-    if (this.currentTest?.state === 'failed') failed += 1;
-  },
   async afterAll(): Promise<void> {
     await database?.close();
     rmSync(dataDir, { recursive: true, force: true });
-    process.stdout.write(`\ntests: ${passed} passed, ${failed} failed\n`);
   },
 };

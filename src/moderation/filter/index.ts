@@ -1,7 +1,7 @@
 import { BASE_PROFANITY } from './baseList';
 import { WordMatcher, type WordMatch } from './matcher';
 
-export { WordMatcher, type WordMatch, type WordListName } from './matcher';
+export { WordMatcher, type WordMatch, type WordListName, type WordLists } from './matcher';
 export { BASE_PROFANITY } from './baseList';
 
 let baseMatcher: WordMatcher | null = null;
@@ -15,25 +15,26 @@ export function baseProfanityMatcher(): WordMatcher {
 interface SiteWords {
   id: string;
   wordListVersion: number;
-  settings: { bannedWords: readonly string[]; suspectWords: readonly string[] };
+  settings: { bannedWords: readonly string[]; suspectWords: readonly string[]; allowedPhrases?: readonly string[] };
 }
 
 /** One matcher per site, replaced when the site's word list version changes. */
 const siteMatchers = new Map<string, { version: string; matcher: WordMatcher }>();
 const MAX_CACHED_SITES = 1000;
 
-/** Base list plus the site's banned and suspect words, built once per (site, wordListVersion). */
+/**
+ * Base list plus the site's banned and suspect words and allowed phrases, built once per
+ * (site, wordListVersion).
+ */
 export function siteMatcher(site: SiteWords): WordMatcher {
-  if (site.settings.bannedWords.length === 0 && site.settings.suspectWords.length === 0) return baseProfanityMatcher();
+  const { bannedWords, suspectWords } = site.settings;
+  const allowedPhrases = site.settings.allowedPhrases ?? [];
+  if (bannedWords.length === 0 && suspectWords.length === 0 && allowedPhrases.length === 0) return baseProfanityMatcher();
   // The list sizes guard against a settings change that forgot to bump the version.
-  const version = `${site.wordListVersion}:${site.settings.bannedWords.length}:${site.settings.suspectWords.length}`;
+  const version = `${site.wordListVersion}:${bannedWords.length}:${suspectWords.length}:${allowedPhrases.length}`;
   const cached = siteMatchers.get(site.id);
   if (cached && cached.version === version) return cached.matcher;
-  const matcher = new WordMatcher({
-    profanity: BASE_PROFANITY,
-    banned: site.settings.bannedWords,
-    suspect: site.settings.suspectWords,
-  });
+  const matcher = new WordMatcher({ profanity: BASE_PROFANITY, banned: bannedWords, suspect: suspectWords, allowed: allowedPhrases });
   if (!cached && siteMatchers.size >= MAX_CACHED_SITES) {
     const oldest = siteMatchers.keys().next().value;
     if (oldest !== undefined) siteMatchers.delete(oldest);

@@ -1,11 +1,12 @@
 /**
- * Text normalisation for the word filter: one pass over the original text that folds every code
- * point (case, accents, confusables, zero-width characters) and cuts the result into word tokens
- * that remember where they came from, so that matches can point back into the original text.
+ * Character folding for the word filter. Every UTF-16 code unit (and, on the rare path, every astral
+ * code point) is described once: what it reads as (lower-case unaccented Latin letters, a leet digit's
+ * letters, a mask) or what kind of separator it is. The matcher turns these descriptions into a
+ * per-code-unit class table, so that reading a comment never folds a string.
  */
 
 /** Characters that render as nothing; they are skipped without ending a word (`fu\u200Bck`). */
-const INVISIBLE = new Set(['\u200B', '\u200C', '\u200D', '\u2060', '\uFEFF', '\u00AD', '\u180E']);
+const INVISIBLE = new Set([0x200b, 0x200c, 0x200d, 0x2060, 0xfeff, 0x00ad, 0x180e, 0x034f]);
 
 /** Letters from other scripts that look like Latin ones, after lower-casing. */
 const CONFUSABLES: Record<string, string> = {
@@ -14,125 +15,140 @@ const CONFUSABLES: Record<string, string> = {
   і: 'i', ї: 'i', ј: 'j', ѕ: 's', ԁ: 'd', һ: 'h', ӏ: 'l', ԛ: 'q', ԝ: 'w', ь: 'b',
   // Greek
   α: 'a', β: 'b', ε: 'e', η: 'n', ι: 'i', κ: 'k', ν: 'v', ο: 'o', ρ: 'p', τ: 't', υ: 'u', χ: 'x', ω: 'w',
-  // Latin look-alikes that NFKD leaves alone
-  ı: 'i', ł: 'l', ƒ: 'f', ø: 'o', đ: 'd', ß: 'ss', æ: 'ae', œ: 'oe',
+  μ: 'u', ϲ: 'c',
+  // Latin look-alikes that NFKD leaves alone, small capitals among them
+  ı: 'i', ł: 'l', ƒ: 'f', ʃ: 'f', ø: 'o', đ: 'd', ß: 'ss', æ: 'ae', œ: 'oe', ɑ: 'a', ɡ: 'g',
+  ᴀ: 'a', ʙ: 'b', ᴄ: 'c', ᴅ: 'd', ᴇ: 'e', ꜰ: 'f', ɢ: 'g', ʜ: 'h', ɪ: 'i', ᴊ: 'j', ᴋ: 'k', ʟ: 'l', ᴍ: 'm',
+  ɴ: 'n', ᴏ: 'o', ᴘ: 'p', ʀ: 'r', ꜱ: 's', ᴛ: 't', ᴜ: 'u', ᴠ: 'v', ᴡ: 'w', ʏ: 'y', ᴢ: 'z',
 };
 
-/** Digits and symbols read as letters inside words; `1` could be either `i` or `l`. */
-export const LEET: Record<string, string[]> = {
+/** A marker letter: a masking symbol stands for one hidden letter inside a word (`f*ck`, `sh#t`). */
+export const MASK = '\u0001';
+/** A marker letter: the gap between the words of a listed phrase (`blow job`). */
+export const GAP = '\u0002';
+
+/** Digits and symbols read as letters inside words; `1` could be either `i` or `l`; `@` may also be a mask. */
+const LEET: Record<string, string[]> = {
   '0': ['o'],
   '1': ['i', 'l'],
   '3': ['e'],
   '4': ['a'],
   '5': ['s'],
   '7': ['t'],
-  '@': ['a'],
+  '@': ['a', MASK],
   $: ['s'],
   '!': ['i'],
   '+': ['t'],
+  '*': [MASK],
+  '#': [MASK],
 };
-const LEET_SYMBOLS = new Set(['@', '$', '!', '+']);
-const APOSTROPHES = new Set(["'", '\u2019', '\u02BC']);
+/** Symbols that are part of a word inside it but punctuation at its edges (`great!`, `**bold**`, `#tag`). */
+const EDGE_SYMBOLS = new Set(['!', '*', '#']);
+const APOSTROPHES = new Set([0x27, 0x2019, 0x02bc]);
 
-const foldCache = new Map<string, string>();
-/** Printable ASCII folds to itself, lower-cased: no lookup needed for most text. */
-const ASCII_FOLDED: string[] = Array.from({ length: 128 }, (_, code) => String.fromCharCode(code).toLowerCase());
+export const CharKind = {
+  /** Ends a word; horizontal white space. */
+  Space: 0,
+  /** Ends a word; a line break (a spelled-out word never spans one). */
+  Newline: 1,
+  /** Ends a word; `-` or `_`, which may also sit between the words of a phrase. */
+  Joiner: 2,
+  /** Ends a word; any other punctuation or symbol. */
+  Punct: 3,
+  /** Read as nothing: invisible characters, combining marks, apostrophes (`don't` stays one word). */
+  Skip: 4,
+  /** Part of a word. */
+  Word: 5,
+} as const;
+export type CharKind = (typeof CharKind)[keyof typeof CharKind];
 
-/** Folds one code point to lower-case unaccented Latin where it can; '' for invisible characters and marks. */
-export function foldChar(char: string): string {
-  if (char.length === 1 && char.charCodeAt(0) < 128) return ASCII_FOLDED[char.charCodeAt(0)];
-  const cached = foldCache.get(char);
-  if (cached !== undefined) return cached;
+/** What one character reads as. `readings` are alternative letter strings (`1` reads `i` or `l`, `ß` reads `ss`). */
+export interface CharInfo {
+  kind: CharKind;
+  readings: readonly string[];
+  /** A digit: a word of digits alone is a number, never a listed word. */
+  digit: boolean;
+  /** `!`, `*`, `#`: dropped at either end of a word. */
+  edge: boolean;
+}
+
+const SEPARATOR_INFO: Record<number, CharInfo> = {};
+function separator(kind: CharKind): CharInfo {
+  SEPARATOR_INFO[kind] ??= { kind, readings: [], digit: false, edge: false };
+  return SEPARATOR_INFO[kind];
+}
+
+const LETTERS_ONLY = /^\p{L}+$/u;
+const IS_LETTER = /^\p{L}$/u;
+const IS_SPACE = /^\s$/u;
+
+function fold(char: string): string {
   let folded = '';
-  if (!INVISIBLE.has(char)) {
-    const decomposed = char.normalize('NFKC').normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/\p{M}/gu, '');
-    for (const piece of decomposed) folded += CONFUSABLES[piece] ?? piece;
-  }
-  if (foldCache.size < 50_000) foldCache.set(char, folded);
+  const decomposed = char.normalize('NFKC').normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/\p{M}/gu, '');
+  for (const piece of decomposed) folded += CONFUSABLES[piece] ?? piece;
   return folded;
 }
 
-type CharKind = 'letter' | 'digit' | 'symbol' | 'separator';
-
-const kindCache = new Map<string, CharKind>();
-
-function kindOf(folded: string): CharKind {
-  const cached = kindCache.get(folded);
-  if (cached) return cached;
-  let kind: CharKind = 'separator';
-  if (/^\p{L}$/u.test(folded)) kind = 'letter';
-  else if (folded >= '0' && folded <= '9') kind = 'digit';
-  else if (LEET_SYMBOLS.has(folded)) kind = 'symbol';
-  if (kindCache.size < 50_000) kindCache.set(folded, kind);
-  return kind;
+/** Describes one code point. Called once per distinct character, never while reading a comment. */
+export function describeChar(codePoint: number): CharInfo {
+  if (INVISIBLE.has(codePoint) || APOSTROPHES.has(codePoint)) return separator(CharKind.Skip);
+  if (codePoint === 0x0a || codePoint === 0x0d || codePoint === 0x2028 || codePoint === 0x2029) return separator(CharKind.Newline);
+  const char = String.fromCodePoint(codePoint);
+  if (/^\p{M}$/u.test(char)) return separator(CharKind.Skip);
+  if (IS_SPACE.test(char)) return separator(CharKind.Space);
+  const folded = fold(char);
+  if (folded.length === 1 && folded >= '0' && folded <= '9') {
+    return { kind: CharKind.Word, readings: LEET[folded] ?? [], digit: true, edge: false };
+  }
+  if (folded.length === 1 && LEET[folded]) {
+    return { kind: CharKind.Word, readings: LEET[folded], digit: false, edge: EDGE_SYMBOLS.has(folded) };
+  }
+  // A single letter whatever the source (full-width, circled, mathematical); several only from a letter (ß, æ, ligatures).
+  if (folded !== '' && LETTERS_ONLY.test(folded) && ([...folded].length === 1 || IS_LETTER.test(char))) {
+    return { kind: CharKind.Word, readings: [folded], digit: false, edge: false };
+  }
+  if (folded === '-' || folded === '_') return separator(CharKind.Joiner);
+  if (folded === '') return separator(CharKind.Skip);
+  return separator(CharKind.Punct);
 }
 
-/** A word of the text: its folded characters and, for each, the original offsets it came from. */
-export interface Token {
-  chars: string[];
-  starts: number[];
-  ends: number[];
-  /** True when the token has a letter or a leet symbol; a bare number is never read as letters. */
-  wordLike: boolean;
-  start: number;
-  end: number;
-}
-
-function finishToken(token: Token): Token | null {
-  // A trailing or leading "!" is punctuation ("great!"), not a letter.
-  let first = 0;
-  let last = token.chars.length - 1;
-  while (first <= last && token.chars[first] === '!') first += 1;
-  while (last >= first && token.chars[last] === '!') last -= 1;
-  if (first > last) return null;
-  const chars = token.chars.slice(first, last + 1);
-  const starts = token.starts.slice(first, last + 1);
-  const ends = token.ends.slice(first, last + 1);
-  const wordLike = chars.some((c) => kindOf(c) !== 'digit');
-  return { chars, starts, ends, wordLike, start: starts[0], end: ends[ends.length - 1] };
-}
-
-/** Cuts the text into tokens in a single pass. Offsets are UTF-16 indexes into the original text. */
-export function tokenize(text: string): Token[] {
-  const tokens: Token[] = [];
-  let current: Token | null = null;
-  let offset = 0;
-  const close = (): void => {
-    if (current) {
-      const finished = finishToken(current);
-      if (finished) tokens.push(finished);
-      current = null;
-    }
-  };
-  for (const char of text) {
-    const start = offset;
-    offset += char.length;
-    const folded = foldChar(char);
-    if (folded === '') continue;
-    // "don't" stays one word: an apostrophe neither ends nor joins anything.
-    if (APOSTROPHES.has(folded)) continue;
-    for (const piece of folded.length === 1 ? [folded] : folded) {
-      const kind = kindOf(piece);
-      if (kind === 'separator') {
-        close();
-        continue;
-      }
-      if (!current) current = { chars: [], starts: [], ends: [], wordLike: false, start, end: offset };
-      current.chars.push(piece);
-      current.starts.push(start);
-      current.ends.push(offset);
+/** Every UTF-16 code unit described once, on first use (surrogates are read in pairs by the matcher). */
+let codeUnitInfo: CharInfo[] | null = null;
+export function codeUnitInfos(): readonly CharInfo[] {
+  if (!codeUnitInfo) {
+    codeUnitInfo = new Array<CharInfo>(0x10000);
+    for (let code = 0; code < 0x10000; code += 1) {
+      codeUnitInfo[code] = code >= 0xd800 && code < 0xe000 ? separator(CharKind.Punct) : describeChar(code);
     }
   }
-  close();
-  return tokens;
+  return codeUnitInfo;
+}
+
+/**
+ * The letter readings of a listed word or phrase: each character's readings, `GAP` for a space or
+ * joiner between words. Characters that read as nothing (dots in "s.o.b.", punctuation) are left out.
+ */
+export function wordPattern(word: string): string[][] {
+  const pattern: string[][] = [];
+  const infos = codeUnitInfos();
+  for (const char of word) {
+    const code = char.codePointAt(0) ?? 0;
+    const info = code < 0x10000 ? infos[code] : describeChar(code);
+    if (info.kind === CharKind.Space || info.kind === CharKind.Joiner) {
+      if (pattern.length > 0 && pattern[pattern.length - 1][0] !== GAP) pattern.push([GAP]);
+      continue;
+    }
+    if (info.kind !== CharKind.Word) continue;
+    // Masks belong to texts, not lists: "Fu(*" in a list is the letters "fu".
+    const readings = info.readings.filter((r) => r !== MASK);
+    if (readings.length === 0) continue;
+    for (const reading of readings.length === 1 ? [...readings[0]].map((l) => [l]) : [readings]) pattern.push(reading);
+  }
+  while (pattern.length > 0 && pattern[pattern.length - 1][0] === GAP) pattern.pop();
+  return pattern;
 }
 
 /** Collapses runs of one character to at most `max` (`fuuuck` -> `fuck` or `fuuck`). */
-export function hasRepeats(word: string): boolean {
-  for (let i = 1; i < word.length; i += 1) if (word[i] === word[i - 1]) return true;
-  return false;
-}
-
 export function collapseRuns(word: string, max: 1 | 2): string {
   let out = '';
   let run = 0;
@@ -143,20 +159,4 @@ export function collapseRuns(word: string, max: 1 | 2): string {
     if (run <= max) out += char;
   }
   return out;
-}
-
-/** Every letter reading of a token's characters (digits and symbols via LEET), at most `limit` of them. */
-export function letterReadings(chars: readonly string[], limit = 8): string[] {
-  if (!chars.some((c) => c in LEET)) return [chars.join('')];
-  let readings = [''];
-  for (const char of chars) {
-    const options = LEET[char] ?? [char];
-    if (options.length === 1 || readings.length * options.length > limit) {
-      const only = options[0];
-      readings = readings.map((r) => r + only);
-    } else {
-      readings = readings.flatMap((r) => options.map((o) => r + o));
-    }
-  }
-  return readings;
 }

@@ -11,14 +11,26 @@ export interface ModerationContext {
     role: Role | 'guest';
     /** Approved comments this author already has (for the first-comment rule). */
     approvedCommentCount: number;
+    /** The sites a moderator moderates: the staff exemption applies on these only. Absent: none. */
+    moderatedSiteIds?: readonly string[];
+    /** A guest's website: shown as a link, so it counts toward the link limit. */
+    website?: string | null;
   };
   body: string;
   isEdit: boolean;
 }
 
+/** Where a listed word was found: UTF-16 offsets into the comment body, end exclusive. */
+export interface TextRange {
+  start: number;
+  end: number;
+}
+
 export interface ModerationReason {
   code: ReasonCode;
   detail?: string;
+  /** For word reasons (profanity, banned-word, suspect-word): every matched range, so a moderator sees exactly what matched. */
+  matches?: TextRange[];
 }
 
 /** What the pipeline decided, with every reason that led there. */

@@ -18,6 +18,7 @@ export function describeWords(matches: readonly WordMatch[]): string {
   return [...new Set(matches.map((m) => m.word))].join(', ');
 }
 
+/** A word reason: the words for people, and each match's offsets in the body for the moderator console to mark. */
 export function wordReason(code: ModerationReason['code'], matches: readonly WordMatch[]): ModerationReason {
-  return { code, detail: describeWords(matches) };
+  return { code, detail: describeWords(matches), matches: matches.map(({ start, end }) => ({ start, end })) };
 }

@@ -192,7 +192,8 @@ export class ApiClient {
     return this.request('POST', '/api/v1/auth/email-link', { email, ...target });
   }
 
-  verifyEmail(token: string): Promise<{ user: User }> {
+  /** Signs the confirmer in: a confirmation opened outside the account's own session ends its other sessions. */
+  verifyEmail(token: string): Promise<Session> {
     return this.request('POST', '/api/v1/auth/verify-email', { token });
   }
 

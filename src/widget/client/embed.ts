@@ -34,7 +34,7 @@ async function finishEmailLinks(): Promise<void> {
       sayEverywhere(`Signed in as ${session.user.displayName}.`, 'success');
     }
     if (verifyToken) {
-      await api.verifyEmail(verifyToken);
+      sessions.set(await api.verifyEmail(verifyToken));
       sayEverywhere('Your email address is confirmed. Thank you.', 'success');
     }
   } catch (err) {

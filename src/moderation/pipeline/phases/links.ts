@@ -11,7 +11,7 @@ export function countLinks(body: string): number {
 /** More links than the site allows looks like spam: hold it. */
 export const links: ModerationPhase = (context) => {
   if (isStaff(context)) return;
-  const count = countLinks(context.body);
+  const count = countLinks(context.body) + (context.author.website ? 1 : 0);
   if (count <= context.site.settings.maxLinks) return;
   return {
     status: 'pending',

@@ -1,9 +1,12 @@
 import type { ModerationContext } from '../types';
 
 /**
- * Moderators and admins are trusted to publish at once: the hold phases skip them. Banned words
- * still reject their comments, since a site bans a word for everyone.
+ * Admins, and moderators on the sites they moderate, are trusted to publish at once: the hold phases
+ * skip them. A moderator elsewhere is a reader like any other. Banned words still reject staff
+ * comments, since a site bans a word for everyone.
  */
 export function isStaff(context: ModerationContext): boolean {
-  return context.author.role === 'moderator' || context.author.role === 'admin';
+  const { author, site } = context;
+  if (author.role === 'admin') return true;
+  return author.role === 'moderator' && (author.moderatedSiteIds ?? []).includes(site.id);
 }
