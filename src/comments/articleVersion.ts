@@ -14,7 +14,8 @@ import { publishChange, subscribeChanges, type Change } from '../changes/feed';
 import { addExactly, op, upsertWithRetry } from '../db/atomic';
 import { UserModel } from '../accounts/user.model';
 import { ArticleModel, articleKey, AuthorCountModel, PendingAuthorModel, pendingAuthorKey } from './article.model';
-import { CommentModel, type CommentStatus } from './comment.model';
+import type { CommentStatus } from './comment.model';
+import { authorsWithHeldComments, countApprovedComments, hasHeldComment } from './store';
 
 type Id = Types.ObjectId | string;
 
@@ -81,15 +82,7 @@ export function pendingChange(authorId: Id | null | undefined, before: CommentSt
   return { authorId, pending: after === 'pending' };
 }
 
-async function hasPending(siteId: string, articleId: string, userId: string): Promise<boolean> {
-  const found = await CommentModel.exists({
-    siteId: new Types.ObjectId(siteId),
-    articleId,
-    status: 'pending',
-    'author.id': new Types.ObjectId(userId),
-  });
-  return found !== null;
-}
+const hasPending = hasHeldComment;
 
 async function setMark(siteId: string, articleId: string, userId: string, pending: boolean): Promise<void> {
   const _id = pendingAuthorKey(siteId, articleId, userId);
@@ -144,12 +137,7 @@ const knownArticles = new Set<string>();
 
 /** Marks every author with held comments in an article whose comments predate its article document. */
 async function markExistingPendingAuthors(siteId: string, articleId: string): Promise<void> {
-  const held = await CommentModel.find(
-    { siteId: new Types.ObjectId(siteId), articleId, status: 'pending', 'author.id': op({ $ne: null }) },
-    { 'author.id': 1 },
-  ).lean<{ author: { id: Types.ObjectId | null } }[]>();
-  const authors = new Set(held.map((comment) => String(comment.author.id)));
-  for (const userId of authors) await setMark(siteId, articleId, userId, true);
+  for (const userId of await authorsWithHeldComments(siteId, articleId)) await setMark(siteId, articleId, userId, true);
 }
 
 /**
@@ -159,7 +147,7 @@ async function markExistingPendingAuthors(siteId: string, articleId: string): Pr
  */
 async function adoptArticle(siteId: string, articleId: string): Promise<number> {
   await markExistingPendingAuthors(siteId, articleId);
-  const approvedCount = await CommentModel.countDocuments({ siteId: new Types.ObjectId(siteId), articleId, status: 'approved' });
+  const approvedCount = await countApprovedComments(siteId, articleId);
   const _id = articleKey(siteId, articleId);
   await upsertWithRetry(() =>
     ArticleModel.updateOne({ _id }, { $setOnInsert: { approvedCount, approvedCountRev: 0 } }, { upsert: true }),

@@ -9,10 +9,10 @@ import type { ModerationActionName } from '../moderation/moderationAction.model'
 import { moderateComment, type ModerationDecision, type ModerationReason } from '../moderation/pipeline';
 import { getSiteCached, siteSettings, type SiteRecord } from '../sites/service';
 import { approvedCountOfAuthor, ensureArticle } from './articleVersion';
-import { CommentModel, type CommentStatus } from './comment.model';
+import type { CommentStatus } from './comment.model';
 import { canDeleteComment, canEditComment } from './policy';
 import { renderComment } from './render';
-import { findComment } from './store';
+import { findComment, insertComment, readComment } from './store';
 import { commitNewComment, recordAudit, transition, type AuditEntry } from './transition';
 import { toCommentJson, type CommentJson, type CommentRecord } from './view';
 
@@ -63,7 +63,7 @@ interface ThreadPlace {
 async function placeInThread(input: PostCommentInput, maxDepth: number): Promise<ThreadPlace> {
   if (!input.parentId) return { parentId: null, rootId: null, ancestors: [], depth: 0 };
   // By `_id` alone (the primary key on every backend), then checked here.
-  const found = await CommentModel.findById(input.parentId).lean<CommentRecord>();
+  const found = await readComment(input.parentId);
   const parent = found && String(found.siteId) === input.siteId && found.articleId === input.articleId ? found : null;
   const ownPending =
     parent?.status === 'pending' && input.viewer !== null && String(parent.author.id) === input.viewer.id;
@@ -126,7 +126,7 @@ export async function postComment(input: PostCommentInput): Promise<CommentJson>
 
   const _id = new Types.ObjectId();
   await ensureArticle(site._id, input.articleId);
-  const created = await CommentModel.create({
+  const comment = await insertComment({
     _id,
     siteId: site._id,
     articleId: input.articleId,
@@ -142,7 +142,6 @@ export async function postComment(input: PostCommentInput): Promise<CommentJson>
     status: decision.status,
     reasons: decision.reasons,
   });
-  const comment = created.toObject() as CommentRecord;
   await commitNewComment(comment, {
     to: decision.status,
     change: 'comment.created',

@@ -1,12 +1,10 @@
-import { Types, type QueryFilter } from 'mongoose';
 import type { AuthUser } from '../accounts/authenticate';
 import { createHash } from 'node:crypto';
 import { getSiteCached, siteSettings } from '../sites/service';
 import { approvedCountOfArticle, articleStamp, viewerMayHavePending } from './articleVersion';
-import { CommentModel, type Comment, type CommentStatus } from './comment.model';
 import { decodeCursor, encodeCursor, type ThreadCursor, type ThreadSort } from './cursor';
-import { op } from '../db/atomic';
 import { LruCache } from './lruCache';
+import { readDescendants, readHeldComments, readRoots } from './store';
 import { buildThread, highestScoreFirst, oldestFirst } from './tree';
 import type { CommentJson, CommentRecord } from './view';
 
@@ -15,53 +13,6 @@ export interface ThreadPage {
   nextCursor: string | null;
   total: number;
 }
-
-/** Approved comments and tombstones for everyone; pending ones only for their author. */
-function visibleTo(viewer: AuthUser | null): QueryFilter<Comment> {
-  const everyone: QueryFilter<Comment> = { status: op({ $in: ['approved', 'deleted'] as CommentStatus[] }) };
-  if (!viewer) return everyone;
-  return { $or: [everyone, { status: 'pending', 'author.id': new Types.ObjectId(viewer.id) }] };
-}
-
-function afterCursor(cursor: ThreadCursor): QueryFilter<Comment> {
-  const id = new Types.ObjectId(cursor.id);
-  switch (cursor.sort) {
-    case 'oldest': {
-      const at = new Date(cursor.key);
-      return { $or: [{ createdAt: op({ $gt: at }) }, { createdAt: at, _id: op({ $gt: id }) }] };
-    }
-    case 'newest': {
-      const at = new Date(cursor.key);
-      return { $or: [{ createdAt: op({ $lt: at }) }, { createdAt: at, _id: op({ $lt: id }) }] };
-    }
-    case 'top':
-      return { $or: [{ score: op({ $lt: cursor.key }) }, { score: cursor.key, _id: op({ $lt: id }) }] };
-  }
-}
-
-/** Only what a thread shows: less to read, and a guest's email is never even loaded. */
-const THREAD_FIELDS = {
-  siteId: 1,
-  articleId: 1,
-  parentId: 1,
-  depth: 1,
-  'author.id': 1,
-  'author.displayName': 1,
-  'author.guestWebsite': 1,
-  'author.accountDeleted': 1,
-  body: 1,
-  html: 1,
-  status: 1,
-  score: 1,
-  createdAt: 1,
-  editedAt: 1,
-} as const;
-
-const ROOT_ORDER: Record<ThreadSort, Record<string, 1 | -1>> = {
-  oldest: { createdAt: 1, _id: 1 },
-  newest: { createdAt: -1, _id: -1 },
-  top: { score: -1, _id: -1 },
-};
 
 /** The root order of each sort, as a comparison: exactly what ROOT_ORDER asks of the database. */
 function rootKey(root: Pick<CommentRecord, 'score' | 'createdAt'>, sort: ThreadSort): number {
@@ -106,23 +57,12 @@ interface PageRecords {
  */
 async function loadPage(input: ThreadQuery, cursor: ThreadCursor | null): Promise<PageRecords> {
   const site = await getSiteCached(input.siteId);
-  const inArticle = { siteId: site._id, articleId: input.articleId };
-  const visible = visibleTo(input.viewer);
-  const rootFilter: QueryFilter<Comment> = { ...inArticle, parentId: null, $and: [visible, ...(cursor ? [afterCursor(cursor)] : [])] };
   const [found, total] = await Promise.all([
-    CommentModel.find(rootFilter, THREAD_FIELDS).sort(ROOT_ORDER[input.sort]).limit(input.limit + 1).lean<CommentRecord[]>(),
+    readRoots(site._id, input.articleId, input.viewer, input.sort, cursor, input.limit + 1),
     approvedCountOfArticle(input.siteId, input.articleId),
   ]);
   const roots = found.slice(0, input.limit);
-  // The article's equality fields let backends without a rootId index narrow their scan first.
-  const descendantFilter: QueryFilter<Comment> = {
-    ...inArticle,
-    rootId: op({ $in: roots.map((root) => root._id) }),
-    depth: op({ $gt: 0 }),
-    ...visible,
-  };
-  const descendants =
-    roots.length > 0 ? await CommentModel.find(descendantFilter, THREAD_FIELDS).lean<CommentRecord[]>() : [];
+  const descendants = await readDescendants(site._id, input.articleId, roots.map((root) => root._id), input.viewer);
   return { found, descendants, total };
 }
 
@@ -148,16 +88,7 @@ async function mergeHeldComments(
   cursor: ThreadCursor | null,
   publicRecords: PageRecords,
 ): Promise<ThreadPage> {
-  const held = await CommentModel.find(
-    {
-      siteId: new Types.ObjectId(input.siteId),
-      articleId: input.articleId,
-      status: 'pending',
-      'author.id': new Types.ObjectId(viewer.id),
-    },
-    // rootId places a held reply on the page of its thread's root.
-    { ...THREAD_FIELDS, rootId: 1 },
-  ).lean<CommentRecord[]>();
+  const held = await readHeldComments(input.siteId, input.articleId, viewer.id);
   // A status change racing this read could find a comment in both; the public page's copy wins.
   const inPublic = new Set([...publicRecords.found, ...publicRecords.descendants].map((comment) => String(comment._id)));
   const own = held.filter((comment) => !inPublic.has(String(comment._id)));

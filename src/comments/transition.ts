@@ -17,7 +17,8 @@ import { publishChange, type ChangeType } from '../changes/feed';
 import { claim } from '../db/atomic';
 import { ModerationActionModel, type ModerationActionName } from '../moderation/moderationAction.model';
 import { ensureArticle, recordStatusChange } from './articleVersion';
-import { CommentModel, type CommentStatus } from './comment.model';
+import type { CommentStatus } from './comment.model';
+import { updateCommentAtRevision } from './store';
 
 export interface AuditEntry {
   action: ModerationActionName;
@@ -90,11 +91,7 @@ export async function transition<T extends SeenComment>(seen: SeenComment, spec:
   if (!(await claim(`transition:${String(seen._id)}:${revision}`, { transient: true }))) return null;
   // Before the write, so that a count taken from an older article's comments never includes it twice.
   await ensureArticle(seen.siteId, seen.articleId);
-  const updated = await CommentModel.findOneAndUpdate(
-    { _id: seen._id, revision: seen.revision === undefined ? null : revision, status: seen.status },
-    { $set: { ...spec.set, status: spec.to, revision: revision + 1 } },
-    { returnDocument: 'after' },
-  ).lean<T>();
+  const updated = await updateCommentAtRevision<T>(seen, { ...spec.set, status: spec.to });
   if (!updated) return null;
   await commit(updated, seen.status, spec);
   return updated;

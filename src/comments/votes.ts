@@ -1,14 +1,10 @@
 import type { AuthUser } from '../accounts/authenticate';
-import { Types } from 'mongoose';
 import { assertVerifiedFor } from '../accounts/policy';
 import { publishChange } from '../changes/feed';
-import { addExactly, setExactly } from '../db/atomic';
 import { conflict, forbidden } from '../http/problem';
 import { assertNotBanned } from '../moderation/bans';
-import { CommentModel } from './comment.model';
 import { canVoteOnComment } from './policy';
-import { findComment } from './store';
-import { VoteModel, voteKey } from './vote.model';
+import { addToVoteTallies, findComment, setVote } from './store';
 import type { CommentRecord } from './view';
 
 const unitOf = (value: number, sign: 1 | -1): number => (value === sign ? 1 : 0);
@@ -31,14 +27,10 @@ export async function voteOnComment(input: { commentId: string; value: -1 | 0 | 
 async function applyVote(comment: CommentRecord, userId: string, value: -1 | 0 | 1): Promise<{ score: number }> {
   // The vote document moves through the claimed change, so the previous value it reports is exact
   // even when one user's votes race each other; the tallies then move by exactly the difference.
-  const { before: previous } = await setExactly(VoteModel, voteKey(String(comment._id), userId), ['value'], 'rev', () => ({ value }), {
-    commentId: comment._id,
-    userId: new Types.ObjectId(userId),
-  });
-  const before = previous.value;
+  const before = await setVote(comment._id, userId, value);
   if (value === before) return { score: comment.score };
   const delta = { score: value - before, upvotes: unitOf(value, 1) - unitOf(before, 1), downvotes: unitOf(value, -1) - unitOf(before, -1) };
-  const counts = await addExactly(CommentModel, comment._id, delta, 'voteRev');
+  const counts = await addToVoteTallies(comment._id, delta);
   await publishChange({
     type: 'comment.voted',
     siteId: String(comment.siteId),

@@ -1,10 +1,12 @@
-import { trusted, Types } from 'mongoose';
+import { Types } from 'mongoose';
 import { UserModel } from '../accounts/user.model';
-import { CommentModel, type CommentStatus } from '../comments/comment.model';
+import type { CommentStatus } from '../comments/comment.model';
+import { readDecidable } from '../comments/store';
 import { transition } from '../comments/transition';
 import { conflict } from '../http/problem';
 import { ModerationActionModel } from './moderationAction.model';
 import type { ModeratedComment } from './view';
+import { op } from '../db/atomic';
 
 export type ModeratorDecision = 'approve' | 'reject';
 
@@ -72,11 +74,7 @@ export async function decideMany(
 ): Promise<number> {
   let updated = 0;
   for (const id of new Set(ids)) {
-    const before = await CommentModel.findOne({
-      _id: new Types.ObjectId(id),
-      siteId: new Types.ObjectId(siteId),
-      $or: [{ status: 'pending' }, { flagged: true, status: trusted({ $in: ALLOWED_FROM[decision] }) }],
-    }).lean<ModeratedComment>();
+    const before = await readDecidable<ModeratedComment>(siteId, id, ALLOWED_FROM[decision]);
     if (!before) continue;
     if (!(await transitionTo(decision, before, actorId, decision === 'reject' ? 'bulk' : null, null))) continue;
     updated += 1;
@@ -97,7 +95,7 @@ export async function commentHistory(commentId: Types.ObjectId): Promise<History
   const actions = await ModerationActionModel.find({ commentId }).sort({ at: 1, _id: 1 }).lean();
   const actorIds = [...new Set(actions.filter((a) => a.actorId).map((a) => String(a.actorId)))];
   const actors = actorIds.length
-    ? await UserModel.find({ _id: trusted({ $in: actorIds.map((id) => new Types.ObjectId(id)) }) }, { displayName: 1 }).lean()
+    ? await UserModel.find({ _id: op({ $in: actorIds.map((id) => new Types.ObjectId(id)) }) }, { displayName: 1 }).lean()
     : [];
   const names = new Map(actors.map((u) => [String(u._id), u.displayName]));
   return actions.map((a) => ({

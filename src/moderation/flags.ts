@@ -2,7 +2,7 @@ import { isValidObjectId, Types } from 'mongoose';
 import type { AuthUser } from '../accounts/authenticate';
 import { FLAG_WEIGHT_UNITS, assertVerifiedFor, flagWeightUnits } from '../accounts/policy';
 import { publishChange } from '../changes/feed';
-import { CommentModel } from '../comments/comment.model';
+import { raiseFlagCount, readComment } from '../comments/store';
 import { transition } from '../comments/transition';
 import { insertOnce } from '../db/atomic';
 import { conflict, forbidden, notFound } from '../http/problem';
@@ -34,7 +34,7 @@ export async function flagComment(
   if (user.banned) throw forbidden('Banned accounts cannot flag comments.');
   assertVerifiedFor(user, 'flag');
   if (!isValidObjectId(commentId)) throw notFound('No such comment.');
-  const comment = await CommentModel.findById(commentId).lean<ModeratedComment>();
+  const comment = await readComment<ModeratedComment>(commentId);
   if (!comment || comment.status !== 'approved') throw notFound('No such comment.');
   await assertNotBanned(user, String(comment.siteId), 'flagging');
 
@@ -55,11 +55,7 @@ export async function flagComment(
   // Counted from the flags themselves: each is one unique insert, so the last of several readers
   // flagging at once sees them all, where an $inc could lose one on some servers.
   const flagCount = await FlagModel.countDocuments({ commentId: comment._id });
-  const counted = await CommentModel.findOneAndUpdate(
-    { _id: comment._id },
-    { $max: { flagCount } },
-    { returnDocument: 'after' },
-  ).lean<ModeratedComment>();
+  const counted = await raiseFlagCount<ModeratedComment>(comment._id, flagCount);
   await ModerationActionModel.create({
     siteId: comment.siteId,
     commentId: comment._id,
