@@ -7,13 +7,10 @@
  * - cold reads, one connection: every read comes right after a vote changed the article, so each one
  *   rebuilds the page (req/s here is 1000 / mean latency of those reads alone);
  * - the bare endpoint, for the ratio.
- * BENCH_BACKEND overrides the backend name the database handle reports.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import autocannon from 'autocannon';
 import express, { type Express } from 'express';
 import { Types } from 'mongoose';
@@ -26,6 +23,7 @@ import { loadConfig } from '../src/config/config';
 import { openDatabase } from '../src/db/database';
 import { createLogger } from '../src/logging/logger';
 import { SiteModel } from '../src/sites/site.model';
+import { benchDataDir, benchLocalDb } from './support/dataDir';
 
 const THREAD_SIZE = 500;
 const ROOTS = 120;
@@ -163,17 +161,17 @@ function line(name: string, m: Measured, backend: string, baseline?: Measured): 
 }
 
 async function main(): Promise<void> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'threadline-bench-thread-'));
+  const dataDir = benchDataDir('thread');
   const logger = createLogger({ level: 'warn', name: 'bench' });
   const database = await openDatabase({
     uri: process.env.MONGODB_URI,
     dataDir,
-    prefer: (process.env.LOCAL_DB as 'auto' | 'mongod' | 'ferretdb' | undefined) ?? 'auto',
+    prefer: benchLocalDb(),
     timeoutMs: 10_000,
     logger,
     dbName: `threadline_bench_${Date.now().toString(36)}`,
   });
-  const backend = process.env.BENCH_BACKEND ?? database.backend;
+  const backend = database.backend;
   const servers: Server[] = [];
   try {
     const articleId = 'bench-thread';

@@ -8,6 +8,8 @@ import { healthRoutes } from './health/routes';
 import { moderationRoutes } from './moderation/routes';
 import { notFoundHandler, problemHandler } from './http/problem';
 import { rejectOperatorKeys } from './http/rejectOperators';
+import { liveRoutes } from './live/routes';
+import { notificationRoutes } from './notifications/routes';
 import { requestLogging } from './http/requestLogging';
 import { requireJsonBody } from './http/requireJson';
 import { siteCors } from './sites/cors';
@@ -17,6 +19,7 @@ import { configurePageCache } from './comments/thread';
 import { startChangeFeed } from './changes/feed';
 import { widgetRoutes } from './widget/routes';
 import { openApiRoutes } from './openapi/routes';
+import { consoleRoutes } from './console/routes';
 import { httpMetrics } from './metrics/http';
 import { instrumentDatabase } from './metrics/database';
 import { metricsRoutes } from './metrics/routes';
@@ -72,6 +75,8 @@ export function createApp(context: AppContext): Express {
   app.use(widgetRoutes(context));
   // mount:openapi
   app.use(openApiRoutes());
+  // mount:console
+  app.use(consoleRoutes(context));
 
   const api = express.Router();
   // First, so that every answer on a site's paths (errors included) carries that site's CORS grant.
@@ -91,9 +96,13 @@ export function createApp(context: AppContext): Express {
   // mount:moderation
   api.use(moderationRoutes(context));
   // mount:admin
-  api.use(adminRoutes());
+  api.use(adminRoutes(context));
   // mount:webhooks
   api.use(webhookRoutes(context));
+  // mount:live
+  api.use(liveRoutes(context));
+  // mount:notifications (outside /api/v1: one-click unsubscribe posts a form, not JSON)
+  app.use(notificationRoutes(context));
   app.use('/api/v1', api);
 
   app.use(notFoundHandler);

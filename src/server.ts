@@ -5,6 +5,7 @@ import { ConfigError, loadConfig, type Config } from './config/config';
 import { changeFeed, stopChangeFeed } from './changes/feed';
 import { openConfiguredDatabase, type Database } from './db/database';
 import { startSweeper } from './housekeeping/sweep';
+import { startNotifications } from './notifications/digest';
 import { createLogger, type Logger } from './logging/logger';
 import { startWebhookWorker } from './webhooks/worker';
 
@@ -20,6 +21,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   await bootstrapAdmin(config.BOOTSTRAP_ADMIN_EMAIL, config.BOOTSTRAP_ADMIN_PASSWORD, logger);
 
   const stopSweeper = startSweeper(logger, config.SWEEP_INTERVAL_SECONDS * 1000);
+  const stopNotifications = startNotifications(config, logger);
   const app = createApp({ config, logger });
   const webhooks = startWebhookWorker({ logger, allowPrivateTargets: config.WEBHOOK_ALLOW_PRIVATE_TARGETS });
   const server = await new Promise<Server>((resolve, reject) => {
@@ -43,8 +45,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       }, config.SHUTDOWN_TIMEOUT_MS);
       await closed;
       clearTimeout(forced);
-      await webhooks.stop();
       stopSweeper();
+      stopNotifications();
+      await webhooks.stop();
       stopChangeFeed();
       await changeFeed.flushed();
       await database.close();

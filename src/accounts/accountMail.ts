@@ -33,6 +33,8 @@ export function createAccountMail(config: Config, logger: Logger): AccountMail {
 /** Where emailed links point: the article page that asked (checked against the site), else the service. */
 export async function linkBase(publicUrl: string, target: { siteId?: string; returnTo?: string }): Promise<string> {
   if (!target.returnTo && !target.siteId) return `${publicUrl}/`;
+  // The moderator console, on this service's own origin.
+  if (!target.siteId && target.returnTo === `${publicUrl}/moderate`) return target.returnTo;
   if (!target.returnTo || !target.siteId) throw badRequest('siteId and returnTo go together.');
   return (await checkReturnTo(target.siteId, target.returnTo)).url;
 }

@@ -1,7 +1,6 @@
-import { Router, type Response } from 'express';
+import { Router, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../context';
-import type { RateLimiters } from '../http/rateLimit';
 import { parseInput } from '../http/validate';
 import type { AccountMail } from './accountMail';
 import type { StoredUser } from './accountService';
@@ -56,7 +55,7 @@ export function lifecycleRoutes(
   { config }: AppContext,
   mail: AccountMail,
   session: (user: StoredUser, res: Response, status?: number) => void,
-  limits: Pick<RateLimiters, 'sendEmail'>,
+  mailBrake: RequestHandler,
 ): Router {
   const router = Router();
   const accountPage = `${config.PUBLIC_URL}${ACCOUNT_PAGE_PATH}`;
@@ -68,7 +67,7 @@ export function lifecycleRoutes(
   };
   const userJson = (user: StoredUser) => toUserJson(user, { id: String(user._id), role: user.role });
 
-  router.post('/auth/password-reset', limits.sendEmail, async (req, res) => {
+  router.post('/auth/password-reset', mailBrake, async (req, res) => {
     const body = parseInput(resetRequestBody, req.body, 'body');
     // The same 202 for every address, so the answer tells nobody which addresses have accounts.
     const user = await accountForReset(body.email);
@@ -100,7 +99,7 @@ export function lifecycleRoutes(
     session(user, res);
   });
 
-  router.post('/auth/verify-email/resend', requireUser, limits.sendEmail, async (req, res) => {
+  router.post('/auth/verify-email/resend', requireUser, mailBrake, async (req, res) => {
     const user = await loadUser(currentUser(req).id);
     if (user.emailVerified) throw conflict('Your email address is already confirmed.');
     if (!user.email) throw conflict('This account has no email address; add one first.');

@@ -191,13 +191,25 @@ export function accountRoutes(context: AppContext): Router {
     });
   });
 
-  router.use(lifecycleRoutes(context, mail, session, limits));
+  router.use(lifecycleRoutes(context, mail, session, limits.sendEmail));
 
   router.get('/auth/me', requireUser, async (req, res) => {
     const viewer = currentUser(req);
     const user = await UserModel.findById(viewer.id).lean<StoredUser>();
     if (!user) throw unauthorized('This session has ended; sign in again.');
     res.json(toUserJson(user, viewer));
+  });
+
+  /**
+   * Exchanges a valid session token for a fresh one, so an active reader stays signed in without any
+   * cookie (the widget runs on other sites, where third-party cookies are blocked). The token is checked
+   * like every other (signature, expiry, tokenVersion), so sign-out and bans still end the session at once.
+   */
+  router.post('/auth/refresh', requireUser, async (req, res) => {
+    const viewer = currentUser(req);
+    const user = await UserModel.findById(viewer.id).lean<StoredUser>();
+    if (!user || viewer.banned) throw unauthorized('This session has ended; sign in again.');
+    session(user, res);
   });
 
   router.post('/auth/logout', requireUser, async (req, res) => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Role } from './user.model';
 
@@ -18,6 +19,8 @@ export function signSessionToken(claims: SessionClaims, secret: string, ttlSecon
     subject: claims.sub,
     issuer: ISSUER,
     expiresIn: ttlSeconds,
+    // Unique per token, so a session refreshed within the same second still gets a new token.
+    jwtid: randomUUID(),
   });
 }
 

@@ -75,6 +75,8 @@ const commentSchema = new Schema(
     notifyReplies: { type: Boolean, default: false },
     editedAt: { type: Date, default: null },
     deletedAt: { type: Date, default: null },
+    /** When a moderator featured it (editors' pick); null when not featured. */
+    featuredAt: { type: Date, default: null },
     /** Incremented on every status change; moderators' transitions are conditional on it. */
     revision: { type: Number, default: 0 },
   },
@@ -89,6 +91,9 @@ commentSchema.index({ siteId: 1, articleId: 1, 'author.id': 1, status: 1 });
 commentSchema.index({ siteId: 1, status: 1, createdAt: 1, _id: 1 });
 commentSchema.index({ siteId: 1, flagged: 1, createdAt: 1, _id: 1 });
 commentSchema.index({ 'author.id': 1, createdAt: -1 });
+// An article's featured comments, and a site's comments newest first (console search).
+commentSchema.index({ siteId: 1, articleId: 1, featuredAt: -1 });
+commentSchema.index({ siteId: 1, createdAt: -1, _id: -1 });
 
 export type Comment = InferSchemaType<typeof commentSchema>;
 export type CommentDocument = HydratedDocument<Comment>;

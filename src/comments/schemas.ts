@@ -42,6 +42,8 @@ export const postCommentSchema = z
   .object({
     body: commentBody,
     parentId: objectIdString.nullable().optional(),
+    /** Mail me replies to this comment (signed-in readers with a confirmed address). */
+    notifyReplies: z.boolean().optional(),
     guest: z
       .object({
         name: personName(60),
@@ -55,6 +57,8 @@ export const postCommentSchema = z
   .strict();
 
 export const editCommentSchema = z.object({ body: commentBody }).strict();
+
+export const previewCommentSchema = editCommentSchema;
 
 export const voteSchema = z
   .object({ value: z.union([z.literal(1), z.literal(0), z.literal(-1)], { message: 'must be 1, 0 or -1' }) })

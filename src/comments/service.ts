@@ -47,6 +47,7 @@ export interface PostCommentInput {
   parentId?: string | null;
   viewer: AuthUser | null;
   guest?: { name: string; email: string; website?: string };
+  notifyReplies?: boolean;
 }
 
 interface ThreadPlace {
@@ -112,8 +113,8 @@ export async function postComment(input: PostCommentInput): Promise<CommentJson>
       id: viewer?.id ?? null,
       role: viewer?.role ?? 'guest',
       approvedCommentCount: viewer ? await approvedCountFor(site, viewer.id) : 0,
-      moderatedSiteIds: viewer?.moderatedSiteIds ?? [],
       website: guest?.website ?? null,
+      moderatedSiteIds: viewer?.moderatedSiteIds ?? [],
     },
     body: input.body,
     isEdit: false,
@@ -141,6 +142,7 @@ export async function postComment(input: PostCommentInput): Promise<CommentJson>
     html,
     status: decision.status,
     reasons: decision.reasons,
+    notifyReplies: Boolean(viewer && input.notifyReplies),
   });
   await commitNewComment(comment, {
     to: decision.status,

@@ -92,6 +92,7 @@ const THREAD_FIELDS = {
   score: 1,
   createdAt: 1,
   editedAt: 1,
+  featuredAt: 1,
 } as const;
 
 const ROOT_ORDER: Record<ThreadSort, Record<string, 1 | -1>> = {
@@ -172,6 +173,18 @@ export async function setVote(commentId: Types.ObjectId, userId: string, value: 
   return before.value;
 }
 
+/**
+ * One viewer's votes on these comments. By `userId` (a top-level equality FerretDB pushes down), then
+ * filtered here: an `_id: {$in}` alone would scan the whole collection there.
+ */
+export async function readVotesOf(viewerId: string, commentIds: string[]): Promise<{ commentId: Types.ObjectId; value: number }[]> {
+  const wanted = new Set(commentIds);
+  const votes = await VoteModel.find({ userId: new Types.ObjectId(viewerId) }, { commentId: 1, value: 1 })
+    .limit(100_000)
+    .lean<{ commentId: Types.ObjectId; value: number }[]>();
+  return votes.filter((vote) => wanted.has(String(vote.commentId)));
+}
+
 /** Moves a comment's score and vote tallies exactly; returns them after the move. */
 export function addToVoteTallies(commentId: Types.ObjectId, delta: { score: number; upvotes: number; downvotes: number }) {
   return addExactly(CommentModel, commentId, delta, 'voteRev');
@@ -197,8 +210,11 @@ export function readQueuePage<T>(
   queue: { status: CommentStatus } | { flagged: true },
   after: { key: Date; id: Types.ObjectId } | null,
   limit: number,
+  /** A watch list's queue: only these articles. */
+  articles?: string[],
 ): Promise<T[]> {
   const filter: Record<string, unknown> = { siteId: new Types.ObjectId(siteId), ...queue };
+  if (articles?.length) filter.articleId = op({ $in: articles });
   if (after) filter.$or = [{ createdAt: op({ $gt: after.key }) }, { createdAt: after.key, _id: op({ $gt: after.id }) }];
   return CommentModel.find(filter).sort({ createdAt: 1, _id: 1 }).limit(limit).lean<T[]>();
 }

@@ -27,6 +27,8 @@ export interface CommentRecord {
   revision?: number;
   editedAt: Date | null;
   deletedAt?: Date | null;
+  /** Set while a moderator features the comment (an editors' pick). */
+  featuredAt?: Date | null;
   createdAt: Date;
 }
 
@@ -45,6 +47,8 @@ export interface CommentJson {
   score: number;
   createdAt: string;
   editedAt: string | null;
+  /** An editors' pick: the widget shows these first, under their own tab. */
+  featured: boolean;
   replies: CommentJson[];
 }
 
@@ -74,6 +78,7 @@ export function toCommentJson(comment: CommentRecord, replies: CommentJson[] = [
     score: comment.score,
     createdAt: comment.createdAt.toISOString(),
     editedAt: comment.editedAt ? comment.editedAt.toISOString() : null,
+    featured: !deleted && Boolean(comment.featuredAt),
     replies,
   };
 }

@@ -13,6 +13,8 @@ const voteSchema = new Schema(
   { timestamps: true },
 );
 voteSchema.index({ commentId: 1 });
+// A viewer's own votes, merged into the pages they read.
+voteSchema.index({ userId: 1 });
 // A reader's own votes, for their data export and account deletion.
 voteSchema.index({ userId: 1 });
 

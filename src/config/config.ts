@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { LOCAL_DB_PREFERENCES } from '../db/localServer';
 
 const boolean = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -20,7 +21,7 @@ const envSchema = z.object({
 
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional(),
   DATA_DIR: z.string().min(1).default('.data'),
-  LOCAL_DB: z.enum(['auto', 'mongod', 'ferretdb']).default('auto'),
+  LOCAL_DB: z.enum(LOCAL_DB_PREFERENCES).default('auto'),
   DB_TIMEOUT_MS: z.coerce.number().int().min(100).max(60000).default(3000),
   /** Bound of the in-process thread page cache, in megabytes (bodies and the records they were built from). */
   PAGE_CACHE_MB: z.coerce.number().min(1).max(65536).default(64),
@@ -63,6 +64,19 @@ const envSchema = z.object({
   LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(10).max(86400).default(900),
   /** Sign-in and verification emails sent to one address inside the window; further requests are dropped silently. */
   EMAIL_LINK_MAX_PER_ADDRESS: z.coerce.number().int().min(1).max(1000).default(5),
+  /** How often each instance removes expired links, sign-in states and old claims (bounded batches, no TTL index). */
+  /** Live threads (server-sent events): open connections per instance, and per client IP. */
+  LIVE_MAX_STREAMS: z.coerce.number().int().min(1).max(1_000_000).default(10000),
+  LIVE_MAX_STREAMS_PER_IP: z.coerce.number().int().min(1).max(100000).default(20),
+  /** A comment line on every open stream this often, so proxies and browsers keep it open. */
+  LIVE_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(20),
+  /** How long a `?poll=1` request waits for an event before answering with none. */
+  LIVE_POLL_SECONDS: z.coerce.number().int().min(1).max(120).default(25),
+  /** Reply and queue mails: at most one mail per reader per this many seconds (a batch). */
+  NOTIFY_BATCH_SECONDS: z.coerce.number().int().min(1).max(86400).default(900),
+  /** How often each instance looks for queued notification mails to send. */
+  NOTIFY_FLUSH_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(10).max(86400).default(300),
 
   /** Bearer token for GET /metrics; unset means the endpoint answers 404. */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -70,8 +84,6 @@ const envSchema = z.object({
   WEBHOOK_ALLOW_PRIVATE_TARGETS: boolean.default(false),
   /** Largest import upload accepted, in bytes (default 2 GiB). */
   IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 * 1024 * 1024),
-  /** How often each instance removes expired links, sign-in states and old claims (bounded batches, no TTL index). */
-  SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(10).max(86400).default(300),
 });
 
 export type Env = z.infer<typeof envSchema>;

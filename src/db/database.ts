@@ -3,12 +3,14 @@ import mongoose from 'mongoose';
 import type { Config } from '../config/config';
 import type { Logger } from '../logging/logger';
 import { connectDatabase, syncIndexes } from './connection';
-import { startLocalServer, type LocalServer } from './localServer';
+import { ensureJsonbIndexes } from './jsonbIndexes';
+import { startLocalServer, type LocalDbPreference, type LocalServer } from './localServer';
+import type { PostgresqlAccess } from './postgresql';
 
 export interface OpenDatabaseOptions {
   uri?: string;
   dataDir: string;
-  prefer: 'auto' | 'mongod' | 'ferretdb';
+  prefer: LocalDbPreference;
   timeoutMs: number;
   logger: Logger;
   dbName?: string;
@@ -20,6 +22,8 @@ export interface Database {
   /** What stores the data: external, mongod, ferretdb-sqlite or ferretdb-postgresql. */
   backend: string;
   uri: string;
+  /** For FerretDB on PostgreSQL: SQL access to PostgreSQL (its schema is the database's name). */
+  postgresql?: PostgresqlAccess;
   close(): Promise<void>;
 }
 
@@ -60,6 +64,10 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   try {
     await connectDatabase(uri, options.timeoutMs, logger);
     await syncIndexes();
+    // FerretDB on PostgreSQL: GIN indexes its pushed-down filters can use, for every declared index.
+    if (local?.postgresql) {
+      await ensureJsonbIndexes(local.postgresql, mongoose.connection.name, Object.values(mongoose.models), logger);
+    }
   } catch (err) {
     await local?.stop();
     throw err;
@@ -68,6 +76,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     kind: local ? local.kind : 'external',
     backend: local ? local.backend : 'external',
     uri,
+    postgresql: local?.postgresql,
     async close() {
       // A planned disconnect is not an outage; keep it out of the warnings.
       mongoose.connection.removeAllListeners('disconnected');

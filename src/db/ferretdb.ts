@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Logger } from '../logging/logger';
@@ -68,6 +68,32 @@ export interface ChildServer {
   exited: Promise<number | null>;
 }
 
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * A FerretDB left running by a crashed run on this state folder (found by the PID it recorded, and
+ * only if that process still names this folder) is stopped before a new one starts.
+ */
+function stopLeftoverFerretdb(stateDir: string, logger: Logger): void {
+  const pidFile = path.join(stateDir, 'ferretdb.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  unlinkSync(pidFile);
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  let cmdline = '';
+  try {
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return; // gone
+  }
+  if (!cmdline.includes(`--state-dir=${stateDir}\0`)) return;
+  logger.warn({ pid, stateDir }, 'stopping a FerretDB left running by a crashed run');
+  process.kill(pid, 'SIGKILL');
+  for (let i = 0; i < 100 && existsSync(`/proc/${pid}`); i += 1) sleepSync(50);
+}
+
 /**
  * Starts FerretDB on SQLite files under dataDir, or on PostgreSQL when postgresqlUrl is given
  * (the benchmarks' backend: it pushes equality filters and sorts down to indexes).
@@ -80,6 +106,8 @@ export function startFerretdb(
   postgresqlUrl?: string,
 ): ChildServer {
   mkdirSync(dataDir, { recursive: true });
+  const stateDir = path.resolve(dataDir);
+  stopLeftoverFerretdb(stateDir, logger);
   const backend = postgresqlUrl
     ? ['--handler=postgresql', `--postgresql-url=${postgresqlUrl}`]
     : ['--handler=sqlite', `--sqlite-url=file:${path.resolve(dataDir)}/`];
@@ -87,14 +115,15 @@ export function startFerretdb(
     binary,
     [
       ...backend,
-      `--state-dir=${path.resolve(dataDir)}`,
+      `--state-dir=${stateDir}`,
       `--listen-addr=127.0.0.1:${port}`,
       '--debug-addr=-',
       '--telemetry=disable',
       '--log-level=warn',
       '--log-format=json',
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    // Its own process group, so a terminal's Ctrl-C reaches only the service, which stops it in order.
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   // FerretDB logs every unsupported command at WARN (the driver's endSessions, for one), so only
   // its errors are raised to our warn level; the rest stays at debug.
@@ -105,9 +134,15 @@ export function startFerretdb(
       else logger.debug({ ferretdb: line.slice(0, 2000) }, 'FerretDB said');
     }
   };
+  if (child.pid !== undefined) writeFileSync(path.join(stateDir, 'ferretdb.pid'), `${child.pid}\n`);
   child.stdout.on('data', forward);
   child.stderr.on('data', forward);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      rmSync(path.join(stateDir, 'ferretdb.pid'), { force: true });
+      resolve(code);
+    }),
+  );
   return {
     port,
     pid: child.pid,

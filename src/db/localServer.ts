@@ -4,8 +4,27 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../logging/logger';
 import { ensureFerretdbBinary, startFerretdb } from './ferretdb';
+import {
+  findPostgresqlServer,
+  postgresqlAccessByUrl,
+  startPostgresqlCluster,
+  type PostgresqlAccess,
+  type PostgresqlCluster,
+} from './postgresql';
 
 export type LocalServerKind = 'mongod' | 'ferretdb';
+/**
+ * LOCAL_DB: auto (mongod when one can be had, else the best FerretDB), mongod, ferretdb (on
+ * PostgreSQL when its server programs are installed, else SQLite), ferretdb-postgresql, ferretdb-sqlite.
+ */
+export type LocalDbPreference = 'auto' | 'mongod' | 'ferretdb' | 'ferretdb-postgresql' | 'ferretdb-sqlite';
+export const LOCAL_DB_PREFERENCES = ['auto', 'mongod', 'ferretdb', 'ferretdb-postgresql', 'ferretdb-sqlite'] as const;
+
+/** Logged at every start on SQLite, so that nobody runs it unaware. */
+export const SQLITE_COST =
+  'FerretDB on SQLite: no index serves any query except by _id, so every other query reads and decodes the whole ' +
+  'collection (seconds per request at a few thousand comments). Install PostgreSQL\'s server programs ' +
+  '(Debian: apt-get install postgresql) to get the indexed default.';
 
 /** A MongoDB-wire server that this process started and must stop. */
 export interface LocalServer {
@@ -13,6 +32,8 @@ export interface LocalServer {
   /** What stores the data, named beside every benchmark figure: mongod, ferretdb-sqlite or ferretdb-postgresql. */
   backend: string;
   uri: string;
+  /** For FerretDB on PostgreSQL: SQL access to the PostgreSQL that stores the data (indexes, EXPLAIN). */
+  postgresql?: PostgresqlAccess;
   stop(): Promise<void>;
 }
 
@@ -21,7 +42,7 @@ export interface LocalServerOptions {
   dataDir: string;
   /** Where built binaries are cached. */
   cacheDir: string;
-  prefer: 'auto' | LocalServerKind;
+  prefer: LocalDbPreference;
   logger: Logger;
   dbName?: string;
 }
@@ -93,21 +114,48 @@ async function startMongod(options: LocalServerOptions, allowDownload: boolean):
 }
 
 async function startLocalFerretdb(options: LocalServerOptions): Promise<LocalServer> {
+  const { logger, prefer } = options;
   const binary = await ensureFerretdbBinary(options.cacheDir, options.logger);
+  let cluster: PostgresqlCluster | null = null;
+  let postgresqlUrl = process.env.FERRETDB_POSTGRESQL_URL || undefined;
+  let postgresql = postgresqlUrl ? postgresqlAccessByUrl(postgresqlUrl) : undefined;
+  if (!postgresqlUrl && prefer !== 'ferretdb-sqlite') {
+    const install = findPostgresqlServer();
+    if (!install && prefer === 'ferretdb-postgresql') {
+      throw new Error('LOCAL_DB=ferretdb-postgresql, but PostgreSQL\'s server programs (initdb, postgres, pg_ctl) are not installed');
+    }
+    if (install) {
+      try {
+        cluster = await startPostgresqlCluster({ dataDir: options.dataDir, install, logger });
+        postgresqlUrl = cluster.url;
+        postgresql = cluster;
+      } catch (err) {
+        if (prefer === 'ferretdb-postgresql') throw err;
+        logger.warn({ reason: (err as Error).message }, 'could not start the private PostgreSQL cluster; falling back to SQLite');
+      }
+    }
+  }
+  if (!postgresqlUrl) logger.warn(SQLITE_COST);
+
   const port = await freePort();
-  const postgresqlUrl = process.env.FERRETDB_POSTGRESQL_URL || undefined;
   const child = startFerretdb(binary, path.join(options.dataDir, 'ferretdb'), port, options.logger, postgresqlUrl);
+  // FerretDB first, then PostgreSQL under it.
+  const stop = async (): Promise<void> => {
+    await child.stop();
+    await cluster?.stop();
+  };
   try {
     await waitForPort(port, 30000, child.exited);
   } catch (err) {
-    await child.stop();
+    await stop();
     throw err;
   }
   return {
     kind: 'ferretdb',
     backend: postgresqlUrl ? 'ferretdb-postgresql' : 'ferretdb-sqlite',
     uri: `mongodb://127.0.0.1:${port}/${options.dbName ?? 'threadline'}`,
-    stop: child.stop,
+    postgresql,
+    stop,
   };
 }
 
@@ -123,11 +171,12 @@ function downloadRecentlyFailed(marker: string): boolean {
 
 /**
  * Starts the embedded database: a real mongod where one can be had (on PATH, or downloaded by
- * mongodb-memory-server where the network allows), otherwise FerretDB on SQLite built from source.
+ * mongodb-memory-server where the network allows), otherwise FerretDB built from source on a private
+ * PostgreSQL cluster (SQLite when PostgreSQL's server programs are missing).
  */
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
   const { logger, prefer } = options;
-  if (prefer !== 'ferretdb') {
+  if (prefer === 'auto' || prefer === 'mongod') {
     const marker = path.join(options.cacheDir, 'mongod-download-failed');
     const allowDownload = prefer === 'mongod' || !downloadRecentlyFailed(marker);
     try {

@@ -12,6 +12,9 @@ export const MODERATION_ACTIONS = [
   'deleted',
   'banned',
   'unbanned',
+  'featured',
+  'unfeatured',
+  'undone',
 ] as const;
 export type ModerationActionName = (typeof MODERATION_ACTIONS)[number];
 

@@ -25,6 +25,14 @@ function encodeCursor(status: QueueStatus, comment: ModeratedComment): string {
   );
 }
 
+/**
+ * A cursor just after the given item, even on the last page: the console polls the queue from the
+ * end it has reached, so a poll reads only items newer than those shown.
+ */
+export function queueCursorAfter(status: QueueStatus, item: { createdAt: string; id: string }): string {
+  return Buffer.from(JSON.stringify({ s: status, k: Date.parse(item.createdAt), i: item.id })).toString('base64url');
+}
+
 function decodeCursor(value: string, status: QueueStatus): { key: Date; id: Types.ObjectId } {
   let parsed: unknown;
   try {
@@ -49,10 +57,10 @@ function queueOf(status: QueueStatus): { status: CommentStatus } | { flagged: tr
 /** One page of a site's queue, oldest first, paged on (createdAt, _id), with each comment's flags. */
 export async function readQueue(
   siteId: string,
-  options: { status: QueueStatus; limit: number; cursor?: string },
+  options: { status: QueueStatus; limit: number; cursor?: string; articles?: string[] },
 ): Promise<{ items: QueueItem[]; nextCursor: string | null }> {
   const after = options.cursor ? decodeCursor(options.cursor, options.status) : null;
-  const page = await readQueuePage<ModeratedComment>(siteId, queueOf(options.status), after, options.limit + 1);
+  const page = await readQueuePage<ModeratedComment>(siteId, queueOf(options.status), after, options.limit + 1, options.articles);
   const hasMore = page.length > options.limit;
   const comments = hasMore ? page.slice(0, options.limit) : page;
 

@@ -7,7 +7,14 @@ import { loadModeratedComment, loadModeratedSite } from './access';
 import { commentHistory, decide, decideMany } from './actions';
 import { banOnSite, banUser, liftSiteBan, listSiteBans, unbanUser } from './bans';
 import { flagComment } from './flags';
-import { readQueue } from './queue';
+import { queueCursorAfter, readQueue } from './queue';
+import { withQueueContext } from './queueContext';
+import { setFeatured, listFeatured } from './featured';
+import { readConversation, searchComments } from './search';
+import { undoDecision } from './undo';
+import { readWatchList, writeWatchList } from './watchList';
+import { articleIdSchema } from '../comments/schemas';
+import { conflict, notFound } from '../http/problem';
 import {
   approveSchema,
   banSchema,
@@ -16,12 +23,22 @@ import {
   listQuerySchema,
   queueQuerySchema,
   rejectSchema,
+  searchQuerySchema,
   siteBanSchema,
+  undoSchema,
+  watchListSchema,
 } from './schemas';
 import { toModeratedUserJson } from './userJson';
 import { toModeratedCommentJson } from './view';
 
 const staffOnly = requireRole('moderator', 'admin');
+
+/** A decision made on what the moderator saw: if the comment moved on since, another moderator decided first. */
+function assertUnchanged(comment: { revision?: number | null }, seen: number | undefined): void {
+  if (seen !== undefined && seen !== (comment.revision ?? 0)) {
+    throw conflict('Another moderator decided on this comment first.');
+  }
+}
 const adminOnly = requireRole('admin');
 
 /** The moderation queue and its decisions, readers' flags, and bans. */
@@ -32,7 +49,63 @@ export function moderationRoutes({ config }: AppContext): Router {
   router.get('/sites/:siteId/moderation/queue', staffOnly, async (req, res) => {
     const site = await loadModeratedSite(currentUser(req), String(req.params.siteId));
     const query = parseInput(queueQuerySchema, req.query, 'query');
-    res.json(await readQueue(String(site._id), query));
+    const page = await readQueue(String(site._id), query);
+    const last = page.items[page.items.length - 1];
+    // endCursor: where the page ended even when nothing follows yet (the console polls from there).
+    const endCursor = last ? queueCursorAfter(query.status, last) : (query.cursor ?? null);
+    res.json({ ...page, endCursor, items: await withQueueContext(String(site._id), page.items) });
+  });
+
+  router.get('/sites/:siteId/moderation/search', staffOnly, async (req, res) => {
+    const site = await loadModeratedSite(currentUser(req), String(req.params.siteId));
+    res.json(await searchComments(String(site._id), parseInput(searchQuerySchema, req.query, 'query')));
+  });
+
+  router.get('/sites/:siteId/moderation/watchlist', staffOnly, async (req, res) => {
+    const user = currentUser(req);
+    const site = await loadModeratedSite(user, String(req.params.siteId));
+    res.json(await readWatchList(user.id, String(site._id)));
+  });
+
+  router.put('/sites/:siteId/moderation/watchlist', staffOnly, async (req, res) => {
+    const user = currentUser(req);
+    const site = await loadModeratedSite(user, String(req.params.siteId));
+    const input = parseInput(watchListSchema, req.body, 'body');
+    res.json(await writeWatchList(user.id, String(site._id), input.articleIds));
+  });
+
+  router.post('/comments/:commentId/undo', staffOnly, async (req, res) => {
+    const user = currentUser(req);
+    const comment = await loadModeratedComment(user, String(req.params.commentId));
+    const input = parseInput(undoSchema, req.body, 'body');
+    res.json(toModeratedCommentJson(await undoDecision(comment, user.id, input.revision)));
+  });
+
+  router.get('/comments/:commentId/conversation', staffOnly, async (req, res) => {
+    const comment = await loadModeratedComment(currentUser(req), String(req.params.commentId));
+    res.json(await readConversation(comment));
+  });
+
+  // Featured comments (editors' picks): PUT features, DELETE unfeatures (the undo).
+  router.put('/comments/:commentId/featured', staffOnly, async (req, res) => {
+    const user = currentUser(req);
+    const comment = await loadModeratedComment(user, String(req.params.commentId));
+    res.json(toModeratedCommentJson(await setFeatured(comment, true, user.id)));
+  });
+
+  router.delete('/comments/:commentId/featured', staffOnly, async (req, res) => {
+    const user = currentUser(req);
+    const comment = await loadModeratedComment(user, String(req.params.commentId));
+    res.json(toModeratedCommentJson(await setFeatured(comment, false, user.id)));
+  });
+
+  // Public: an article's featured comments, for the widget's Featured tab.
+  router.get('/sites/:siteId/articles/:articleId/featured', async (req, res) => {
+    const siteId = String(req.params.siteId);
+    const article = articleIdSchema.safeParse(req.params.articleId);
+    if (!/^[a-f0-9]{24}$/i.test(siteId) || !article.success) throw notFound('No such article.');
+    res.setHeader('Cache-Control', 'public, max-age=30');
+    res.json(await listFeatured(siteId, article.data));
   });
 
   router.post('/sites/:siteId/moderation/bulk', staffOnly, async (req, res) => {
@@ -46,6 +119,7 @@ export function moderationRoutes({ config }: AppContext): Router {
     const user = currentUser(req);
     const comment = await loadModeratedComment(user, String(req.params.commentId));
     const input = parseInput(approveSchema, req.body, 'body');
+    assertUnchanged(comment, input.revision);
     res.json(toModeratedCommentJson(await decide('approve', comment, user.id, input)));
   });
 
@@ -53,6 +127,7 @@ export function moderationRoutes({ config }: AppContext): Router {
     const user = currentUser(req);
     const comment = await loadModeratedComment(user, String(req.params.commentId));
     const input = parseInput(rejectSchema, req.body, 'body');
+    assertUnchanged(comment, input.revision);
     res.json(toModeratedCommentJson(await decide('reject', comment, user.id, input)));
   });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { articleIdSchema } from '../comments/schemas';
 import { objectIdString } from '../http/validate';
 import { FLAG_REASONS } from './flag.model';
 import { QUEUE_STATUSES } from './queue';
@@ -10,13 +11,23 @@ export const queueQuerySchema = z
     status: z.enum(QUEUE_STATUSES).default('pending'),
     limit: z.coerce.number().int().min(1).max(100).default(20),
     cursor: z.string().min(1).max(200).optional(),
+    /** Comma-separated article ids: the queue of a watch list. */
+    articles: z
+      .string()
+      .max(10_000)
+      .transform((value) => value.split(',').filter(Boolean))
+      .pipe(z.array(articleIdSchema).max(50))
+      .optional(),
   })
   .strict();
 
-export const approveSchema = z.object({ note: note.optional() }).strict();
+/** The revision the moderator decided on (as read from the queue): another moderator's change since is a 409. */
+const seenRevision = z.number().int().min(0).optional();
+
+export const approveSchema = z.object({ note: note.optional(), revision: seenRevision }).strict();
 
 export const rejectSchema = z
-  .object({ reason: z.string().trim().min(1).max(200), note: note.optional() })
+  .object({ reason: z.string().trim().min(1).max(200), note: note.optional(), revision: seenRevision })
   .strict();
 
 export const bulkSchema = z
@@ -45,3 +56,18 @@ export const listQuerySchema = z
     cursor: z.string().min(1).max(200).optional(),
   })
   .strict();
+
+export const undoSchema = z.object({ revision: z.number().int().min(0) }).strict();
+
+export const searchQuerySchema = z
+  .object({
+    q: z.string().trim().min(1).max(200).optional(),
+    author: z.string().trim().min(1).max(100).optional(),
+    article: articleIdSchema.optional(),
+    status: z.enum(['approved', 'pending', 'rejected', 'deleted']).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    cursor: z.string().min(1).max(200).optional(),
+  })
+  .strict();
+
+export const watchListSchema = z.object({ articleIds: z.array(articleIdSchema).max(50) }).strict();

@@ -136,7 +136,7 @@ const schemas: Record<string, SchemaObject> = {
     properties: {
       id: OBJECT_ID,
       displayName: { type: 'string' },
-      email: { type: 'string', description: 'Only to the user and to moderators.' },
+      email: { type: 'string', description: 'Only to the user and to admins.' },
       role: { type: 'string', enum: ['commenter', 'moderator', 'admin'] },
       emailVerified: { type: 'boolean' },
       banned: { type: 'boolean' },
@@ -171,7 +171,9 @@ const schemas: Record<string, SchemaObject> = {
       score: { type: 'integer' },
       createdAt: DATE_TIME,
       editedAt: NULLABLE_DATE_TIME,
+      featured: { type: 'boolean', description: "An editors' pick: the widget shows these first, under their own tab." },
       replies: { type: 'array', items: ref('Comment') },
+      viewerVote: { type: 'integer', enum: [-1, 1], description: "In thread pages for a signed-in viewer: their own vote, on comments they voted on." },
     },
     required: ['id', 'siteId', 'articleId', 'parentId', 'depth', 'author', 'body', 'html', 'status', 'score', 'createdAt', 'editedAt', 'replies'],
   },
@@ -182,6 +184,7 @@ const schemas: Record<string, SchemaObject> = {
       nextCursor: { type: ['string', 'null'] },
       total: { type: 'integer', minimum: 0 },
       editWindowSeconds: { type: 'integer', minimum: 0, description: "The site's edit window, for the widget." },
+      staff: { type: 'array', items: OBJECT_ID, description: "The site's moderators and admins among the page's authors, for a badge; absent when there are none." },
     },
     required: ['comments', 'nextCursor', 'total', 'editWindowSeconds'],
   },
@@ -301,6 +304,273 @@ const RETURN_TARGET: Record<string, SchemaObject> = {
 };
 
 const NO_CONTENT: ResponseObject = { description: 'Done; no body.' };
+const SEEN_REVISION: SchemaObject = {
+  type: 'integer',
+  minimum: 0,
+  description: "The comment's revision as the moderator saw it; if it changed since (another moderator decided), 409.",
+};
+const LIST_PARAMS = [parameterRef('limit'), parameterRef('cursor')];
+const ID_LIST = (item: SchemaObject): SchemaObject => ({
+  type: 'object',
+  properties: { items: { type: 'array', items: item }, nextCursor: { type: ['string', 'null'] } },
+  required: ['items', 'nextCursor'],
+});
+const SITE_BAN: SchemaObject = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    siteId: OBJECT_ID,
+    userId: OBJECT_ID,
+    user: ref('Author'),
+    reason: { type: 'string' },
+    until: NULLABLE_DATE_TIME,
+    createdBy: OBJECT_ID,
+    createdAt: DATE_TIME,
+  },
+  required: ['id', 'siteId', 'userId', 'reason', 'until', 'createdAt'],
+};
+const BAN_FIELDS: Record<string, SchemaObject> = {
+  reason: { type: 'string', minLength: 1, maxLength: 500 },
+  until: { ...DATE_TIME, description: 'In the future; absent: until lifted.' },
+};
+const ARTICLE_ID_SCHEMA: SchemaObject = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._~:-]+$' };
+const OPEN_OBJECT: SchemaObject = { type: 'object' };
+
+/** Per-site bans, administration, and the console's own endpoints (issue 11). */
+const consolePaths: OpenApiDocument['paths'] = {
+  '/api/v1/sites/{siteId}/bans': {
+    post: operation({
+      operationId: 'banOnSite',
+      summary: "Bans a user on this site only: no posting, editing, voting or flagging here. The site's moderators or an admin.",
+      tags: ['moderation'],
+      signedIn: 'required',
+      problems: ['403'],
+      parameters: [parameterRef('siteId')],
+      requestBody: jsonBody(strictObject({ userId: OBJECT_ID, ...BAN_FIELDS }, ['userId', 'reason'])),
+      responses: { '201': json('The ban (banning again replaces reason and end).', SITE_BAN) },
+    }),
+    get: operation({
+      operationId: 'listSiteBans',
+      summary: "The site's bans, paged.",
+      tags: ['moderation'],
+      signedIn: 'required',
+      problems: ['403'],
+      parameters: [parameterRef('siteId'), ...LIST_PARAMS],
+      responses: { '200': json('A page of bans.', ID_LIST(SITE_BAN)) },
+    }),
+  },
+  '/api/v1/sites/{siteId}/bans/{userId}': {
+    delete: operation({
+      operationId: 'liftSiteBan',
+      summary: 'Lifts a ban on this site.',
+      tags: ['moderation'],
+      signedIn: 'required',
+      problems: ['403'],
+      parameters: [parameterRef('siteId'), parameterRef('userId')],
+      responses: { '204': NO_CONTENT },
+    }),
+  },
+  '/api/v1/sites': {
+    get: operation({
+      operationId: 'listSites',
+      summary: 'Every site for an admin; the moderated ones for a moderator. Paged on id.',
+      tags: ['sites'],
+      signedIn: 'required',
+      problems: ['403'],
+      parameters: LIST_PARAMS,
+      responses: { '200': json('A page of sites.', ID_LIST(ref('Site'))) },
+    }),
+  },
+  '/api/v1/sites/{siteId}/moderators': {
+    get: operation({
+      operationId: 'listModerators',
+      summary: "The site's moderators (admins, or a moderator of the site). Emails only for admins.",
+      tags: ['sites'],
+      signedIn: 'required',
+      problems: ['403'],
+      parameters: [parameterRef('siteId')],
+      responses: { '200': json('The moderators.', { type: 'object', properties: { items: { type: 'array', items: ref('User') } }, required: ['items'] }) },
+    }),
+  },
+  '/api/v1/sites/{siteId}/moderators/{userId}': {
+    put: operation({
+      operationId: 'grantModerator',
+      summary: 'Admins only: the user moderates the site (a commenter becomes a moderator).',
+      tags: ['sites'],
+      signedIn: 'required',
+      problems: ['403'],
+      parameters: [parameterRef('siteId'), parameterRef('userId')],
+      responses: { '204': NO_CONTENT },
+    }),
+    delete: operation({
+      operationId: 'revokeModerator',
+      summary: 'Admins only: the user no longer moderates the site (with no site left, a commenter again).',
+      tags: ['sites'],
+      signedIn: 'required',
+      problems: ['403'],
+      parameters: [parameterRef('siteId'), parameterRef('userId')],
+      responses: { '204': NO_CONTENT },
+    }),
+  },
+  '/api/v1/people': {
+    get: operation({
+      operationId: 'searchPeople',
+      summary: 'Admins: accounts by email prefix or name prefix. Moderators: by name prefix, only people who commented on their sites.',
+      tags: ['sites'],
+      signedIn: 'required',
+      problems: ['403'],
+      parameters: [
+        { name: 'q', in: 'query', required: true, schema: { type: 'string', minLength: 2, maxLength: 100 } },
+        { name: 'siteId', in: 'query', schema: OBJECT_ID },
+        { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 50 } },
+      ],
+      responses: { '200': json('The people found.', { type: 'object', properties: { items: { type: 'array', items: ref('User') } }, required: ['items'] }) },
+    }),
+  },
+  '/api/v1/sites/{siteId}/users/{userId}': {
+    get: operation({
+      operationId: 'commenterRecord',
+      summary: "A commenter's record on the site: comments by status, flags against them, decisions and bans.",
+      tags: ['sites'],
+      signedIn: 'required',
+      problems: ['403'],
+      parameters: [parameterRef('siteId'), parameterRef('userId')],
+      responses: {
+        '200': json('The record.', {
+          type: 'object',
+          properties: {
+            user: ref('User'),
+            summary: OPEN_OBJECT,
+            comments: { type: 'array', items: ref('ModeratedComment') },
+            flagsAgainst: OPEN_OBJECT,
+            decisions: { type: 'array', items: OPEN_OBJECT },
+            bans: { type: 'array', items: OPEN_OBJECT },
+          },
+          required: ['user', 'summary', 'comments', 'flagsAgainst', 'decisions', 'bans'],
+        }),
+      },
+    }),
+  },
+  '/api/v1/sites/{siteId}/embed': {
+    get: operation({
+      operationId: 'embedSnippet',
+      summary: 'The HTML a site pastes into its pages (widget and count badge), with its id and this service address.',
+      tags: ['sites'],
+      signedIn: 'required',
+      problems: ['403'],
+      parameters: [parameterRef('siteId')],
+      responses: {
+        '200': json('The snippets.', { type: 'object', properties: { html: { type: 'string' }, countHtml: { type: 'string' } }, required: ['html', 'countHtml'] }),
+      },
+    }),
+  },
+  '/api/v1/comments/{commentId}/featured': {
+    put: operation({
+      operationId: 'featureComment',
+      summary: "Features an approved comment (an editors' pick); recorded in its history; publishes comment.featured.",
+      tags: ['moderation'],
+      signedIn: 'required',
+      problems: ['403', '409'],
+      parameters: [parameterRef('commentId')],
+      responses: { '200': json('The comment.', ref('ModeratedComment')) },
+    }),
+    delete: operation({
+      operationId: 'unfeatureComment',
+      summary: 'Unfeatures a comment (the undo of featuring); recorded in its history.',
+      tags: ['moderation'],
+      signedIn: 'required',
+      problems: ['403'],
+      parameters: [parameterRef('commentId')],
+      responses: { '200': json('The comment.', ref('ModeratedComment')) },
+    }),
+  },
+  '/api/v1/sites/{siteId}/articles/{articleId}/featured': {
+    get: operation({
+      operationId: 'listFeatured',
+      summary: "An article's approved featured comments, most recently featured first (at most 20); for the widget's Featured tab.",
+      tags: ['comments'],
+      parameters: [parameterRef('siteId'), parameterRef('articleId')],
+      responses: {
+        '200': json('The featured comments.', { type: 'object', properties: { comments: { type: 'array', items: ref('Comment') } }, required: ['comments'] }),
+      },
+    }),
+  },
+  '/api/v1/comments/{commentId}/undo': {
+    post: operation({
+      operationId: 'undoDecision',
+      summary: "Takes back the caller's own last approve/reject within 10 minutes, if nothing changed since: the comment is pending again.",
+      tags: ['moderation'],
+      signedIn: 'required',
+      problems: ['403', '409'],
+      parameters: [parameterRef('commentId')],
+      requestBody: jsonBody(strictObject({ revision: { type: 'integer', minimum: 0, description: 'The revision the decision produced.' } }, ['revision'])),
+      responses: { '200': json('The comment.', ref('ModeratedComment')) },
+    }),
+  },
+  '/api/v1/comments/{commentId}/conversation': {
+    get: operation({
+      operationId: 'conversation',
+      summary: 'The whole conversation of a comment: its root and every reply, any status, oldest first (at most 500).',
+      tags: ['moderation'],
+      signedIn: 'required',
+      problems: ['403'],
+      parameters: [parameterRef('commentId')],
+      responses: {
+        '200': json('The conversation.', {
+          type: 'object',
+          properties: { rootId: OBJECT_ID, items: { type: 'array', items: ref('ModeratedComment') } },
+          required: ['rootId', 'items'],
+        }),
+      },
+    }),
+  },
+  '/api/v1/sites/{siteId}/moderation/search': {
+    get: operation({
+      operationId: 'searchComments',
+      summary:
+        "Searches a site's comments by text (substring), author (id or name prefix) and article. Each call reads at most 2,000 comments, newest first, through an index; nextCursor continues into older ones.",
+      tags: ['moderation'],
+      signedIn: 'required',
+      problems: ['403'],
+      parameters: [
+        parameterRef('siteId'),
+        { name: 'q', in: 'query', schema: { type: 'string', minLength: 1, maxLength: 200 } },
+        { name: 'author', in: 'query', schema: { type: 'string', minLength: 1, maxLength: 100 } },
+        { name: 'article', in: 'query', schema: ARTICLE_ID_SCHEMA },
+        { name: 'status', in: 'query', schema: { type: 'string', enum: ['approved', 'pending', 'rejected', 'deleted'] } },
+        ...LIST_PARAMS,
+      ],
+      responses: {
+        '200': json('Matches, newest first.', {
+          type: 'object',
+          properties: { items: { type: 'array', items: ref('ModeratedComment') }, nextCursor: { type: ['string', 'null'] }, scanned: { type: 'integer' } },
+          required: ['items', 'nextCursor', 'scanned'],
+        }),
+      },
+    }),
+  },
+  '/api/v1/sites/{siteId}/moderation/watchlist': {
+    get: operation({
+      operationId: 'readWatchList',
+      summary: "The caller's watch list of articles on this site (the queue takes ?articles= for it).",
+      tags: ['moderation'],
+      signedIn: 'required',
+      problems: ['403'],
+      parameters: [parameterRef('siteId')],
+      responses: { '200': json('The watch list.', { type: 'object', properties: { articleIds: { type: 'array', items: { type: 'string' } } }, required: ['articleIds'] }) },
+    }),
+    put: operation({
+      operationId: 'writeWatchList',
+      summary: "Replaces the caller's watch list on this site (at most 50 articles).",
+      tags: ['moderation'],
+      signedIn: 'required',
+      problems: ['403'],
+      parameters: [parameterRef('siteId')],
+      requestBody: jsonBody(strictObject({ articleIds: { type: 'array', items: ARTICLE_ID_SCHEMA, maxItems: 50 } }, ['articleIds'])),
+      responses: { '200': json('The watch list.', { type: 'object', properties: { articleIds: { type: 'array', items: { type: 'string' } } }, required: ['articleIds'] }) },
+    }),
+  },
+};
 
 const commentBody = strictObject(
   {
@@ -510,6 +780,15 @@ const paths: OpenApiDocument['paths'] = {
       responses: { '200': json('The user, with email.', ref('User')) },
     }),
   },
+  '/api/v1/auth/refresh': {
+    post: operation({
+      operationId: 'refreshSession',
+      summary: 'Exchanges a valid, unrevoked session token for a fresh one, so an active reader stays signed in without cookies.',
+      tags: ['accounts'],
+      signedIn: 'required',
+      responses: { '200': json('A fresh session.', ref('Session')) },
+    }),
+  },
   '/api/v1/auth/logout': {
     post: operation({
       operationId: 'logout',
@@ -550,6 +829,18 @@ const paths: OpenApiDocument['paths'] = {
       parameters: [parameterRef('siteId'), parameterRef('articleId')],
       requestBody: jsonBody(commentBody),
       responses: { '201': json('The comment, approved or pending.', ref('Comment')) },
+    }),
+  },
+  '/api/v1/sites/{siteId}/comments/preview': {
+    post: operation({
+      operationId: 'previewComment',
+      summary: 'Renders a draft as a posted comment would be (Markdown subset, sanitized); nothing is stored.',
+      tags: ['comments'],
+      parameters: [parameterRef('siteId')],
+      requestBody: jsonBody(strictObject({ body: COMMENT_TEXT }, ['body'])),
+      responses: {
+        '200': json('The rendered draft.', { type: 'object', properties: { html: { type: 'string' } }, required: ['html'] }),
+      },
     }),
   },
   '/api/v1/comments/{commentId}': {
@@ -637,8 +928,19 @@ const paths: OpenApiDocument['paths'] = {
         { name: 'status', in: 'query', schema: { type: 'string', enum: ['pending', 'flagged', 'rejected'] } },
         parameterRef('limit'),
         parameterRef('cursor'),
+        {
+          name: 'articles',
+          in: 'query',
+          description: 'Comma-separated article ids (at most 50): the queue of a watch list.',
+          schema: { type: 'string', maxLength: 10000 },
+        },
       ],
-      responses: { '200': json('One page of the queue.', ref('QueuePage')) },
+      responses: {
+        '200': json(
+          'One page of the queue. Each item also carries `parent` (the comment it answers, or null) and `authorRecord` (account age, counts by status on this site, bans); `endCursor` continues after the last item even on the last page (for polling).',
+          ref('QueuePage'),
+        ),
+      },
     }),
   },
   '/api/v1/comments/{commentId}/approve': {
@@ -649,7 +951,7 @@ const paths: OpenApiDocument['paths'] = {
       signedIn: 'required',
       problems: ['403', '409'],
       parameters: [parameterRef('commentId')],
-      requestBody: jsonBody(strictObject({ note: NOTE }), false),
+      requestBody: jsonBody(strictObject({ note: NOTE, revision: SEEN_REVISION }), false),
       responses: { '200': json('The comment, with what moderators see.', ref('ModeratedComment')) },
     }),
   },
@@ -662,7 +964,7 @@ const paths: OpenApiDocument['paths'] = {
       problems: ['403', '409'],
       parameters: [parameterRef('commentId')],
       requestBody: jsonBody(
-        strictObject({ reason: { type: 'string', minLength: 1, maxLength: 200 }, note: NOTE }, ['reason']),
+        strictObject({ reason: { type: 'string', minLength: 1, maxLength: 200 }, note: NOTE, revision: SEEN_REVISION }, ['reason']),
       ),
       responses: { '200': json('The comment, with what moderators see.', ref('ModeratedComment')) },
     }),
@@ -734,6 +1036,8 @@ const paths: OpenApiDocument['paths'] = {
     }),
   },
 };
+// Merged per method, so that a path both lists share (GET and POST /api/v1/sites) keeps every operation.
+for (const [route, item] of Object.entries(consolePaths)) paths[route] = { ...paths[route], ...item };
 
 const PROBLEM_CODES = ['400', '401', '403', '404', '409', '410', '413', '415', '422', '429', '502', '503'];
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnService, startDedicatedFerretdb } from '../support/serviceProcess';
@@ -26,6 +26,8 @@ describe('service lifecycle as a real process', function () {
 
   beforeEach(() => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'threadline-lifecycle-'));
+    // As root, the embedded PostgreSQL runs as its own account, which must be able to enter DATA_DIR.
+    chmodSync(dataDir, 0o755);
   });
   afterEach(() => {
     rmSync(dataDir, { recursive: true, force: true });
@@ -49,6 +51,52 @@ describe('service lifecycle as a real process', function () {
       expect(second.output()).not.to.contain('bootstrap: created the first admin account');
     } finally {
       expect(await second.stop()).to.equal(0);
+    }
+  });
+
+  it('starts again after a crash (SIGKILL) of the previous run, with the data kept', async () => {
+    const env = { DATA_DIR: dataDir, ...admin };
+    const first = await spawnService(env);
+    expect(first.output()).to.contain('bootstrap: created the first admin account');
+    first.child.kill('SIGKILL');
+    await new Promise((resolve) => first.child.once('exit', resolve));
+
+    const second = await spawnService(env);
+    try {
+      expect((await fetch(`${second.url}/readyz`)).status).to.equal(200);
+      expect(second.output()).not.to.contain('bootstrap: created the first admin account');
+      // The crashed run's database servers were found by their PID files and stopped.
+      expect(second.output()).to.match(/left running by a crashed run|from an earlier run/);
+    } finally {
+      expect(await second.stop()).to.equal(0);
+    }
+  });
+
+  it('keeps PostgreSQL data in a logged folder of its own when its account cannot reach DATA_DIR, across restarts', async function () {
+    if (process.getuid?.() !== 0) this.skip(); // only as root does PostgreSQL run under another account
+    const hidden = path.join(dataDir, 'private');
+    mkdirSync(hidden, { mode: 0o700 });
+    chmodSync(hidden, 0o700);
+    const env = { DATA_DIR: path.join(hidden, 'data'), ...admin };
+    const marker = path.join(hidden, 'data', 'db', 'postgresql-location.txt');
+    const first = await spawnService(env);
+    let elsewhere = '';
+    try {
+      if (!first.output().includes('ferretdb-postgresql')) this.skip(); // PostgreSQL is not installed here
+      expect(first.output()).to.contain('PostgreSQL data is kept outside DATA_DIR');
+      elsewhere = readFileSync(marker, 'utf8').trim();
+      expect(existsSync(path.join(elsewhere, 'PG_VERSION'))).to.equal(true);
+      expect(first.output()).to.contain('bootstrap: created the first admin account');
+    } finally {
+      expect(await first.stop()).to.equal(0);
+    }
+    const second = await spawnService(env);
+    try {
+      expect((await fetch(`${second.url}/readyz`)).status).to.equal(200);
+      expect(second.output()).not.to.contain('bootstrap: created the first admin account');
+    } finally {
+      expect(await second.stop()).to.equal(0);
+      if (elsewhere) rmSync(elsewhere, { recursive: true, force: true });
     }
   });
 

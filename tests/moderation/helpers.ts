@@ -13,13 +13,14 @@ export async function insertComment(
     articleId?: string;
     reasons?: { code: 'profanity' | 'first-comment' | 'premoderation' | 'guest'; detail?: string }[];
     createdAt?: Date;
+    displayName?: string;
   } = {},
 ): Promise<string> {
   sequence += 1;
   const comment = await CommentModel.create({
     siteId: new Types.ObjectId(siteId),
     articleId: options.articleId ?? 'moderation-article',
-    author: { id: options.authorId ? new Types.ObjectId(options.authorId) : null, displayName: 'Someone' },
+    author: { id: options.authorId ? new Types.ObjectId(options.authorId) : null, displayName: options.displayName ?? 'Someone' },
     body: options.body ?? `A thoughtful remark about the harbour plan, number ${sequence}.`,
     html: `<p>${options.body ?? 'remark'}</p>`,
     status: options.status ?? 'pending',

@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openDatabase, type Database } from '../../src/db/database';
+import type { LocalDbPreference } from '../../src/db/localServer';
 import { createLogger } from '../../src/logging/logger';
 
 let database: Database | null = null;
@@ -11,10 +12,18 @@ let dataDir = '';
  * One fresh database for the whole run: the MONGODB_URI server under a new database name when given,
  * otherwise the embedded server started on an empty temporary folder.
  */
+/** The database the run uses (tests that inspect the backend itself, such as its query plans). */
+export function testDatabase(): Database {
+  if (!database) throw new Error('the test database is not open yet');
+  return database;
+}
+
 export const mochaHooks = {
   async beforeAll(this: Mocha.Context): Promise<void> {
     this.timeout(10 * 60 * 1000);
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'threadline-test-'));
+    // As root, PostgreSQL runs as its own account, which must be able to enter the folder (its cluster folder stays 700).
+    chmodSync(dataDir, 0o755);
     const logger = createLogger({ level: process.env.TEST_DB_LOG_LEVEL ?? 'warn', name: 'test-db' });
     const dbName = `threadline_test_${Date.now().toString(36)}`;
     const external = process.env.MONGODB_URI ? new URL(process.env.MONGODB_URI) : null;
@@ -22,12 +31,12 @@ export const mochaHooks = {
     database = await openDatabase({
       uri: external?.toString(),
       dataDir,
-      prefer: (process.env.LOCAL_DB as 'auto' | 'mongod' | 'ferretdb' | undefined) ?? 'auto',
+      prefer: (process.env.LOCAL_DB as LocalDbPreference | undefined) ?? 'auto',
       timeoutMs: 5000,
       logger,
       dbName,
     });
-    process.stdout.write(`  test database: ${database.kind}\n`);
+    process.stdout.write(`  test database: ${database.backend}\n`);
   },
   async afterAll(): Promise<void> {
     await database?.close();

@@ -56,6 +56,9 @@ export interface WidgetStack {
 /** A host page styled to fight the widget: its rules must not reach inside the shadow root. */
 const HOSTILE_CSS = '* { color: rgb(255, 0, 0) !important; font-family: cursive !important; } button { display: none !important; }';
 
+/** A plain news page for theme checks: light by default, dark with body.dark. */
+const THEMED_CSS = 'body { margin: 0; padding: 1rem; font-family: Georgia, serif; background: #f4f1ea; color: #222; } body.dark { background: #0d1117; color: #ddd; }';
+
 /**
  * The real service on a real port, plus a separate host site, mail server and Facebook stand-in.
  * `appOverrides` are extra configuration variables for the service (e.g. rate limits).
@@ -81,14 +84,21 @@ export async function startWidgetStack(
   host.get('/host.css', (_req, res) => {
     res.type('text/css').send(HOSTILE_CSS);
   });
+  host.get('/themed.css', (_req, res) => {
+    res.type('text/css').send(THEMED_CSS);
+  });
   host.get('/news/:articleId', (req, res) => {
     const article = encodeURIComponent(req.params.articleId);
+    // ?theme=light|dark|auto sets the widget's data-theme; ?page=dark paints the host page dark.
+    const theme = typeof req.query.theme === 'string' && /^(light|dark|auto)$/.test(req.query.theme) ? req.query.theme : null;
+    const darkPage = req.query.page === 'dark';
     res.type('html').send(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Harbour news</title><link rel="stylesheet" href="/host.css"></head>
-<body>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Harbour news</title><link rel="stylesheet" href="${theme || darkPage ? '/themed.css' : '/host.css'}"></head>
+<body${darkPage ? ' class="dark"' : ''}>
 <h1>Night market moves to the old rope works</h1>
 <p>Comments: <span id="count" data-comment-count data-site="${site.id}" data-article="${article}">…</span></p>
-<div id="comments" data-site="${site.id}" data-article="${article}"></div>
+<div id="comments" data-site="${site.id}" data-article="${article}"${theme ? ` data-theme="${theme}"` : ''}></div>
 <script src="${serviceUrl}/embed.js" async></script>
 <script src="${serviceUrl}/embed/count.js" async></script>
 </body></html>`);

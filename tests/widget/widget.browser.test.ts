@@ -154,7 +154,7 @@ describe('embedded widget in Chromium', function () {
       const pwned = (window as unknown as { __pwned?: unknown }).__pwned ?? null;
       if (!root) return { pwned, dangerous: -1, scriptText: false };
       const dangerous = root.querySelectorAll(
-        'script, iframe, svg, img, math, details, [onerror], [onload], [onmouseover], [ontoggle], [style], a[href^="javascript:" i]',
+        'script, iframe, svg, img, math, details:not(.help), [onerror], [onload], [onmouseover], [ontoggle], [style], a[href^="javascript:" i]',
       ).length;
       return { pwned, dangerous, scriptText: root.textContent?.includes('<script>') ?? false };
     });

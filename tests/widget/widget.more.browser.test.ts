@@ -4,62 +4,14 @@ import { Types } from 'mongoose';
 import { UserModel } from '../../src/accounts/user.model';
 import { CommentModel } from '../../src/comments/comment.model';
 import { updateSiteSettings } from '../../src/sites/service';
-import { createTestUser, type TestUser } from '../support/fixtures';
+import { createTestUser } from '../support/fixtures';
 import { launchChromium, startWidgetStack, type WidgetStack } from './browserStack';
+import { apiPost, apiVote, focusedInWidget, openSignedIn, postComment, rootBodies, waitForStatus } from './widgetHelpers';
 
 const BANNED_WORD = 'bilgewater';
 const HELD_WORD = 'moonraker';
 /** The service's longest comment (see the comment schemas), plus one. */
 const TOO_LONG = 5001;
-
-interface CreatedComment {
-  id: string;
-  status: string;
-}
-
-/** Posts straight to the API, as another reader's browser would, to set up a thread. */
-async function apiPost(stack: WidgetStack, author: TestUser, articleId: string, body: string, parentId?: string): Promise<CreatedComment> {
-  const response = await fetch(
-    `${stack.serviceUrl}/api/v1/sites/${stack.siteId}/articles/${encodeURIComponent(articleId)}/comments`,
-    {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${author.token}` },
-      body: JSON.stringify(parentId ? { body, parentId } : { body }),
-    },
-  );
-  expect(response.status, await response.clone().text()).to.equal(201);
-  return (await response.json()) as CreatedComment;
-}
-
-async function apiUpvote(stack: WidgetStack, voter: TestUser, commentId: string): Promise<void> {
-  const response = await fetch(`${stack.serviceUrl}/api/v1/comments/${commentId}/vote`, {
-    method: 'PUT',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${voter.token}` },
-    body: JSON.stringify({ value: 1 }),
-  });
-  expect(response.status).to.equal(200);
-}
-
-/**
- * Opens the article signed in as `user`. The sign-in flows themselves are covered by the first
- * browser suite; here the widget's stored session is planted so each test starts from a known reader.
- */
-async function openSignedIn(page: Page, stack: WidgetStack, articleId: string, user: TestUser): Promise<void> {
-  await page.goto(stack.articleUrl(articleId));
-  await page.evaluate(
-    ({ key, session }) => sessionStorage.setItem(key, JSON.stringify(session)),
-    {
-      key: `threadline:session:${stack.serviceUrl}`,
-      session: {
-        token: user.token,
-        user: { id: user.id, displayName: user.displayName, role: 'commenter', emailVerified: true, banned: false },
-      },
-    },
-  );
-  await page.reload();
-  await page.getByRole('button', { name: 'Sign out' }).waitFor();
-  await page.getByRole('heading', { name: /comments?$/ }).waitFor();
-}
 
 async function statusOf(page: Page): Promise<{ text: string; kind: string | null; live: string | null; role: string | null }> {
   const status = page.locator('#comments .status');
@@ -69,29 +21,6 @@ async function statusOf(page: Page): Promise<{ text: string; kind: string | null
     live: await status.getAttribute('aria-live'),
     role: await status.getAttribute('role'),
   };
-}
-
-async function waitForStatus(page: Page, text: string | RegExp): Promise<void> {
-  await page.locator('#comments .status').filter({ hasText: text }).waitFor();
-}
-
-async function postComment(page: Page, text: string): Promise<void> {
-  await page.getByLabel('Add a comment').fill(text);
-  await page.getByRole('button', { name: 'Post comment' }).click();
-}
-
-/** The comment bodies in the order the widget lists them at the top level. */
-async function rootBodies(page: Page): Promise<string[]> {
-  return page.locator('#comments ol.thread > li.comment > article .body').allTextContents().then((texts) => texts.map((t) => t.trim()));
-}
-
-/** The id of the element focused inside the widget's shadow root. */
-async function focusedInWidget(page: Page): Promise<string> {
-  return page.evaluate(() => {
-    const active = document.querySelector('#comments')?.shadowRoot?.activeElement;
-    if (!active) return '';
-    return `${active.tagName.toLowerCase()}#${active.id}|${active.textContent?.trim() ?? ''}`;
-  });
 }
 
 describe('embedded widget in Chromium: editing, paging, sorting and errors', function () {
@@ -292,9 +221,9 @@ describe('embedded widget in Chromium: editing, paging, sorting and errors', fun
     const middle = await apiPost(stack, writer, article, 'Bravo: the regatta route is new.');
     await apiPost(stack, writer, article, 'Charlie: last in, on the regatta prizes.');
     for (const name of ['Voter One', 'Voter Two']) {
-      await apiUpvote(stack, await createTestUser({ displayName: name }), middle.id);
+      await apiVote(stack, await createTestUser({ displayName: name }), middle.id);
     }
-    await apiUpvote(stack, await createTestUser({ displayName: 'Voter Three' }), first.id);
+    await apiVote(stack, await createTestUser({ displayName: 'Voter Three' }), first.id);
 
     await page.goto(stack.articleUrl(article));
     await page.getByRole('heading', { name: '3 comments' }).waitFor();
@@ -332,7 +261,10 @@ describe('embedded widget in Chromium: editing, paging, sorting and errors', fun
     await waitForStatus(page, /not accepted/);
     const status = await statusOf(page);
     expect(status.kind).to.equal('error');
-    expect(status.text).to.include('banned-word');
+    expect(status.text).to.include('a word this site does not allow');
+    expect(status.text, 'no internal reason code').not.to.match(/banned-word|[a-z]+-[a-z]+:/);
+    // Shown beside the form it concerns, too.
+    await page.locator('#comments .compose .note').filter({ hasText: 'not accepted' }).waitFor();
     expect(status.text.match(/not accepted/g), 'the reason is said once').to.have.length(1);
     expect(await page.getByLabel('Add a comment').inputValue(), 'the draft stays for fixing').to.equal(draft);
     expect(await page.locator('#comments article').count()).to.equal(0);
@@ -349,25 +281,25 @@ describe('embedded widget in Chromium: editing, paging, sorting and errors', fun
     await page.getByRole('heading', { name: '0 comments' }).waitFor();
   });
 
-  it('explains that a comment is too long', async () => {
+  it('counts characters near the limit and refuses a comment that is too long without cutting it', async () => {
     const reader = await createTestUser({ displayName: 'Verbose Vireo' });
     await openSignedIn(page, stack, 'too-long', reader);
     const box = page.getByLabel('Add a comment');
-    // Pasted text past the box's limit: the browser cuts it at the service's own limit.
+    const counter = page.locator('#comments .compose .counter');
+    await box.fill('w'.repeat(4000));
+    expect(await counter.textContent(), 'no counter far from the limit').to.equal('');
+    await box.fill('w'.repeat(4700));
+    await counter.filter({ hasText: '300 characters left' }).waitFor();
+    // Pasted text past the limit stays whole: the reader decides what to cut.
     await box.focus();
-    await page.keyboard.insertText('w'.repeat(TOO_LONG + 50));
-    const kept = (await box.inputValue()).length;
-    expect(kept, 'the box holds no more than the service accepts').to.be.at.most(TOO_LONG - 1);
-
-    // A script or extension can still put more in; the service's answer must read as a reason.
-    await box.evaluate((element, length) => {
-      (element as HTMLTextAreaElement).value = 'w'.repeat(length);
-    }, TOO_LONG);
+    await page.keyboard.insertText('w'.repeat(TOO_LONG - 4700 + 49));
+    expect((await box.inputValue()).length, 'nothing is cut silently').to.equal(TOO_LONG + 49);
+    await counter.filter({ hasText: '50 characters too many' }).waitFor();
     await page.getByRole('button', { name: 'Post comment' }).click();
-    await waitForStatus(page, /5000 characters/);
+    await waitForStatus(page, /50 characters too long/);
     const status = await statusOf(page);
     expect(status.kind).to.equal('error');
-    expect(status.text).not.to.include('request body');
+    await page.locator('#comments .compose .note').filter({ hasText: 'too long' }).waitFor();
     expect(await page.locator('#comments article').count()).to.equal(0);
   });
 

@@ -196,13 +196,17 @@ class Nfa {
         if (any) out.push(...any);
       }
     }
-    if (out.length < 2) return out;
-    out.sort((a, b) => a - b);
-    let kept = 1;
-    for (let i = 1; i < out.length; i += 1) if (out[i] !== out[kept - 1]) out[kept++] = out[i];
-    out.length = kept;
-    return out;
+    return sortedUnique(out);
   }
+}
+
+function sortedUnique(values: number[]): number[] {
+  if (values.length < 2) return values;
+  values.sort((a, b) => a - b);
+  let kept = 1;
+  for (let i = 1; i < values.length; i += 1) if (values[i] !== values[kept - 1]) values[kept++] = values[i];
+  values.length = kept;
+  return values;
 }
 
 function segmentLengths(pattern: string[][]): number[] {
@@ -219,7 +223,8 @@ export interface Automaton {
   classes: ClassTable;
   classCount: number;
   start: number;
-  next: Int32Array;
+  /** `next[state * classCount + class]`; 16 bits a cell keeps a site's table near 400 KB. */
+  next: Uint16Array;
   /** Per state: the state after a phrase gap, or DEAD. */
   gapNext: Int32Array;
   /** Per state: an index into `outputs` when a whole word ends here (stems included), else -1. */
@@ -241,7 +246,7 @@ export function compile(
   patterns: readonly PatternInput[],
   rank: (entry: number) => number,
   listOf: (entry: number) => string,
-  maxStates = 200_000,
+  maxStates = 0xffff,
 ): Automaton {
   const nfa = new Nfa();
   const root = nfa.node();
@@ -282,10 +287,9 @@ export function compile(
   const classes = classTableFor(alphabet);
   const classCount = classes.size;
 
-  // Subsets of NFA nodes are interned once; a letter step from a subset is computed once and cached.
+  // Subsets of NFA nodes are interned once; every letter step from a subset is computed in one pass over its nodes.
   const setKeys = new Map<string, number>([['', 0]]);
   const sets: number[][] = [[]];
-  const letterSteps: Map<string, number>[] = [new Map()];
   const internSet = (set: number[]): number => {
     if (set.length === 0) return 0;
     const key = set.join(',');
@@ -293,20 +297,42 @@ export function compile(
     if (id === undefined) {
       id = sets.length;
       sets.push(set);
-      letterSteps.push(new Map());
       setKeys.set(key, id);
     }
     return id;
   };
-  const stepSet = (setId: number, letter: string): number => {
-    if (setId === 0) return 0;
-    const cache = letterSteps[setId];
-    let target = cache.get(letter);
-    if (target === undefined) {
-      target = internSet(nfa.step(sets[setId], letter));
-      cache.set(letter, target);
+  const letterList = [...alphabet].filter((letter) => letter !== MASK);
+  letterList.push(GAP);
+  const letterIndex = new Map(letterList.map((letter, index) => [letter, index]));
+  const gapIndex = letterList.length - 1;
+  const letterRows: Int32Array[] = [];
+  const letterRow = (setId: number): Int32Array => {
+    let row = letterRows[setId];
+    if (row) return row;
+    row = new Int32Array(letterList.length);
+    if (setId !== 0) {
+      const buckets: number[][] = letterList.map(() => []);
+      const any: number[] = [];
+      for (const node of sets[setId]) {
+        for (const [label, targets] of nfa.edges[node]) {
+          if (label === ANY) any.push(...targets);
+          else {
+            const index = letterIndex.get(label);
+            if (index !== undefined) buckets[index].push(...targets);
+          }
+        }
+      }
+      for (let index = 0; index < letterList.length; index += 1) {
+        const bucket = index === gapIndex || any.length === 0 ? buckets[index] : buckets[index].concat(any);
+        row[index] = internSet(sortedUnique(bucket));
+      }
     }
-    return target;
+    letterRows[setId] = row;
+    return row;
+  };
+  const stepSet = (setId: number, letter: string): number => {
+    const index = letterIndex.get(letter);
+    return setId === 0 || index === undefined ? 0 : letterRow(setId)[index];
   };
   // Masks are read on the rare path (`maskedOutput`): folding them in would multiply the states.
   const classReadings = classes.classes.map((c) => c.readings.filter((r) => r !== MASK));
@@ -427,7 +453,7 @@ export function compile(
     classes,
     classCount,
     start,
-    next: Int32Array.from(next),
+    next: Uint16Array.from(next),
     gapNext: Int32Array.from(gapNext),
     acceptWord,
     acceptSpelled,

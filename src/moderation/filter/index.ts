@@ -20,7 +20,8 @@ interface SiteWords {
 
 /** One matcher per site, replaced when the site's word list version changes. */
 const siteMatchers = new Map<string, { version: string; matcher: WordMatcher }>();
-const MAX_CACHED_SITES = 1000;
+/** A site's automaton is a few hundred KB: keep the most recently used sites only. */
+const MAX_CACHED_SITES = 100;
 
 /**
  * Base list plus the site's banned and suspect words and allowed phrases, built once per
@@ -33,9 +34,14 @@ export function siteMatcher(site: SiteWords): WordMatcher {
   // The list sizes guard against a settings change that forgot to bump the version.
   const version = `${site.wordListVersion}:${bannedWords.length}:${suspectWords.length}:${allowedPhrases.length}`;
   const cached = siteMatchers.get(site.id);
-  if (cached && cached.version === version) return cached.matcher;
+  if (cached) siteMatchers.delete(site.id);
+  if (cached && cached.version === version) {
+    // Re-inserted, so the map's first key is always the site used longest ago.
+    siteMatchers.set(site.id, cached);
+    return cached.matcher;
+  }
   const matcher = new WordMatcher({ profanity: BASE_PROFANITY, banned: bannedWords, suspect: suspectWords, allowed: allowedPhrases });
-  if (!cached && siteMatchers.size >= MAX_CACHED_SITES) {
+  if (siteMatchers.size >= MAX_CACHED_SITES) {
     const oldest = siteMatchers.keys().next().value;
     if (oldest !== undefined) siteMatchers.delete(oldest);
   }

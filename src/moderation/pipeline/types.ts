@@ -11,10 +11,10 @@ export interface ModerationContext {
     role: Role | 'guest';
     /** Approved comments this author already has (for the first-comment rule). */
     approvedCommentCount: number;
-    /** The sites a moderator moderates: the staff exemption applies on these only. Absent: none. */
-    moderatedSiteIds?: readonly string[];
     /** A guest's website: shown as a link, so it counts toward the link limit. */
     website?: string | null;
+    /** The sites a moderator moderates: the staff exemption applies on these only. Absent: none. */
+    moderatedSiteIds?: readonly string[];
   };
   body: string;
   isEdit: boolean;

@@ -22,6 +22,8 @@ export interface ThreadComment {
   createdAt: string;
   editedAt: string | null;
   replies: ThreadComment[];
+  /** The signed-in viewer's own vote, on comments they voted on. */
+  viewerVote?: -1 | 1;
 }
 
 export interface ThreadPage {
@@ -30,6 +32,8 @@ export interface ThreadPage {
   total: number;
   /** The site's edit window, so the widget offers Edit exactly as long as the service accepts it. */
   editWindowSeconds: number;
+  /** Ids of the people who moderate the site, for their badge. */
+  staff?: string[];
 }
 
 export interface User {
@@ -62,6 +66,36 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * Why the service refused a comment, in words a reader understands. The service names its reasons by
+ * code (`banned-word: lanternfish`); the reader never sees a code.
+ */
+const REASON_TEXT: Record<string, (detail: string) => string> = {
+  'banned-word': (detail) => `it contains a word this site does not allow${detail ? ` (“${detail}”)` : ''}`,
+  profanity: () => 'it contains language this site does not allow',
+  'suspect-word': (detail) => `it contains a word a moderator needs to check${detail ? ` (“${detail}”)` : ''}`,
+  'too-many-links': () => 'it has more links than this site allows',
+  'first-comment': () => 'first comments on this site are checked by a moderator',
+  premoderation: () => 'every comment on this site is checked by a moderator',
+  flagged: () => 'readers asked a moderator to look at it',
+  guest: () => 'comments from guests are checked by a moderator',
+};
+
+/** One sentence for a list of `code` or `code: detail` reasons; unknown codes get a general reason. */
+export function plainReasons(messages: string[]): string {
+  const parts = new Set<string>();
+  for (const message of messages) {
+    const colon = message.indexOf(':');
+    const code = (colon < 0 ? message : message.slice(0, colon)).trim();
+    const detail = colon < 0 ? '' : message.slice(colon + 1).trim();
+    const explain = REASON_TEXT[code];
+    parts.add(explain ? explain(detail) : 'it breaks this site’s rules');
+  }
+  const list = [...parts];
+  if (list.length === 0) return 'it breaks this site’s rules';
+  return list.length === 1 ? list[0] : `${list.slice(0, -1).join(', ')} and ${list[list.length - 1]}`;
 }
 
 interface Problem {
@@ -104,9 +138,14 @@ function errorFor(status: number, problem: Problem | null, retryAfter: string | 
       const wait = seconds ? waitText(seconds) : 'Try again shortly.';
       return new ApiError(status, `You are doing that too often. ${wait}`, seconds);
     }
-    case 422:
-      // The service's own detail already says the comment was not accepted, and why.
-      return new ApiError(status, detail || 'Your comment was not accepted: it breaks the site rules.');
+    case 422: {
+      // The service's detail names internal reason codes; the reader gets them in plain words.
+      const reasons = Array.isArray(problem?.errors)
+        ? (problem.errors as unknown[]).map((error) => (error as { message?: unknown } | null)?.message).filter((m): m is string => typeof m === 'string')
+        : [];
+      if (reasons.length > 0) return new ApiError(status, `Your comment was not accepted: ${plainReasons(reasons)}. Change it and try again.`);
+      return new ApiError(status, detail || 'Your comment was not accepted: it breaks this site’s rules.');
+    }
     case 403:
       return new ApiError(status, detail || 'You are not allowed to do this.');
     case 401:
@@ -203,6 +242,16 @@ export class ApiClient {
 
   me(): Promise<User> {
     return this.request('GET', '/api/v1/auth/me');
+  }
+
+  /** A fresh token for a valid one: how an active reader stays signed in without cookies. */
+  refresh(): Promise<Session> {
+    return this.request('POST', '/api/v1/auth/refresh');
+  }
+
+  /** The draft rendered by the service's own Markdown renderer and sanitizer. */
+  preview(siteId: string, body: string): Promise<{ html: string }> {
+    return this.request('POST', `/api/v1/sites/${encodeURIComponent(siteId)}/comments/preview`, { body });
   }
 
   logout(): Promise<void> {

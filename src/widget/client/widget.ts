@@ -1,21 +1,32 @@
-import { ApiError, type ApiClient, type FlagReason, type ReturnTarget, type SortOrder, type ThreadComment } from './api';
+import { ApiError, type ApiClient, type FlagReason, type ReturnTarget, type Session, type SortOrder, type ThreadComment } from './api';
 import { adoptStyles, field, h, uid } from './dom';
+import { connectLive } from './live';
+import { featuredTabs } from './featured';
+import { Drafts } from './drafts';
 import type { SessionStore } from './session';
 import { WIDGET_CSS } from './styles';
+import { resolveScheme } from './theme';
 import { relativeTime } from './time';
 
 /** Replies deeper than this are listed without more indentation, so threads stay readable on phones. */
 const INDENT_CAP = 4;
 /** Until the first page arrives with the site's own edit window. */
 const DEFAULT_EDIT_WINDOW_SECONDS = 300;
-/** The service refuses longer comments; the box stops there instead of letting a draft fail. */
+/** The service refuses longer comments; the counter shows from COUNTER_FROM characters left. */
 const MAX_COMMENT_LENGTH = 5000;
+const COUNTER_FROM = 500;
+/** Replies shown under a comment before "Show N more replies". */
+const REPLY_PREVIEW = 3;
+/** Pages loaded at most to reach a linked comment. */
+const MAX_PAGES_TO_FIND = 20;
+const PASSWORD_RULES = 'At least 10 characters. Not a common password, and not your email address or display name.';
 const FLAG_REASONS: [FlagReason, string][] = [
   ['spam', 'Spam'],
   ['abuse', 'Abusive or harassing'],
   ['off-topic', 'Off topic'],
   ['other', 'Something else'],
 ];
+const COMMENT_LINK = /^#comment-([a-f0-9]{24})$/i;
 
 type StatusKind = 'info' | 'error' | 'success';
 
@@ -24,6 +35,34 @@ interface Rendered {
   item: HTMLLIElement;
   article: HTMLElement;
   replies: HTMLOListElement;
+  /** Edit button and its time-left label, while the edit window lasts. */
+  edit?: { button: HTMLButtonElement; label: HTMLElement; until: number };
+  /** Sets the reader's vote (no toggle), when they may vote on this comment. */
+  vote?: (value: 1 | -1) => void;
+}
+
+/** Where an action happens, so sign-in and messages show there. */
+type Place = { kind: 'compose' } | { kind: 'comment'; id: string };
+
+interface FormParts {
+  form: HTMLFormElement;
+  textarea: HTMLTextAreaElement;
+  note: HTMLElement;
+  submitNow: () => void;
+}
+
+/** Two letters for an avatar: the first letters of the first two words. */
+export function initials(name: string): string {
+  const words = name.trim().split(/\s+/).filter(Boolean);
+  const letters = words.slice(0, 2).map((word) => Array.from(word)[0] ?? '');
+  return (letters.join('') || '?').toUpperCase();
+}
+
+/** One of eight avatar colours, the same for a person on every page. */
+export function colourIndex(key: string): number {
+  let hash = 0;
+  for (let i = 0; i < key.length; i += 1) hash = (hash * 31 + key.charCodeAt(i)) >>> 0;
+  return hash % 8;
 }
 
 /** One comment thread mounted into a host element's shadow root. */
@@ -33,19 +72,28 @@ export class CommentWidget {
   private readonly status = h('div', { class: 'status', role: 'status', 'aria-live': 'polite' });
   private readonly account = h('div', { class: 'account' });
   private readonly composeSlot = h('div', { class: 'compose' });
+  private readonly empty = h('p', { class: 'empty', hidden: true }, 'Be the first to comment.');
   private readonly thread = h('ol', { class: 'thread', 'aria-label': 'Comments' });
   private readonly moreButton = h('button', { type: 'button', class: 'more', hidden: true }, 'Load more comments');
   private readonly sortSelect = h('select', {});
   private readonly rendered = new Map<string, Rendered>();
   private readonly myVotes = new Map<string, 1 | -1>();
+  private readonly drafts: Drafts;
+  private staff = new Set<string>();
   private sort: SortOrder = 'oldest';
   private cursor: string | null = null;
   private total = 0;
   private loadGeneration = 0;
+  private loading: Promise<void> = Promise.resolve();
   private editWindowSeconds = DEFAULT_EDIT_WINDOW_SECONDS;
+  private lastNote: HTMLElement | null = null;
+  /** What the reader was doing when sign-in interrupted them; done once they are signed in. */
+  private resume: (() => void) | null = null;
+  private composeParts: FormParts | null = null;
+  private composeAuth = h('div', {});
 
   constructor(
-    host: HTMLElement,
+    private readonly host: HTMLElement,
     private readonly api: ApiClient,
     private readonly sessions: SessionStore,
     private readonly siteId: string,
@@ -53,6 +101,9 @@ export class CommentWidget {
   ) {
     this.root = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
     adoptStyles(this.root, WIDGET_CSS);
+    this.drafts = new Drafts(siteId, articleId);
+    this.applyTheme();
+    new MutationObserver(() => this.applyTheme()).observe(host, { attributes: true, attributeFilter: ['data-theme'] });
     for (const [value, label] of [
       ['oldest', 'Oldest first'],
       ['newest', 'Newest first'],
@@ -65,6 +116,8 @@ export class CommentWidget {
       void this.load(false);
     });
     this.moreButton.addEventListener('click', () => void this.load(true));
+    // Live threads: new comments are counted in a button above the thread, shown on the reader's click.
+    const live = connectLive({ base: api.base, siteId, articleId, isShown: (id) => this.rendered.has(id), reveal: () => this.load(false) });
     const headingId = uid('heading');
     this.heading.id = headingId;
     this.root.append(
@@ -75,80 +128,157 @@ export class CommentWidget {
         this.status,
         this.account,
         this.composeSlot,
+        live.banner,
+        featuredTabs(api.base, siteId, articleId, this.thread, this.moreButton),
+        this.empty,
         this.thread,
         this.moreButton,
       ),
     );
-    sessions.subscribe(() => {
+    sessions.subscribe((reason) => {
       this.renderAccount();
-      void this.load(false);
+      // An ended session keeps the thread as it is; the action that met it asks for sign-in in place.
+      if (reason === 'ended') return;
+      const signedIn = Boolean(this.sessions.session);
+      void this.load(false).then(() => {
+        // What the reader was doing resumes only once they are signed in (not on a sign-out's reload).
+        if (!signedIn || !this.sessions.session) return;
+        const resume = this.resume;
+        this.resume = null;
+        resume?.();
+      });
     });
     this.renderAccount();
-    void this.load(false);
-    setInterval(() => this.refreshTimes(), 60_000);
+    void this.load(false).then(() => this.followLink());
+    window.addEventListener('hashchange', () => this.followLink());
+    setInterval(() => this.tick(), 15_000);
   }
 
-  say(message: string, kind: StatusKind = 'info'): void {
+  private applyTheme(): void {
+    this.host.setAttribute('data-tl-scheme', resolveScheme(this.host));
+  }
+
+  /**
+   * Announces a message in the live region. With `near`, it is also shown beside the comment or form
+   * it concerns (the live region then stays for screen readers only).
+   */
+  say(message: string, kind: StatusKind = 'info', near?: HTMLElement | null): void {
+    if (this.lastNote && this.lastNote !== near) this.lastNote.replaceChildren();
     this.status.dataset.kind = kind;
     this.status.textContent = message;
-  }
-
-  /** Shows an API failure; an ended session signs the reader out here too. */
-  private fail(err: unknown): void {
-    const message = err instanceof Error ? err.message : 'Something went wrong. Try again.';
-    if (err instanceof ApiError && err.status === 401 && this.sessions.session) {
-      this.sessions.set(null);
-      this.say('Your session has ended. Please sign in again.', 'error');
-      return;
+    this.status.classList.toggle('sr-only', Boolean(near));
+    if (near) {
+      near.dataset.kind = kind;
+      near.textContent = message;
+      this.lastNote = near;
     }
-    this.say(message, 'error');
   }
 
-  /** Runs an action with its button disabled, so double clicks do not post twice. */
-  private async busy(button: HTMLButtonElement, action: () => Promise<void>): Promise<void> {
-    button.disabled = true;
+  private noteFor(place: Place): HTMLElement | null {
+    if (place.kind === 'compose') return this.composeParts?.note ?? null;
+    return this.rendered.get(place.id)?.article.querySelector<HTMLElement>(':scope > .note') ?? null;
+  }
+
+  /**
+   * Runs an action for its button. The button is marked busy (not disabled, so keyboard focus stays on
+   * it) and ignores clicks meanwhile. A refused session asks for sign-in where the reader is, then does
+   * `again` once they are back.
+   */
+  private async busy(button: HTMLButtonElement, place: Place, action: () => Promise<void>, again?: () => void): Promise<void> {
+    if (button.getAttribute('aria-disabled') === 'true') return;
+    button.setAttribute('aria-disabled', 'true');
     try {
       await action();
     } catch (err) {
-      this.fail(err);
+      if (err instanceof ApiError && err.status === 401) {
+        const ended = Boolean(this.sessions.session);
+        this.sessions.end();
+        this.askSignIn(
+          place,
+          ended ? 'Your session has ended. Please sign in again: nothing you wrote is lost.' : 'Sign in to continue.',
+          ended ? 'error' : 'info',
+          again,
+        );
+      } else {
+        this.say(err instanceof Error ? err.message : 'Something went wrong. Try again.', 'error', this.noteFor(place));
+      }
     } finally {
-      button.disabled = false;
+      button.removeAttribute('aria-disabled');
     }
   }
 
   // ----- reading -----
 
-  private async load(append: boolean): Promise<void> {
+  private load(append: boolean): Promise<void> {
     const generation = ++this.loadGeneration;
+    this.loading = this.loadPage(append, generation);
+    return this.loading;
+  }
+
+  private async loadPage(append: boolean, generation: number): Promise<void> {
     if (!append) this.cursor = null;
-    this.moreButton.disabled = true;
+    this.moreButton.setAttribute('aria-disabled', 'true');
     try {
       const page = await this.api.thread(this.siteId, this.articleId, this.sort, append ? this.cursor : null);
       if (generation !== this.loadGeneration) return;
       this.editWindowSeconds = page.editWindowSeconds;
+      this.staff = new Set(page.staff ?? []);
+      // A sign-in opened under a comment stays open across a reload of the thread.
+      const carried = new Map<string, Element>();
+      const focused = this.root.activeElement;
       if (!append) {
+        for (const [id, rendered] of this.rendered) {
+          const panel = rendered.article.querySelector(':scope > .slot > .signin');
+          if (panel) carried.set(id, panel);
+        }
         this.thread.replaceChildren();
         this.rendered.clear();
+        this.myVotes.clear();
       }
-      for (const comment of page.comments) this.thread.append(this.renderTree(comment).item);
+      for (const comment of page.comments) {
+        // A comment the reader posted before this page arrived is placed where the page puts it, once.
+        this.rendered.get(comment.id)?.item.remove();
+        this.thread.append(this.renderTree(comment).item);
+      }
+      for (const [id, panel] of carried) this.rendered.get(id)?.article.querySelector(':scope > .slot')?.replaceChildren(panel);
+      if (focused instanceof HTMLElement && focused !== this.root.activeElement && focused.isConnected) focused.focus();
       this.cursor = page.nextCursor;
       this.total = page.total;
       this.updateHeading();
       this.moreButton.hidden = !page.nextCursor;
     } catch (err) {
-      if (generation === this.loadGeneration) this.fail(err);
+      if (generation === this.loadGeneration) this.say(err instanceof Error ? err.message : 'Comments could not be loaded.', 'error');
     } finally {
-      this.moreButton.disabled = false;
+      this.moreButton.removeAttribute('aria-disabled');
     }
   }
 
   private updateHeading(): void {
     this.heading.textContent = `${this.total} comment${this.total === 1 ? '' : 's'}`;
+    this.empty.hidden = this.thread.childElementCount > 0;
   }
 
-  private refreshTimes(): void {
-    for (const time of Array.from(this.root.querySelectorAll('time'))) {
-      time.textContent = relativeTime(time.dateTime);
+  /** Keeps relative times and edit windows current; Edit goes when its window closes. */
+  private tick(): void {
+    for (const time of Array.from(this.root.querySelectorAll('time'))) time.textContent = relativeTime(time.dateTime);
+    for (const rendered of this.rendered.values()) this.updateEditWindow(rendered);
+  }
+
+  private updateEditWindow(rendered: Rendered): void {
+    const edit = rendered.edit;
+    if (!edit) return;
+    const left = edit.until - Date.now();
+    if (left > 0) {
+      edit.label.textContent = left >= 60_000 ? `${Math.ceil(left / 60_000)} min left to edit` : 'Less than a minute left to edit';
+      return;
+    }
+    edit.button.remove();
+    edit.label.remove();
+    rendered.edit = undefined;
+    const slot = rendered.article.querySelector('.slot');
+    if (slot?.querySelector('form[data-kind="edit"]')) {
+      slot.replaceChildren();
+      this.say('The time to edit this comment has passed. Your changes were not saved.', 'info', this.noteFor({ kind: 'comment', id: rendered.comment.id }));
     }
   }
 
@@ -162,100 +292,181 @@ export class CommentWidget {
     const item = h('li', { class: 'comment' });
     const rendered: Rendered = { comment, item, article: h('article'), replies };
     this.rendered.set(comment.id, rendered);
+    if (comment.viewerVote === 1 || comment.viewerVote === -1) this.myVotes.set(comment.id, comment.viewerVote);
     this.fillComment(rendered);
     item.append(rendered.article, replies);
-    for (const reply of comment.replies ?? []) replies.append(this.renderTree(reply).item);
+    const children = comment.replies ?? [];
+    children.forEach((reply, index) => {
+      const child = this.renderTree(reply).item;
+      if (index >= REPLY_PREVIEW && children.length > REPLY_PREVIEW + 1) child.hidden = true;
+      replies.append(child);
+    });
+    if (children.length > REPLY_PREVIEW + 1) {
+      const hidden = children.slice(REPLY_PREVIEW);
+      const count = hidden.reduce((sum, reply) => sum + 1 + countReplies(reply), 0);
+      const more = this.button(`Show ${count} more ${count === 1 ? 'reply' : 'replies'}`, undefined, 'link');
+      const moreItem = h('li', { class: 'show-more' }, more);
+      more.addEventListener('click', () => {
+        for (const child of Array.from(replies.children)) (child as HTMLElement).hidden = false;
+        const next = hidden[0] ? this.rendered.get(hidden[0].id) : undefined;
+        moreItem.remove();
+        next?.article.focus();
+      });
+      replies.append(moreItem);
+    }
     return rendered;
   }
 
   /** (Re)draws one comment's own block; its replies are left alone. */
   private fillComment(rendered: Rendered): void {
     const { comment } = rendered;
+    const deleted = comment.status === 'deleted';
     const article = h('article', {
       id: `tl-comment-${comment.id}`,
       tabindex: -1,
-      'aria-label': `Comment by ${comment.author.displayName}`,
+      'aria-label': `Comment by ${deleted ? 'a deleted account' : comment.author.displayName}`,
       'data-status': comment.status,
     });
     const time = h('time', { datetime: comment.createdAt, title: new Date(comment.createdAt).toLocaleString() });
     time.textContent = relativeTime(comment.createdAt);
+    const permalink = h('a', { class: 'link', href: `#comment-${comment.id}`, 'aria-label': `Link to this comment, posted ${time.textContent}` }, time);
+    const name = deleted ? 'Deleted' : comment.author.displayName;
+    const parent = comment.parentId ? this.rendered.get(comment.parentId) : undefined;
+    let replyingTo: HTMLElement | null = null;
+    if (parent && comment.depth > INDENT_CAP) {
+      replyingTo = h('a', { class: 'link replying', href: `#comment-${parent.comment.id}` }, `replying to ${parent.comment.author.displayName}`);
+    }
+    const mine = this.isMine(comment);
+    const avatar = h('span', { class: `avatar c${colourIndex(comment.author.id ?? name)}`, 'aria-hidden': 'true' }, deleted ? '–' : initials(name));
     const meta = h(
       'div',
       { class: 'meta' },
-      h('span', { class: 'author' }, comment.status === 'deleted' ? 'Deleted' : comment.author.displayName),
-      time,
-      comment.editedAt && comment.status !== 'deleted' ? h('span', { class: 'edited' }, '(edited)') : null,
+      h('span', { class: 'author' }, name),
+      mine ? h('span', { class: 'badge you' }, 'You') : null,
+      !deleted && comment.author.id && this.staff.has(comment.author.id) ? h('span', { class: 'badge staff' }, 'Staff') : null,
+      permalink,
+      comment.editedAt && !deleted ? h('span', { class: 'edited' }, '(edited)') : null,
       comment.status === 'pending' ? h('span', { class: 'badge' }, 'Awaiting moderation') : null,
+      replyingTo,
     );
-    article.append(meta);
-    if (comment.status === 'deleted') {
+    article.append(h('div', { class: 'head' }, avatar, meta));
+    if (deleted) {
       article.append(h('p', { class: 'tombstone' }, 'This comment was deleted.'));
     } else {
       const body = h('div', { class: 'body' });
       // The service renders and sanitizes `html`; it is the only API text ever inserted as markup.
       body.innerHTML = comment.html;
-      article.append(body, this.renderActions(rendered));
+      if (comment.status === 'pending') {
+        article.append(body, h('p', { class: 'hint' }, 'Only you can see this until a moderator approves it.'));
+      } else {
+        article.append(body);
+      }
+      article.append(this.renderActions(rendered));
     }
-    article.append(h('div', { class: 'slot' }));
+    article.append(h('div', { class: 'note' }), h('div', { class: 'slot' }));
     rendered.article.replaceWith(article);
     rendered.article = article;
   }
 
   private renderActions(rendered: Rendered): HTMLElement {
     const { comment } = rendered;
+    const place: Place = { kind: 'comment', id: comment.id };
     const actions = h('div', { class: 'actions' });
     const score = h('span', { class: 'score', 'aria-label': `Score ${comment.score}` }, String(comment.score));
-    if (!this.sessions.session) {
-      actions.append(h('span', { class: 'hint' }, `Score ${comment.score}`));
-      return actions;
-    }
     const mine = this.isMine(comment);
-    const upvote = this.button('▲', `Upvote comment by ${comment.author.displayName}`);
-    const downvote = this.button('▼', `Downvote comment by ${comment.author.displayName}`);
-    const setPressed = (): void => {
-      const vote = this.myVotes.get(comment.id);
-      upvote.setAttribute('aria-pressed', String(vote === 1));
-      downvote.setAttribute('aria-pressed', String(vote === -1));
-    };
-    setPressed();
-    const vote = (value: 1 | -1, button: HTMLButtonElement): Promise<void> =>
-      this.busy(button, async () => {
-        const next = this.myVotes.get(comment.id) === value ? 0 : value;
-        const result = await this.api.vote(comment.id, next);
-        if (next === 0) this.myVotes.delete(comment.id);
-        else this.myVotes.set(comment.id, next);
-        comment.score = result.score;
-        score.textContent = String(result.score);
-        score.setAttribute('aria-label', `Score ${result.score}`);
-        setPressed();
-        this.say(next === 0 ? 'Vote removed.' : 'Vote recorded.', 'success');
-      });
-    upvote.addEventListener('click', () => void vote(1, upvote));
-    downvote.addEventListener('click', () => void vote(-1, downvote));
-    if (!mine) actions.append(upvote, score, downvote);
-    else actions.append(score);
+    rendered.edit = undefined;
+    rendered.vote = undefined;
+    if (comment.status === 'approved' && !mine) {
+      const upvote = this.button('▲', `Upvote comment by ${comment.author.displayName}`);
+      const downvote = this.button('▼', `Downvote comment by ${comment.author.displayName}`);
+      const setPressed = (): void => {
+        const vote = this.myVotes.get(comment.id);
+        upvote.setAttribute('aria-pressed', String(vote === 1));
+        downvote.setAttribute('aria-pressed', String(vote === -1));
+      };
+      setPressed();
+      const vote = (value: 1 | -1, button: HTMLButtonElement, toggle: boolean): Promise<void> => {
+        if (!this.sessions.session) {
+          this.askSignIn(place, 'Sign in to vote. You will come back to this comment.', 'info', () => this.again(comment.id, (again) => again.vote?.(value)));
+          return Promise.resolve();
+        }
+        return this.busy(
+          button,
+          place,
+          async () => {
+            const current = this.myVotes.get(comment.id);
+            if (!toggle && current === value) return;
+            const next = current === value ? 0 : value;
+            const result = await this.api.vote(comment.id, next);
+            if (next === 0) this.myVotes.delete(comment.id);
+            else this.myVotes.set(comment.id, next);
+            comment.score = result.score;
+            score.textContent = String(result.score);
+            score.setAttribute('aria-label', `Score ${result.score}`);
+            setPressed();
+            this.say(next === 0 ? 'Vote removed.' : 'Vote recorded.', 'success', this.noteFor(place));
+          },
+          () => this.again(comment.id, (again) => again.vote?.(value)),
+        );
+      };
+      upvote.addEventListener('click', () => void vote(1, upvote, true));
+      downvote.addEventListener('click', () => void vote(-1, downvote, true));
+      rendered.vote = (value) => {
+        const button = value === 1 ? upvote : downvote;
+        button.focus();
+        void vote(value, button, false);
+      };
+      actions.append(upvote, score, downvote);
+    } else {
+      actions.append(score);
+    }
 
     if (comment.status === 'approved') {
       const reply = this.button('Reply', `Reply to ${comment.author.displayName}`);
       reply.addEventListener('click', () => this.openReply(rendered));
       actions.append(reply);
     }
+    if (comment.replies.length > 0) {
+      const count = countReplies(comment);
+      const toggle = this.button('Hide replies', undefined, 'link');
+      toggle.setAttribute('aria-expanded', 'true');
+      toggle.addEventListener('click', () => {
+        const open = rendered.replies.hidden;
+        rendered.replies.hidden = !open;
+        toggle.setAttribute('aria-expanded', String(open));
+        toggle.textContent = open ? 'Hide replies' : `Show ${count} ${count === 1 ? 'reply' : 'replies'}`;
+      });
+      actions.append(toggle);
+    }
     if (mine) {
-      const ageSeconds = (Date.now() - new Date(comment.createdAt).getTime()) / 1000;
-      if (ageSeconds < this.editWindowSeconds) {
+      const until = new Date(comment.createdAt).getTime() + this.editWindowSeconds * 1000;
+      if (until > Date.now() && comment.status !== 'rejected') {
         const edit = this.button('Edit');
         edit.addEventListener('click', () => this.openEdit(rendered));
-        actions.append(edit);
+        const label = h('span', { class: 'window' });
+        rendered.edit = { button: edit, label, until };
+        actions.append(edit, label);
+        this.updateEditWindow(rendered);
       }
       const remove = this.button('Delete');
       remove.addEventListener('click', () => this.openDelete(rendered));
       actions.append(remove);
-    } else {
+    } else if (comment.status === 'approved') {
       const flag = this.button('Report', `Report comment by ${comment.author.displayName}`);
-      flag.addEventListener('click', () => this.openFlag(rendered));
+      flag.addEventListener('click', () => {
+        if (this.sessions.session) this.openFlag(rendered);
+        else this.askSignIn(place, 'Sign in to report this comment.', 'info', () => this.again(comment.id, (again) => this.openFlag(again)));
+      });
       actions.append(flag);
     }
     return actions;
+  }
+
+  /** Finds a comment again after the thread was reloaded (by sign-in) and continues with it. */
+  private again(id: string, next: (rendered: Rendered) => void): void {
+    const rendered = this.rendered.get(id);
+    if (rendered) next(rendered);
+    else this.say('That comment is no longer available.', 'info');
   }
 
   private button(text: string, label?: string, className = 'link'): HTMLButtonElement {
@@ -263,11 +474,11 @@ export class CommentWidget {
   }
 
   /** Puts a small form under a comment, replacing any other open one there. */
-  private openSlot(rendered: Rendered, content: HTMLElement, focus: HTMLElement): void {
+  private openSlot(rendered: Rendered, content: HTMLElement, focus: HTMLElement | null): void {
     const slot = rendered.article.querySelector('.slot');
     if (!slot) return;
     slot.replaceChildren(content);
-    focus.focus();
+    focus?.focus();
   }
 
   private closeSlot(rendered: Rendered, returnFocus = true): void {
@@ -275,102 +486,272 @@ export class CommentWidget {
     if (returnFocus) rendered.article.focus();
   }
 
-  private cancelButton(rendered: Rendered): HTMLButtonElement {
+  private cancelButton(rendered: Rendered, onCancel?: () => void): HTMLButtonElement {
     const cancel = this.button('Cancel', undefined, '');
-    cancel.addEventListener('click', () => this.closeSlot(rendered));
+    cancel.addEventListener('click', () => {
+      onCancel?.();
+      this.closeSlot(rendered);
+    });
     return cancel;
+  }
+
+  /** Scrolls to a comment, opening collapsed replies on the way, and highlights it briefly. */
+  private reveal(rendered: Rendered): void {
+    for (let node: HTMLElement | null = rendered.item; node && node !== this.thread; node = node.parentElement) {
+      if (node.hidden) node.hidden = false;
+    }
+    rendered.article.scrollIntoView({ block: 'center' });
+    rendered.article.classList.remove('fresh');
+    void rendered.article.offsetWidth;
+    rendered.article.classList.add('fresh');
+    rendered.article.addEventListener('animationend', () => rendered.article.classList.remove('fresh'), { once: true });
+    rendered.article.focus({ preventScroll: true });
+  }
+
+  /** `#comment-ID` in the page address: shows that comment, loading further pages to find it. */
+  private async followLink(): Promise<void> {
+    const id = COMMENT_LINK.exec(location.hash)?.[1];
+    if (!id) return;
+    await this.loading;
+    for (let pages = 0; !this.rendered.has(id) && this.cursor && pages < MAX_PAGES_TO_FIND; pages += 1) await this.load(true);
+    const rendered = this.rendered.get(id);
+    if (rendered) this.reveal(rendered);
+    else this.say('The linked comment is not available. It may have been removed.', 'info');
   }
 
   // ----- writing -----
 
-  private commentForm(label: string, submitText: string, initial: string, onSubmit: (body: string) => Promise<void>, extra?: HTMLElement) {
-    const textarea = h('textarea', { required: true, maxlength: MAX_COMMENT_LENGTH, rows: 4 });
-    textarea.value = initial;
-    const submit = h('button', { type: 'submit', class: 'primary' }, submitText);
-    const form = h('form', {}, field(label, textarea), h('div', { class: 'row' }, submit, extra));
-    form.addEventListener('submit', (event) => {
-      event.preventDefault();
+  private commentForm(options: {
+    label: string;
+    submitText: string;
+    draft: string;
+    initial?: string;
+    kind: string;
+    place: Place;
+    onSubmit: (body: string) => Promise<void>;
+    extra?: HTMLElement;
+  }): FormParts {
+    const textarea = h('textarea', { required: true, rows: 4 });
+    textarea.value = this.drafts.get(options.draft) || options.initial || '';
+    const counter = h('span', { class: 'counter', id: uid('counter'), 'aria-live': 'polite' });
+    const helpId = uid('help');
+    textarea.setAttribute('aria-describedby', `${counter.id} ${helpId}`);
+    const note = h('div', { class: 'note' });
+    const preview = h('div', { class: 'preview', hidden: true, 'aria-label': 'Preview', role: 'region' });
+    const previewButton = this.button('Preview', undefined, '');
+    previewButton.setAttribute('aria-pressed', 'false');
+    const help = h(
+      'details',
+      { class: 'help', id: helpId },
+      h('summary', {}, 'Formatting help'),
+      h(
+        'ul',
+        {},
+        h('li', {}, h('code', {}, '**bold**'), ' and ', h('code', {}, '*italic*')),
+        h('li', {}, h('code', {}, '> '), ' at the start of a line quotes it'),
+        h('li', {}, h('code', {}, '`code`'), ' inline, or a line of ', h('code', {}, '```'), ' above and below a block'),
+        h('li', {}, 'Links are made from web addresses, or ', h('code', {}, '[text](https://…)')),
+      ),
+    );
+    const updateCounter = (): void => {
+      const left = MAX_COMMENT_LENGTH - textarea.value.trim().length;
+      counter.dataset.over = String(left < 0);
+      counter.textContent =
+        left < 0 ? `${-left} character${left === -1 ? '' : 's'} too many` : left <= COUNTER_FROM ? `${left} character${left === 1 ? '' : 's'} left` : '';
+    };
+    updateCounter();
+    textarea.addEventListener('input', () => {
+      this.drafts.set(options.draft, textarea.value);
+      updateCounter();
+      if (!preview.hidden) this.closePreview(preview, previewButton, textarea);
+    });
+    previewButton.addEventListener('click', () => {
+      if (!preview.hidden) {
+        this.closePreview(preview, previewButton, textarea);
+        return;
+      }
       const body = textarea.value.trim();
       if (!body) {
-        this.say('Write something first.', 'error');
+        this.say('Write something to preview first.', 'info', note);
+        return;
+      }
+      void this.busy(previewButton, options.place, async () => {
+        const { html } = await this.api.preview(this.siteId, body);
+        const rendered = h('div', { class: 'body' });
+        // Rendered and sanitized by the service, exactly as the posted comment will be.
+        rendered.innerHTML = html;
+        preview.replaceChildren(h('p', { class: 'hint' }, 'Preview: this is how your comment will look.'), rendered);
+        preview.hidden = false;
+        textarea.hidden = true;
+        previewButton.setAttribute('aria-pressed', 'true');
+        previewButton.textContent = 'Back to editing';
+      });
+    });
+    const submit = h('button', { type: 'submit', class: 'primary' }, options.submitText);
+    const form = h(
+      'form',
+      { 'data-kind': options.kind },
+      field(options.label, textarea),
+      preview,
+      h('div', { class: 'row' }, submit, options.extra, previewButton, counter),
+      help,
+      note,
+    );
+    const submitNow = (): void => {
+      const body = textarea.value.trim();
+      if (!body) {
+        this.say('Write something first.', 'error', note);
         textarea.focus();
         return;
       }
-      void this.busy(submit, () => onSubmit(body));
+      if (body.length > MAX_COMMENT_LENGTH) {
+        this.say(`Your comment is ${body.length - MAX_COMMENT_LENGTH} characters too long. The limit is ${MAX_COMMENT_LENGTH}. Shorten it and try again.`, 'error', note);
+        this.closePreview(preview, previewButton, textarea);
+        textarea.focus();
+        return;
+      }
+      const resume = (): void => this.resumeForm(options.place, options.kind);
+      if (!this.sessions.session) {
+        this.askSignIn(options.place, 'Sign in to post. What you wrote is kept, and it is posted once you are signed in.', 'info', resume);
+        return;
+      }
+      void this.busy(
+        submit,
+        options.place,
+        async () => {
+          await options.onSubmit(body);
+          this.drafts.clear(options.draft);
+        },
+        resume,
+      );
+    };
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      submitNow();
     });
-    return { form, textarea };
+    return { form, textarea, note, submitNow };
+  }
+
+  private closePreview(preview: HTMLElement, button: HTMLButtonElement, textarea: HTMLTextAreaElement): void {
+    if (preview.hidden) return;
+    preview.hidden = true;
+    preview.replaceChildren();
+    textarea.hidden = false;
+    button.setAttribute('aria-pressed', 'false');
+    button.textContent = 'Preview';
+  }
+
+  /** After sign-in, reopens the form the reader was sending (its text is in the drafts) and sends it. */
+  private resumeForm(place: Place, kind: string): void {
+    if (place.kind === 'compose') {
+      this.composeParts?.submitNow();
+      return;
+    }
+    this.again(place.id, (rendered) => {
+      const parts = kind === 'edit' ? this.openEdit(rendered) : this.openReply(rendered);
+      parts?.submitNow();
+    });
   }
 
   private renderCompose(): void {
-    if (!this.sessions.session) {
-      this.composeSlot.replaceChildren();
-      return;
-    }
-    const { form, textarea } = this.commentForm('Add a comment', 'Post comment', '', async (body) => {
-      const created = await this.api.post(this.siteId, this.articleId, body, null);
-      textarea.value = '';
-      this.insert(created, null);
+    const parts = this.commentForm({
+      label: 'Add a comment',
+      submitText: 'Post comment',
+      draft: 'new',
+      kind: 'compose',
+      place: { kind: 'compose' },
+      onSubmit: async (body) => {
+        const created = await this.api.post(this.siteId, this.articleId, body, null);
+        parts.textarea.value = '';
+        parts.textarea.dispatchEvent(new Event('input'));
+        this.insert(created, null);
+      },
     });
-    form.classList.add('panel');
-    this.composeSlot.replaceChildren(form);
+    parts.form.classList.add('panel');
+    this.composeParts = parts;
+    this.composeAuth = h('div', {});
+    this.composeSlot.replaceChildren(parts.form, this.composeAuth);
   }
 
-  private openReply(parent: Rendered): void {
-    const { form, textarea } = this.commentForm(
-      `Reply to ${parent.comment.author.displayName}`,
-      'Post reply',
-      '',
-      async (body) => {
+  private openReply(parent: Rendered): FormParts | null {
+    const place: Place = { kind: 'comment', id: parent.comment.id };
+    if (!this.sessions.session) {
+      this.askSignIn(place, `Sign in to reply to ${parent.comment.author.displayName}.`, 'info', () =>
+        this.again(parent.comment.id, (again) => void this.openReply(again)),
+      );
+      return null;
+    }
+    const draft = `reply:${parent.comment.id}`;
+    const parts = this.commentForm({
+      label: `Reply to ${parent.comment.author.displayName}`,
+      submitText: 'Post reply',
+      draft,
+      kind: 'reply',
+      place,
+      onSubmit: async (body) => {
         const created = await this.api.post(this.siteId, this.articleId, body, parent.comment.id);
         this.closeSlot(parent, false);
         this.insert(created, parent);
       },
-      this.cancelButton(parent),
-    );
-    this.openSlot(parent, form, textarea);
+      extra: this.cancelButton(parent),
+    });
+    this.openSlot(parent, parts.form, parts.textarea);
+    return parts;
   }
 
-  /** Adds a just-posted comment where the reader expects it, announces its status and moves focus to it. */
+  /** Adds a just-posted comment where the reader expects it, announces its status, scrolls to it and highlights it. */
   private insert(created: ThreadComment, parent: Rendered | null): void {
     created.replies ??= [];
     const rendered = this.renderTree(created);
-    if (parent) parent.replies.append(rendered.item);
-    else if (this.sort === 'newest') this.thread.prepend(rendered.item);
+    if (parent) {
+      parent.replies.hidden = false;
+      parent.replies.append(rendered.item);
+    } else if (this.sort === 'newest') this.thread.prepend(rendered.item);
     else this.thread.append(rendered.item);
+    const note = rendered.article.querySelector<HTMLElement>(':scope > .note');
     if (created.status === 'approved') {
       this.total += 1;
       this.updateHeading();
-      this.say('Your comment was posted.', 'success');
+      this.say('Your comment was posted.', 'success', note);
     } else {
-      this.say('Your comment is held for moderation. It will appear for others once a moderator approves it.');
+      this.updateHeading();
+      this.say('Your comment is held for moderation. Only you can see it until a moderator approves it.', 'info', note);
     }
-    rendered.article.focus();
+    this.reveal(rendered);
   }
 
-  private openEdit(rendered: Rendered): void {
-    const { form, textarea } = this.commentForm(
-      'Edit your comment',
-      'Save changes',
-      rendered.comment.body,
-      async (body) => {
+  private openEdit(rendered: Rendered): FormParts {
+    const draft = `edit:${rendered.comment.id}`;
+    const parts = this.commentForm({
+      label: 'Edit your comment',
+      submitText: 'Save changes',
+      draft,
+      initial: rendered.comment.body,
+      kind: 'edit',
+      place: { kind: 'comment', id: rendered.comment.id },
+      onSubmit: async (body) => {
         const updated = await this.api.edit(rendered.comment.id, body);
         rendered.comment = { ...updated, replies: rendered.comment.replies };
         this.fillComment(rendered);
-        this.say(
-          updated.status === 'pending' ? 'Your edit is held for moderation.' : 'Your comment was updated.',
-          updated.status === 'pending' ? 'info' : 'success',
-        );
+        const note = this.noteFor({ kind: 'comment', id: rendered.comment.id });
+        if (updated.status === 'pending') {
+          this.say('Your edit is held for moderation. Only you can see it until a moderator approves it.', 'info', note);
+        } else {
+          this.say('Your comment was updated.', 'success', note);
+        }
         rendered.article.focus();
       },
-      this.cancelButton(rendered),
-    );
-    this.openSlot(rendered, form, textarea);
+      extra: this.cancelButton(rendered, () => this.drafts.clear(draft)),
+    });
+    this.openSlot(rendered, parts.form, parts.textarea);
+    return parts;
   }
 
   private openDelete(rendered: Rendered): void {
     const confirm = this.button('Yes, delete it', undefined, 'primary');
+    const place: Place = { kind: 'comment', id: rendered.comment.id };
     confirm.addEventListener('click', () =>
-      void this.busy(confirm, async () => {
+      void this.busy(confirm, place, async () => {
         await this.api.remove(rendered.comment.id);
         if (rendered.comment.status === 'approved') {
           this.total = Math.max(0, this.total - 1);
@@ -378,7 +759,7 @@ export class CommentWidget {
         }
         rendered.comment = { ...rendered.comment, status: 'deleted', html: '', body: '' };
         this.fillComment(rendered);
-        this.say('Your comment was deleted.', 'success');
+        this.say('Your comment was deleted.', 'success', this.noteFor(place));
         rendered.article.focus();
       }),
     );
@@ -390,6 +771,7 @@ export class CommentWidget {
   }
 
   private openFlag(rendered: Rendered): void {
+    const place: Place = { kind: 'comment', id: rendered.comment.id };
     const reason = h('select', { required: true });
     for (const [value, label] of FLAG_REASONS) reason.append(h('option', { value }, label));
     const submit = h('button', { type: 'submit', class: 'primary' }, 'Send report');
@@ -397,10 +779,10 @@ export class CommentWidget {
       h('div', { class: 'row' }, submit, this.cancelButton(rendered)));
     form.addEventListener('submit', (event) => {
       event.preventDefault();
-      void this.busy(submit, async () => {
+      void this.busy(submit, place, async () => {
         await this.api.flag(rendered.comment.id, reason.value as FlagReason);
         this.closeSlot(rendered);
-        this.say('Thank you. A moderator will review this comment.', 'success');
+        this.say('Thank you. A moderator will review this comment.', 'success', this.noteFor(place));
       });
     });
     this.openSlot(rendered, form, reason);
@@ -408,12 +790,34 @@ export class CommentWidget {
 
   // ----- signing in -----
 
+  /**
+   * Opens sign-in where the reader is (under the comment or the comment box) and remembers what they
+   * were doing, to carry on once they are signed in.
+   */
+  private askSignIn(place: Place, message: string, kind: StatusKind, then?: () => void): void {
+    this.resume = then ?? null;
+    const panel = this.signInPanel(message, () => {
+      this.resume = null;
+      this.renderAccount();
+    });
+    panel.classList.add('signin');
+    // One set of sign-in buttons at a time: the general one gives way to this one.
+    this.account.replaceChildren();
+    const container = place.kind === 'compose' ? this.composeAuth : this.rendered.get(place.id)?.article.querySelector('.slot');
+    (container ?? this.account).replaceChildren(panel);
+    this.say(message, kind);
+    // The panel shows the message where the reader is; the live region only announces it.
+    this.status.classList.add('sr-only');
+    panel.scrollIntoView({ block: 'nearest' });
+    panel.querySelector<HTMLElement>('button')?.focus();
+  }
+
   private renderAccount(): void {
     const session = this.sessions.session;
     if (session) {
       const signOut = this.button('Sign out', undefined, '');
       signOut.addEventListener('click', () =>
-        void this.busy(signOut, async () => {
+        void this.busy(signOut, { kind: 'compose' }, async () => {
           try {
             await this.api.logout();
           } catch (err) {
@@ -428,13 +832,14 @@ export class CommentWidget {
         h('div', { class: 'row panel' }, h('span', {}, 'Signed in as ', h('strong', {}, session.user.displayName)), signOut),
       );
     } else {
-      this.account.replaceChildren(this.signInPanel());
+      this.account.replaceChildren(this.signInPanel('Sign in to join the discussion.'));
     }
-    this.renderCompose();
+    if (!this.composeParts || this.composeSlot.childElementCount === 0) this.renderCompose();
+    else this.composeAuth.replaceChildren();
   }
 
-  private signInPanel(): HTMLElement {
-    const panel = h('div', { class: 'panel' }, h('p', { class: 'hint' }, 'Sign in to join the discussion.'));
+  private signInPanel(message: string, onCancel?: () => void): HTMLElement {
+    const panel = h('div', { class: 'panel', role: 'group', 'aria-label': 'Sign in' }, h('p', { class: 'hint' }, message));
     const body = h('div', {});
     const choices: [string, () => HTMLElement][] = [
       ['Email me a sign-in link', () => this.emailLinkForm()],
@@ -458,14 +863,23 @@ export class CommentWidget {
     const facebook = this.button('Continue with Facebook', undefined, '');
     facebook.addEventListener('click', () => this.openFacebook());
     row.append(facebook);
+    if (onCancel) {
+      const cancel = this.button('Not now', undefined, 'link');
+      cancel.addEventListener('click', () => {
+        panel.remove();
+        onCancel();
+      });
+      row.append(cancel);
+    }
     panel.append(row, body);
     return panel;
   }
 
-  private signedIn(session: { token: string; user: { id: string; displayName: string } }): void {
-    this.sessions.set({ token: session.token, user: { role: 'commenter', emailVerified: false, banned: false, ...session.user } });
+  private signedIn(session: Session): void {
+    const resuming = this.resume !== null;
+    this.sessions.set({ token: session.token, user: { ...session.user, role: session.user.role ?? 'commenter' } });
     this.say(`Signed in as ${session.user.displayName}.`, 'success');
-    this.composeSlot.querySelector('textarea')?.focus();
+    if (!resuming) this.composeParts?.textarea.focus();
   }
 
   /** Emailed links come back to this article page, without any fragment it carries now. */
@@ -476,12 +890,18 @@ export class CommentWidget {
   private emailLinkForm(): HTMLElement {
     const email = h('input', { type: 'email', required: true, autocomplete: 'email' });
     const submit = h('button', { type: 'submit', class: 'primary' }, 'Send link');
-    const form = h('form', {}, field('Email address', email), h('div', { class: 'row' }, submit));
+    const note = h('div', { class: 'note' });
+    const form = h('form', {}, field('Email address', email), h('div', { class: 'row' }, submit), note);
     const wrapper = h('div', {}, form);
     form.addEventListener('submit', (event) => {
       event.preventDefault();
-      void this.busy(submit, async () => {
-        await this.api.requestEmailLink(email.value.trim(), this.returnTarget());
+      void this.busy(submit, { kind: 'compose' }, async () => {
+        try {
+          await this.api.requestEmailLink(email.value.trim(), this.returnTarget());
+        } catch (err) {
+          this.say(err instanceof Error ? err.message : 'The link could not be sent.', 'error', note);
+          return;
+        }
         this.say('Check your email for a sign-in link. It works once, for 15 minutes.');
         const codeForm = this.emailCodeForm();
         wrapper.replaceChildren(codeForm);
@@ -498,50 +918,66 @@ export class CommentWidget {
   private emailCodeForm(): HTMLElement {
     const code = h('input', { type: 'text', required: true, autocomplete: 'one-time-code', spellcheck: 'false' });
     const submit = h('button', { type: 'submit', class: 'primary' }, 'Sign in');
+    const note = h('div', { class: 'note' });
     const form = h(
       'form',
       {},
       h('p', { class: 'hint' }, 'Open the link in the email on this device, or paste the link here.'),
       field('Sign-in link', code),
       h('div', { class: 'row' }, submit),
+      note,
     );
     form.addEventListener('submit', (event) => {
       event.preventDefault();
-      void this.busy(submit, async () => {
-        this.signedIn(await this.api.verifyEmailLink(extractLinkToken(code.value)));
-      });
+      void this.signInWith(submit, note, () => this.api.verifyEmailLink(extractLinkToken(code.value)));
     });
     return form;
+  }
+
+  /** Sign-in failures show beside the form that failed; they never end anything. */
+  private async signInWith(submit: HTMLButtonElement, note: HTMLElement, call: () => Promise<Session>): Promise<void> {
+    if (submit.getAttribute('aria-disabled') === 'true') return;
+    submit.setAttribute('aria-disabled', 'true');
+    try {
+      this.signedIn(await call());
+    } catch (err) {
+      this.say(err instanceof Error ? err.message : 'Signing in did not work. Try again.', 'error', note);
+    } finally {
+      submit.removeAttribute('aria-disabled');
+    }
   }
 
   private passwordForm(): HTMLElement {
     const email = h('input', { type: 'email', required: true, autocomplete: 'email' });
     const password = h('input', { type: 'password', required: true, autocomplete: 'current-password' });
     const submit = h('button', { type: 'submit', class: 'primary' }, 'Sign in');
-    const form = h('form', {}, h('div', { class: 'row' }, field('Email address', email), field('Password', password)), submit);
+    const note = h('div', { class: 'note' });
+    const form = h('form', {}, h('div', { class: 'row' }, field('Email address', email), field('Password', password)), submit, note);
     form.addEventListener('submit', (event) => {
       event.preventDefault();
-      void this.busy(submit, async () => this.signedIn(await this.api.login(email.value.trim(), password.value)));
+      void this.signInWith(submit, note, () => this.api.login(email.value.trim(), password.value));
     });
     return form;
   }
 
   private registerForm(): HTMLElement {
-    const name = h('input', { type: 'text', required: true, autocomplete: 'nickname', maxlength: 60 });
+    const name = h('input', { type: 'text', required: true, autocomplete: 'nickname', maxlength: 50 });
     const email = h('input', { type: 'email', required: true, autocomplete: 'email' });
-    const password = h('input', { type: 'password', required: true, autocomplete: 'new-password', minlength: 10 });
+    const rulesId = uid('rules');
+    const password = h('input', { type: 'password', required: true, autocomplete: 'new-password', minlength: 10, 'aria-describedby': rulesId });
     const submit = h('button', { type: 'submit', class: 'primary' }, 'Create account');
+    const note = h('div', { class: 'note' });
     const form = h(
       'form',
       {},
       h('div', { class: 'row' }, field('Display name', name), field('Email address', email), field('Password', password)),
+      h('p', { class: 'hint', id: rulesId }, `Password: ${PASSWORD_RULES}`),
       submit,
+      note,
     );
     form.addEventListener('submit', (event) => {
       event.preventDefault();
-      void this.busy(submit, async () =>
-        this.signedIn(await this.api.register(email.value.trim(), password.value, name.value.trim(), this.returnTarget())),
-      );
+      void this.signInWith(submit, note, () => this.api.register(email.value.trim(), password.value, name.value.trim(), this.returnTarget()));
     });
     return form;
   }
@@ -553,6 +989,10 @@ export class CommentWidget {
     if (!popup) this.say('Your browser blocked the sign-in window. Allow pop-ups for this site and try again.', 'error');
     else this.say('Finish signing in with Facebook in the new window.');
   }
+}
+
+function countReplies(comment: ThreadComment): number {
+  return (comment.replies ?? []).reduce((sum, reply) => sum + 1 + countReplies(reply), 0);
 }
 
 export const SIGN_IN_FRAGMENT_KEY = 'threadline-email-link';

@@ -1,0 +1,138 @@
+/**
+ * Is a moderation queue page O(page)? Seeds one site's queue with 1,000 pending comments, measures the
+ * first page and a page ten pages in (following nextCursor), then grows the same queue to 10,000 and
+ * measures again: the ratio 10k / 1k should stay near 1. Each page is the console's page (50 items,
+ * with parents and authors' records). Authors write 50 comments each at both sizes, so the per-author
+ * counts cost the same. Sequential reads, mean of READS each; the backend is named beside every figure.
+ * BENCH_BACKEND overrides the backend name the database handle reports.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { Types } from 'mongoose';
+import { createApp } from '../src/app';
+import { signSessionToken } from '../src/accounts/tokens';
+import { UserModel } from '../src/accounts/user.model';
+import { CommentModel } from '../src/comments/comment.model';
+import { loadConfig } from '../src/config/config';
+import { openDatabase } from '../src/db/database';
+import { createLogger } from '../src/logging/logger';
+import { SiteModel } from '../src/sites/site.model';
+
+const PAGE = 50;
+const PER_AUTHOR = 50;
+const READS = Number(process.env.BENCH_READS ?? 20);
+const DEEP_PAGE = 10;
+
+let seeded = 0;
+
+/** Appends `count` pending comments (oldest first), in authors of PER_AUTHOR comments each. */
+async function seed(siteId: Types.ObjectId, count: number): Promise<void> {
+  for (let done = 0; done < count; done += PER_AUTHOR) {
+    const author = await UserModel.create({ displayName: `Queue author ${seeded}`, email: `queue-${seeded}@example.test` });
+    const docs = Array.from({ length: PER_AUTHOR }, () => {
+      seeded += 1;
+      return {
+        siteId,
+        articleId: `article-${seeded % 40}`,
+        author: { id: author._id, displayName: author.displayName },
+        body: `Held remark number ${seeded} about the harbour wall.`,
+        html: '',
+        status: 'pending',
+        reasons: [{ code: 'premoderation' }],
+        createdAt: new Date(Date.UTC(2025, 0, 1) + seeded * 1000),
+      };
+    });
+    await CommentModel.insertMany(docs);
+  }
+}
+
+async function timeRead(url: string, headers: Record<string, string>): Promise<number> {
+  const started = process.hrtime.bigint();
+  const res = await fetch(url, { headers });
+  const body = (await res.json()) as { items?: unknown[] };
+  if (res.status !== 200 || body.items?.length !== PAGE) throw new Error(`queue answered ${res.status} with ${body.items?.length} items`);
+  return Number(process.hrtime.bigint() - started) / 1e6;
+}
+
+async function measure(base: string, headers: Record<string, string>): Promise<{ first: number; deep: number }> {
+  let cursor: string | null = null;
+  for (let i = 0; i < DEEP_PAGE; i += 1) {
+    const url: string = `${base}&limit=${PAGE}${cursor ? `&cursor=${cursor}` : ''}`;
+    const page = (await (await fetch(url, { headers })).json()) as { nextCursor: string };
+    cursor = page.nextCursor;
+  }
+  const deepUrl = `${base}&limit=${PAGE}&cursor=${cursor}`;
+  const firstUrl = `${base}&limit=${PAGE}`;
+  await timeRead(firstUrl, headers);
+  await timeRead(deepUrl, headers);
+  let first = 0;
+  let deep = 0;
+  for (let i = 0; i < READS; i += 1) {
+    first += await timeRead(firstUrl, headers);
+    deep += await timeRead(deepUrl, headers);
+  }
+  return { first: first / READS, deep: deep / READS };
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'threadline-bench-queue-'));
+  const logger = createLogger({ level: 'warn', name: 'bench' });
+  const database = await openDatabase({
+    uri: process.env.MONGODB_URI,
+    dataDir,
+    prefer: (process.env.LOCAL_DB as 'auto' | 'mongod' | 'ferretdb' | undefined) ?? 'auto',
+    timeoutMs: 10_000,
+    logger,
+    dbName: `threadline_bench_${Date.now().toString(36)}`,
+  });
+  const backend = process.env.BENCH_BACKEND ?? database.backend;
+  const progress = (text: string): boolean => process.stderr.write(`  ${text}\n`);
+  progress(`database up (${backend})`);
+  let server: Server | null = null;
+  try {
+    await CommentModel.syncIndexes();
+    const site = await SiteModel.create({ name: 'Queue Gazette', origins: ['https://bench.example'] });
+    const admin = await UserModel.create({ displayName: 'Bench admin', email: 'bench-admin@example.test', role: 'admin' });
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      JWT_SECRET: 'bench-only-secret-bench-only-secret-0123',
+      PUBLIC_URL: 'http://threadline.bench',
+      DATA_DIR: dataDir,
+      RATE_LIMITS_ENABLED: 'false',
+      LOG_LEVEL: 'silent',
+    });
+    const app = createApp({ config, logger: createLogger({ level: 'silent', name: 'bench-app' }) });
+    server = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    const token = signSessionToken({ sub: String(admin._id), role: 'admin', ver: admin.tokenVersion }, config.JWT_SECRET, 3600);
+    const headers = { authorization: `Bearer ${token}` };
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/sites/${String(site._id)}/moderation/queue?status=pending`;
+
+    await seed(site._id, 1000);
+    progress('seeded 1,000 pending');
+    const small = await measure(base, headers);
+    await seed(site._id, 9000);
+    progress('seeded 10,000 pending');
+    const large = await measure(base, headers);
+    const row = (name: string, ms: number, ratio?: number): string =>
+      `${name.padEnd(36)} ${ms.toFixed(1).padStart(7)} ms${ratio === undefined ? '' : `   ratio to 1,000 pending: ${ratio.toFixed(2)}`}   [backend: ${backend}]`;
+    console.log(`backend: ${backend}; pages of ${PAGE}, mean of ${READS} sequential reads`);
+    console.log(row('first page, 1,000 pending', small.first));
+    console.log(row(`page ${DEEP_PAGE + 1}, 1,000 pending`, small.deep));
+    console.log(row('first page, 10,000 pending', large.first, large.first / small.first));
+    console.log(row(`page ${DEEP_PAGE + 1}, 10,000 pending`, large.deep, large.deep / small.deep));
+  } finally {
+    server?.close();
+    await database.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

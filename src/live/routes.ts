@@ -1,0 +1,124 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { articleIdSchema } from '../comments/schemas';
+import type { AppContext } from '../context';
+import { HttpProblem, badRequest, notFound } from '../http/problem';
+import { parseInput } from '../http/validate';
+import { getSite } from '../sites/service';
+import { LiveHub, type SequencedEvent } from './hub';
+
+const eventsQuery = z.strictObject({
+  /** `1`: answer with JSON once an event arrives or the wait ends (for proxies that buffer streams). */
+  poll: z.literal('1').optional(),
+  /** The cursor of the last event seen (poll mode); without one, the answer names the current cursor. */
+  since: z.string().regex(/^[A-Za-z0-9_-]{1,16}\.\d{1,15}$/, 'must be a cursor from an earlier answer').optional(),
+});
+const CURSOR = /^[A-Za-z0-9_-]{1,16}\.\d{1,15}$/;
+const OBJECT_ID = /^[a-f0-9]{24}$/i;
+
+function sseFrame(event: SequencedEvent): string {
+  return `id: ${event.cursor}\nevent: comment\ndata: ${JSON.stringify({ id: event.id, type: event.type })}\n\n`;
+}
+
+function tooManyStreams(): HttpProblem {
+  return new HttpProblem(429, 'Too Many Requests', 'Too many live connections; the thread still reloads normally.', {
+    slug: 'too-many-streams',
+    headers: { 'Retry-After': '30' },
+  });
+}
+
+/**
+ * Live threads: `GET /sites/:siteId/articles/:articleId/events` streams `comment` events
+ * (text/event-stream) with a heartbeat comment every LIVE_HEARTBEAT_SECONDS; `?poll=1&since=` is the
+ * long-poll fallback for proxies that buffer streams. Connections are bounded per client IP and per instance.
+ */
+export function liveRoutes({ config }: AppContext, hub = new LiveHub({ maxStreams: config.LIVE_MAX_STREAMS, maxStreamsPerIp: config.LIVE_MAX_STREAMS_PER_IP })): Router {
+  const router = Router();
+
+  router.get('/sites/:siteId/articles/:articleId/events', async (req, res) => {
+    const siteId = String(req.params.siteId);
+    if (!OBJECT_ID.test(siteId)) throw notFound('No site with this id.');
+    const article = articleIdSchema.safeParse(req.params.articleId);
+    if (!article.success) throw badRequest('The article id is invalid.', [{ path: 'articleId', message: article.error.issues[0].message }]);
+    const query = parseInput(eventsQuery, req.query, 'query');
+    await getSite(siteId);
+    const release = hub.acquire(req.ip ?? 'unknown');
+    if (!release) throw tooManyStreams();
+    if (query.poll) longPoll(req, res, hub, siteId, article.data, query.since ?? null, release);
+    else stream(req, res, hub, siteId, article.data, release);
+  });
+
+  function stream(req: Request, res: Response, liveHub: LiveHub, siteId: string, articleId: string, release: () => void): void {
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      // nginx and similar proxies pass the stream through instead of buffering it.
+      'X-Accel-Buffering': 'no',
+      Connection: 'keep-alive',
+    });
+    res.flushHeaders();
+    res.write(`retry: 3000\nevent: ready\ndata: ${JSON.stringify({ cursor: liveHub.currentCursor() })}\n\n`);
+    // A reconnecting EventSource names the last event it saw: replay what it missed, or tell it to reload.
+    const lastId = req.get('Last-Event-ID');
+    if (lastId && CURSOR.test(lastId)) {
+      const missed = liveHub.eventsSince(siteId, articleId, lastId);
+      if (missed === null) res.write('event: reload\ndata: {}\n\n');
+      else for (const event of missed) res.write(sseFrame(event));
+    }
+    const stop = liveHub.listen(siteId, articleId, (event) => res.write(sseFrame(event)));
+    const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), config.LIVE_HEARTBEAT_SECONDS * 1000);
+    const end = (): void => {
+      clearInterval(heartbeat);
+      stop();
+      release();
+    };
+    req.on('close', end);
+    res.on('close', end);
+  }
+
+  function longPoll(
+    req: Request,
+    res: Response,
+    liveHub: LiveHub,
+    siteId: string,
+    articleId: string,
+    since: string | null,
+    release: () => void,
+  ): void {
+    res.setHeader('Cache-Control', 'no-store');
+    const answer = (events: SequencedEvent[], reset = false): void => {
+      if (res.headersSent) return;
+      res.json({
+        events: events.map(({ id, type }) => ({ id, type })),
+        cursor: events.at(-1)?.cursor ?? liveHub.currentCursor(),
+        ...(reset ? { reset: true } : {}),
+      });
+    };
+    if (!since) {
+      release();
+      answer([]);
+      return;
+    }
+    const missed = liveHub.eventsSince(siteId, articleId, since);
+    if (missed === null || missed.length > 0) {
+      release();
+      answer(missed ?? [], missed === null);
+      return;
+    }
+    const finish = (events: SequencedEvent[]): void => {
+      clearTimeout(timer);
+      stop();
+      release();
+      answer(events);
+    };
+    const stop = liveHub.listen(siteId, articleId, (event) => finish([event]));
+    const timer = setTimeout(() => finish([]), config.LIVE_POLL_SECONDS * 1000);
+    req.on('close', () => {
+      clearTimeout(timer);
+      stop();
+      release();
+    });
+  }
+
+  return router;
+}
