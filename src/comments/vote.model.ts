@@ -13,9 +13,7 @@ const voteSchema = new Schema(
   { timestamps: true },
 );
 voteSchema.index({ commentId: 1 });
-// A viewer's own votes, merged into the pages they read.
-voteSchema.index({ userId: 1 });
-// A reader's own votes, for their data export and account deletion.
+// A reader's own votes: merged into the pages they read, exported, deleted with their account.
 voteSchema.index({ userId: 1 });
 
 export type Vote = InferSchemaType<typeof voteSchema>;
