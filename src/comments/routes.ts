@@ -94,7 +94,7 @@ export function commentRoutes({ config }: AppContext): Router {
     const json = withVotes?.json ?? page.body.toString('utf8');
     // The body starts {"editWindowSeconds":N, — the staff list goes right after it.
     const cut = json.indexOf(',') + 1;
-    res.send(`${json.slice(0, cut)}"staff":${JSON.stringify(staff)},${json.slice(cut)}`);
+    res.send(staff.length > 0 ? `${json.slice(0, cut)}"staff":${JSON.stringify(staff)},${json.slice(cut)}` : json);
   });
 
   /** Renders a draft exactly as a posted comment would be, for the composer's preview; nothing is stored. */
