@@ -16,6 +16,8 @@ import { requireJsonBody } from './http/requireJson';
 import { siteCors } from './sites/cors';
 import { siteRoutes } from './sites/routes';
 import { commentRoutes } from './comments/routes';
+import { configurePageCache } from './comments/thread';
+import { startChangeFeed } from './changes/feed';
 import { widgetRoutes } from './widget/routes';
 import { openApiRoutes } from './openapi/routes';
 import { consoleRoutes } from './console/routes';
@@ -38,6 +40,9 @@ function trustProxySetting(value: string): boolean | number | string {
 /** Composes the service: cross-cutting middleware first, then each feature's routes, then errors. */
 export function createApp(context: AppContext): Express {
   const { config } = context;
+  // Every instance hears every other's changes (page caches, live threads, ...); idempotent.
+  startChangeFeed(context.logger);
+  configurePageCache(config.PAGE_CACHE_MB * 1024 * 1024);
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', trustProxySetting(config.TRUST_PROXY));

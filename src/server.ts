@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { createApp } from './app';
 import { bootstrapAdmin } from './accounts/bootstrapAdmin';
 import { ConfigError, loadConfig, type Config } from './config/config';
+import { changeFeed, stopChangeFeed } from './changes/feed';
 import { openConfiguredDatabase, type Database } from './db/database';
 import { startSweeper } from './housekeeping/sweep';
 import { startNotifications } from './notifications/digest';
@@ -50,6 +51,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       stopNotifications();
       await webhooks.stop();
       await imports.stop();
+      stopChangeFeed();
+      await changeFeed.flushed();
       await database.close();
       logger.info({ drainMs: Date.now() - started }, 'shutdown complete');
     })();

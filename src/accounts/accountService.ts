@@ -1,4 +1,4 @@
-import { Types, trusted } from 'mongoose';
+import { Types } from 'mongoose';
 import { conflict } from '../http/problem';
 import type { Logger } from '../logging/logger';
 import { cleanExternalName } from './names';
@@ -6,6 +6,7 @@ import { hashPassword } from './passwords';
 import { signSessionToken } from './tokens';
 import { IdentityModel, UserModel, type User } from './user.model';
 import { isDuplicateKey } from '../db/errors';
+import { op } from '../db/atomic';
 
 export type StoredUser = User & { _id: Types.ObjectId };
 
@@ -42,7 +43,7 @@ async function createUserWithIdentities(identityIds: string[], fields: Partial<U
       claimed.push(identityId);
     }
   } catch (err) {
-    await IdentityModel.deleteMany({ _id: trusted({ $in: claimed }) });
+    await IdentityModel.deleteMany({ _id: op({ $in: claimed }) });
     if (isDuplicateKey(err)) return null;
     throw err;
   }
@@ -50,7 +51,7 @@ async function createUserWithIdentities(identityIds: string[], fields: Partial<U
     const created = await UserModel.create({ _id: userId, ...fields });
     return created.toObject<StoredUser>();
   } catch (err) {
-    await IdentityModel.deleteMany({ _id: trusted({ $in: claimed }) });
+    await IdentityModel.deleteMany({ _id: op({ $in: claimed }) });
     throw err;
   }
 }
@@ -78,7 +79,7 @@ export async function claimUnverifiedAccount(user: StoredUser, logger: Logger): 
   if (user.emailVerified) return user;
   // updateOne, not findOneAndUpdate: some servers refuse the projection that hides passwordHash there.
   const updated = await UserModel.updateOne(
-    { _id: user._id, emailVerified: trusted({ $ne: true }) },
+    { _id: user._id, emailVerified: op({ $ne: true }) },
     { $set: { emailVerified: true }, $unset: { passwordHash: 1 }, $inc: { tokenVersion: 1 } },
   );
   if (updated.modifiedCount > 0) {

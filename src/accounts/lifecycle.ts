@@ -1,4 +1,4 @@
-import { Types, trusted } from 'mongoose';
+import { Types } from 'mongoose';
 import { touchArticle } from '../comments/articleVersion';
 import { CommentModel } from '../comments/comment.model';
 import { deleteComment } from '../comments/service';
@@ -12,6 +12,7 @@ import { emailIdentity, findUserByIdentity, type StoredUser } from './accountSer
 import { toAuthUser } from './authenticate';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords';
 import { IdentityModel, UserModel } from './user.model';
+import { op } from '../db/atomic';
 
 /**
  * An account's life after registration: new password by email, new name, new address (verified before it
@@ -183,7 +184,7 @@ export async function deleteAccount(userId: string, password: string | undefined
   // End the sessions first, so nothing new is written under the account while it is emptied.
   await UserModel.updateOne({ _id: id }, { $inc: { tokenVersion: 1 } });
   for (;;) {
-    const batch = await CommentModel.find({ 'author.id': id, status: trusted({ $ne: 'deleted' }) }, { _id: 1 }).limit(200).lean();
+    const batch = await CommentModel.find({ 'author.id': id, status: op({ $ne: 'deleted' as const }) }, { _id: 1 }).limit(200).lean();
     if (batch.length === 0) break;
     for (const comment of batch) await deleteComment({ commentId: String(comment._id), viewer });
   }

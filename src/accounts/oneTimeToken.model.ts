@@ -1,5 +1,5 @@
 import { Schema, model, type InferSchemaType } from 'mongoose';
-import { isDuplicateKey } from '../db/errors';
+import { insertOnce } from '../db/atomic';
 
 export const ONE_TIME_TOKEN_PURPOSES = ['sign-in', 'verify-email', 'password-reset', 'change-email'] as const;
 export type OneTimeTokenPurpose = (typeof ONE_TIME_TOKEN_PURPOSES)[number];
@@ -39,11 +39,5 @@ export const SecretUseModel = model('SecretUse', secretUseSchema);
 
 /** True for the one caller that used the secret first; false for every later or concurrent one. */
 export async function claimSecretUse(id: string, at = new Date()): Promise<boolean> {
-  try {
-    await SecretUseModel.create({ _id: id, at });
-    return true;
-  } catch (err) {
-    if (isDuplicateKey(err)) return false;
-    throw err;
-  }
+  return (await insertOnce(() => SecretUseModel.create({ _id: id, at }))) !== null;
 }

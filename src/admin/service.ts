@@ -1,4 +1,4 @@
-import { isValidObjectId, trusted, Types } from 'mongoose';
+import { isValidObjectId, Types } from 'mongoose';
 import type { AuthUser } from '../accounts/authenticate';
 import { UserModel } from '../accounts/user.model';
 import { toUserJson, type UserJson } from '../accounts/userJson';
@@ -6,6 +6,7 @@ import { decodeIdCursor, encodeIdCursor } from '../http/idCursor';
 import { notFound } from '../http/problem';
 import { getSite, toSiteJson, type SiteJson, type SiteRecord } from '../sites/service';
 import { SiteModel } from '../sites/site.model';
+import { op } from '../db/atomic';
 
 /** Every site for an admin, the moderated ones for a moderator; paged on `_id`. */
 export async function listSites(
@@ -16,7 +17,7 @@ export async function listSites(
   const idRange: Record<string, unknown> = {};
   if (viewer.role !== 'admin') idRange.$in = viewer.moderatedSiteIds.filter((id) => isValidObjectId(id)).map((id) => new Types.ObjectId(id));
   if (options.cursor) idRange.$gt = decodeIdCursor(options.cursor);
-  if (Object.keys(idRange).length) filter._id = trusted(idRange);
+  if (Object.keys(idRange).length) filter._id = op(idRange);
   const page = await SiteModel.find(filter).sort({ _id: 1 }).limit(options.limit + 1).lean<SiteRecord[]>();
   const hasMore = page.length > options.limit;
   const sites = hasMore ? page.slice(0, options.limit) : page;
@@ -56,6 +57,6 @@ export async function revokeModerator(siteId: string, userId: string): Promise<v
   const user = await loadUser(userId);
   await UserModel.updateOne({ _id: user._id }, { $pull: { moderatedSiteIds: new Types.ObjectId(siteId) } });
   if (user.role === 'moderator') {
-    await UserModel.updateOne({ _id: user._id, role: 'moderator', moderatedSiteIds: trusted({ $size: 0 }) }, { $set: { role: 'commenter' } });
+    await UserModel.updateOne({ _id: user._id, role: 'moderator', moderatedSiteIds: op({ $size: 0 }) }, { $set: { role: 'commenter' } });
   }
 }

@@ -1,12 +1,22 @@
 /**
  * The change feed: every write that others may care about (page caches, live threads, webhooks,
  * notifications, the moderator console) is published here after it has landed, and every listener
- * hears it once per instance.
+ * hears it once per instance: at once in the instance that published it, within a second in every
+ * other instance on the same database.
  *
- * This first version delivers within this process only; the database-backed feed that every instance
- * polls keeps this interface, so listeners need not change.
+ * How instances share it: the database keeps a numbered log (collection `changefeed`). An entry's
+ * `_id` is its sequence number, claimed by inserting it: a writer tries the number after the highest
+ * it knows, and on a duplicate key the next one. A number is only tried once its predecessor exists,
+ * so the log has no holes. Every instance polls by `_id` (`findById(next)` until one is missing): one
+ * indexed lookup per poll when idle, no scan and no range query, which is what every MongoDB-wire
+ * server (FerretDB included) answers from its primary key. Changes published while a write is in
+ * flight go out together in the next entry. Entries more than FEED_KEEP numbers old are deleted by
+ * `_id` by whoever wrote the newer one (plus one range delete of leftovers at start).
  */
+import { randomBytes } from 'node:crypto';
+import mongoose, { Schema, model } from 'mongoose';
 import type { Logger } from '../logging/logger';
+import { forgetOldClaims, insertOnce, op } from '../db/atomic';
 
 export type ChangeType =
   | 'comment.created'
@@ -20,7 +30,9 @@ export type ChangeType =
   | 'comment.featured'
   | 'user.banned'
   | 'user.unbanned'
-  | 'site.changed';
+  | 'site.changed'
+  /** Something else on an article's pages changed (e.g. an author's name on their comments). */
+  | 'article.changed';
 
 export interface Change {
   type: ChangeType;
@@ -38,33 +50,224 @@ export interface Change {
 
 export type ChangeListener = (change: Change) => void | Promise<void>;
 
-const listeners = new Set<ChangeListener>();
-let log: Logger | null = null;
-
-/** Where listener failures are reported; set once at start. */
-export function setChangeFeedLogger(logger: Logger): void {
-  log = logger;
+export interface SubscribeOptions {
+  /**
+   * Called synchronously inside `publishChange` (and in the poll that reads a remote change), for
+   * listeners that must see this process's writes before its next request is served (cache
+   * invalidation). Such a listener must be quick and must not throw.
+   */
+  sync?: boolean;
 }
 
-/** Hears every change from now on; returns the function that stops listening. */
-export function subscribeChanges(listener: ChangeListener): () => void {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
+/** How often every instance looks for other instances' changes. */
+export const FEED_POLL_MS = 200;
+/** How many entries the log keeps behind its head. */
+export const FEED_KEEP = 10_000;
+
+const entrySchema = new Schema(
+  {
+    _id: { type: Number, required: true },
+    origin: { type: String, required: true },
+    changes: { type: [Schema.Types.Mixed], required: true },
+    at: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+export const ChangeEntryModel = model('ChangeEntry', entrySchema, 'changefeed');
+
+interface EntryDoc {
+  _id: number;
+  origin: string;
+  changes: Change[];
+  at: Date;
 }
 
-function deliver(change: Change): void {
-  for (const listener of listeners) {
+const entries = (): mongoose.mongo.Collection<EntryDoc> =>
+  ChangeEntryModel.collection as unknown as mongoose.mongo.Collection<EntryDoc>;
+
+/** One instance's view of the feed. The service has one (below); tests make a second to act as another instance. */
+export class ChangeFeed {
+  readonly instanceId = randomBytes(8).toString('hex');
+  private readonly listeners = new Set<ChangeListener>();
+  private readonly syncListeners = new Set<ChangeListener>();
+  private log: Logger | null = null;
+  /** The highest sequence number known to exist. */
+  private head = 0;
+  /** The next sequence number to read. */
+  private next = 1;
+  private ready: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private polling = false;
+  private queue: Change[] = [];
+  private writing: Promise<void> | null = null;
+  private lastClaimSweep = 0;
+
+  setLogger(logger: Logger): void {
+    this.log = logger;
+  }
+
+  subscribe(listener: ChangeListener, options: SubscribeOptions = {}): () => void {
+    const set = options.sync ? this.syncListeners : this.listeners;
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  /** Starts polling the database (idempotent); changes published before it are delivered locally only. */
+  start(logger?: Logger): void {
+    if (logger) this.log = logger;
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.poll(), FEED_POLL_MS);
+    this.timer.unref();
+    void this.poll();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** Resolves once every change published so far is in the database log (or failed to get there). */
+  async flushed(): Promise<void> {
+    while (this.writing) await this.writing;
+  }
+
+  publish(change: Omit<Change, 'at'>): void {
+    const published: Change = { ...change, at: new Date().toISOString() };
+    this.deliver(published);
+    if (!this.timer) return;
+    this.queue.push(published);
+    if (!this.writing) this.writing = this.writeQueued();
+  }
+
+  private deliver(change: Change): void {
+    for (const listener of this.syncListeners) {
+      try {
+        void listener(change);
+      } catch (err) {
+        this.log?.warn({ err, type: change.type }, 'change listener failed');
+      }
+    }
+    if (this.listeners.size === 0) return;
+    setImmediate(() => {
+      for (const listener of this.listeners) {
+        try {
+          const result = listener(change);
+          if (result instanceof Promise) result.catch((err: unknown) => this.log?.warn({ err, type: change.type }, 'change listener failed'));
+        } catch (err) {
+          this.log?.warn({ err, type: change.type }, 'change listener failed');
+        }
+      }
+    });
+  }
+
+  private connected(): boolean {
+    return mongoose.connection.readyState === mongoose.ConnectionStates.connected;
+  }
+
+  /** Finds the head once: the log is short (FEED_KEEP entries), so one sorted read at start is cheap. */
+  private init(): Promise<void> {
+    this.ready ??= (async () => {
+      const [last] = await ChangeEntryModel.find({}, { _id: 1 }).sort({ _id: -1 }).limit(1).lean<{ _id: number }[]>();
+      this.head = last?._id ?? 0;
+      this.next = this.head + 1;
+      if (this.head > FEED_KEEP) await ChangeEntryModel.deleteMany({ _id: op({ $lt: this.head - FEED_KEEP }) });
+    })().catch((err: unknown) => {
+      this.ready = null;
+      throw err;
+    });
+    return this.ready;
+  }
+
+  private async writeQueued(): Promise<void> {
     try {
-      const result = listener(change);
-      if (result instanceof Promise) result.catch((err: unknown) => log?.warn({ err, type: change.type }, 'change listener failed'));
+      while (this.queue.length > 0) {
+        const changes = this.queue.splice(0, 100);
+        try {
+          await this.init();
+          await this.append(changes);
+        } catch (err) {
+          // Other instances then see the write at the latest when their pages expire.
+          this.log?.warn({ err, changes: changes.length }, 'change feed write failed');
+        }
+      }
+    } finally {
+      this.writing = null;
+    }
+  }
+
+  private async append(changes: Change[]): Promise<void> {
+    const at = new Date();
+    for (let seq = this.head + 1; ; seq += 1) {
+      const inserted = await insertOnce(() => entries().insertOne({ _id: seq, origin: this.instanceId, changes, at }));
+      this.head = Math.max(this.head, seq);
+      if (inserted) {
+        if (seq > FEED_KEEP) {
+          entries().deleteOne({ _id: seq - FEED_KEEP }).catch(() => undefined);
+        }
+        return;
+      }
+    }
+  }
+
+  /** Reads every entry after the last one read; delivers other instances' changes. */
+  async poll(): Promise<void> {
+    if (this.polling || !this.connected()) return;
+    this.polling = true;
+    try {
+      await this.init();
+      for (let read = 0; read < 1000; read += 1) {
+        const entry = await entries().findOne({ _id: this.next });
+        if (!entry) {
+          // Every number up to the head exists unless it was deleted as too old: skip it.
+          if (this.next <= this.head && !this.writing) {
+            this.next += 1;
+            continue;
+          }
+          break;
+        }
+        this.next += 1;
+        this.head = Math.max(this.head, entry._id);
+        if (entry.origin !== this.instanceId) for (const change of entry.changes) this.deliver(change);
+      }
+      if (Date.now() - this.lastClaimSweep > 10_000) {
+        this.lastClaimSweep = Date.now();
+        await forgetOldClaims();
+      }
     } catch (err) {
-      log?.warn({ err, type: change.type }, 'change listener failed');
+      this.log?.debug({ err }, 'change feed poll failed');
+    } finally {
+      this.polling = false;
     }
   }
 }
 
-/** Call after the write has landed; listeners run after the caller goes on, never inside its request. */
+/** This process's feed. */
+export const changeFeed = new ChangeFeed();
+
+/** Where listener failures are reported; set once at start. */
+export function setChangeFeedLogger(logger: Logger): void {
+  changeFeed.setLogger(logger);
+}
+
+/** Starts sharing changes with other instances through the database (idempotent). */
+export function startChangeFeed(logger?: Logger): void {
+  changeFeed.start(logger);
+}
+
+export function stopChangeFeed(): void {
+  changeFeed.stop();
+}
+
+/** Hears every change from now on; returns the function that stops listening. */
+export function subscribeChanges(listener: ChangeListener, options?: SubscribeOptions): () => void {
+  return changeFeed.subscribe(listener, options);
+}
+
+/**
+ * Call after the write has landed. Sync listeners (cache invalidation) run before this returns;
+ * the others after the caller goes on, never inside its request. The database write that tells the
+ * other instances happens in the background, batched with other changes.
+ */
 export async function publishChange(change: Omit<Change, 'at'>): Promise<void> {
-  const published: Change = { ...change, at: new Date().toISOString() };
-  setImmediate(() => deliver(published));
+  changeFeed.publish(change);
 }

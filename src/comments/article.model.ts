@@ -1,16 +1,16 @@
 import { Schema, model } from 'mongoose';
 
 /**
- * One document per article that has comments, `_id` `<siteId>:<articleId>`. `version` is a fresh
- * random value set after every write that can change what a thread page shows, so a cached page is
- * served only while the version it was built under is still current. Always `$set`, never `$inc`:
- * some servers lose concurrent `$inc`s on one document, but any of several racing `$set`s leaves a
- * value no cached page was built under.
+ * One document per article that has comments, `_id` `<siteId>:<articleId>`, holding its count of
+ * approved comments (GET counts and a page's `total` read it by `_id`). The count moves only through
+ * `addExactly` (src/db/atomic.ts), which keeps it exact where concurrent `$inc`s are lost; the
+ * revision beside it is that tool's.
  */
 const articleSchema = new Schema(
   {
     _id: { type: String, required: true },
-    version: { type: String, required: true },
+    approvedCount: { type: Number, default: 0 },
+    approvedCountRev: { type: Number, default: 0 },
   },
   { versionKey: false },
 );
@@ -23,7 +23,7 @@ export const articleKey = (siteId: string, articleId: string): string => `${site
  * `<siteId>:<articleId>:<userId>`. Such a reader sees their own held comments, so they never get the
  * shared cached page. One document per author, so writes about different authors cannot overwrite
  * each other; `true` may be stale (only costs an uncached read), `false` is never set without a
- * check after it (see pendingMarks in articleVersion.ts).
+ * check after it (see updateMark in articleVersion.ts).
  */
 const pendingAuthorSchema = new Schema(
   {
@@ -36,3 +36,19 @@ const pendingAuthorSchema = new Schema(
 export const PendingAuthorModel = model('ArticlePendingAuthor', pendingAuthorSchema);
 export const pendingAuthorKey = (siteId: string, articleId: string, userId: string): string =>
   `${siteId}:${articleId}:${userId}`;
+
+/**
+ * An author's approved comments (for the first-comment rule), `_id` the user id. Kept apart from the
+ * user document on purpose: some servers apply an update as a read and a whole-document write, so a
+ * count written beside `tokenVersion` or `banned` could undo a simultaneous logout or ban.
+ */
+const authorCountSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    approvedCount: { type: Number, default: 0 },
+    approvedCountRev: { type: Number, default: 0 },
+  },
+  { versionKey: false },
+);
+
+export const AuthorCountModel = model('AuthorCount', authorCountSchema);

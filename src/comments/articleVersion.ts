@@ -1,10 +1,74 @@
+/**
+ * What an article's thread pages depend on, kept so that a cached page is answered with no database
+ * read:
+ *
+ * - Its version, in process: a number from one counter that only grows, raised by every change the
+ *   change feed brings for the article (or its site): at once for this process's writes, within a
+ *   second for other instances'. A page is served while the version it was built under is current.
+ * - Whether a reader has held comments of their own there (marks in the database, read once and kept
+ *   in process until a change for that article comes).
+ * - Its approved-comment count, kept exact on the article document by `addExactly`.
+ */
 import { Types } from 'mongoose';
-import { ArticleModel, articleKey, PendingAuthorModel, pendingAuthorKey } from './article.model';
-import { CommentModel, type CommentStatus } from './comment.model';
-import { op } from './store';
-import { upsertWithRetry } from '../db/errors';
+import { publishChange, subscribeChanges, type Change } from '../changes/feed';
+import { addExactly, op, setExactly, upsertWithRetry } from '../db/atomic';
+import { UserModel } from '../accounts/user.model';
+import { ArticleModel, articleKey, AuthorCountModel, PendingAuthorModel, pendingAuthorKey } from './article.model';
+import type { CommentStatus } from './comment.model';
+import { authorsWithHeldComments, countApprovedComments, hasHeldComment } from './store';
 
 type Id = Types.ObjectId | string;
+
+/* ------------------------------------------------------------------ versions, in process */
+
+const MAX_TRACKED = 50_000;
+let tick = 0;
+/** The version every article (or site) not tracked any more is taken to have: never lower than one it had. */
+let floor = 0;
+const articleVersions = new Map<string, number>();
+const siteVersions = new Map<string, number>();
+
+function raise(map: Map<string, number>, key: string): void {
+  tick += 1;
+  map.delete(key);
+  map.set(key, tick);
+  if (map.size > MAX_TRACKED) {
+    const oldest = map.entries().next();
+    if (!oldest.done) {
+      floor = Math.max(floor, oldest.value[1]);
+      map.delete(oldest.value[0]);
+    }
+  }
+}
+
+/** The version a page of this article is valid under: it changes whenever the article or its site does. */
+export function articleStamp(siteId: string, articleId: string): number {
+  return Math.max(articleVersions.get(articleKey(siteId, articleId)) ?? floor, siteVersions.get(siteId) ?? floor);
+}
+
+function heard(change: Change): void {
+  if (change.type === 'site.changed') raise(siteVersions, change.siteId);
+  else if (change.articleId) raise(articleVersions, articleKey(change.siteId, change.articleId));
+}
+
+// Synchronous, so that this process's own write is seen by its very next read.
+subscribeChanges(heard, { sync: true });
+
+/**
+ * For writes that change what an article's pages show without changing a comment's status (an
+ * account's comments anonymised): publishes `article.changed`, which moves the article's version
+ * here at once and on every other instance within a second.
+ */
+export async function touchArticle(siteId: Id, articleId: string): Promise<void> {
+  await publishChange({ type: 'article.changed', siteId: String(siteId), articleId });
+}
+
+/** Marks an article changed in this process without publishing (after adopting it). */
+function bumpLocally(siteId: string, articleId: string): void {
+  raise(articleVersions, articleKey(siteId, articleId));
+}
+
+/* ------------------------------------------------------------------ marks: who has held comments where */
 
 /** A comment of this author entered or left `pending` (held), which changes what they alone see. */
 export interface PendingChange {
@@ -12,21 +76,13 @@ export interface PendingChange {
   pending: boolean;
 }
 
-/** The change to pass to touchArticle when a comment moves from `before` to `after`; none if neither is pending. */
+/** The change to pass to `recordStatusChange` when a comment moves from `before` to `after`; none if neither is pending. */
 export function pendingChange(authorId: Id | null | undefined, before: CommentStatus | null, after: CommentStatus): PendingChange | undefined {
   if (!authorId || (before !== 'pending' && after !== 'pending')) return undefined;
   return { authorId, pending: after === 'pending' };
 }
 
-async function hasPending(siteId: string, articleId: string, userId: string): Promise<boolean> {
-  const found = await CommentModel.exists({
-    siteId: new Types.ObjectId(siteId),
-    articleId,
-    status: 'pending',
-    'author.id': new Types.ObjectId(userId),
-  });
-  return found !== null;
-}
+const hasPending = hasHeldComment;
 
 async function setMark(siteId: string, articleId: string, userId: string, pending: boolean): Promise<void> {
   const _id = pendingAuthorKey(siteId, articleId, userId);
@@ -47,51 +103,157 @@ async function updateMark(siteId: string, articleId: string, userId: string, pen
   if (await hasPending(siteId, articleId, userId)) await setMark(siteId, articleId, userId, true);
 }
 
+const markCache = new Map<string, boolean>();
+
+/** Whether this viewer may have held comments in the article: from memory, else one `_id` read. */
+export async function viewerMayHavePending(siteId: string, articleId: string, viewerId: string): Promise<boolean> {
+  const key = pendingAuthorKey(siteId, articleId, viewerId);
+  const stamp = articleStamp(siteId, articleId);
+  const cached = markCache.get(key);
+  if (cached !== undefined && markStamps.get(key) === stamp) return cached;
+  const mark = await PendingAuthorModel.findById(key).lean<{ pending: boolean }>();
+  const pending = mark?.pending === true;
+  // Kept only if nothing changed in the article while it was read.
+  if (articleStamp(siteId, articleId) === stamp) {
+    markCache.delete(key);
+    markCache.set(key, pending);
+    markStamps.set(key, stamp);
+    if (markCache.size > MAX_TRACKED) {
+      const oldest = markCache.keys().next();
+      if (!oldest.done) {
+        markCache.delete(oldest.value);
+        markStamps.delete(oldest.value);
+      }
+    }
+  }
+  return pending;
+}
+const markStamps = new Map<string, number>();
+
+/* ------------------------------------------------------------------ article documents and counts */
+
+/** Articles this process has seen a document for (or created one): no read needed to know. */
+const knownArticles = new Set<string>();
+
 /** Marks every author with held comments in an article whose comments predate its article document. */
 async function markExistingPendingAuthors(siteId: string, articleId: string): Promise<void> {
-  const held = await CommentModel.find(
-    { siteId: new Types.ObjectId(siteId), articleId, status: 'pending', 'author.id': op({ $ne: null }) },
-    { 'author.id': 1 },
-  ).lean<{ author: { id: Types.ObjectId | null } }[]>();
-  const authors = new Set(held.map((comment) => String(comment.author.id)));
-  for (const userId of authors) await setMark(siteId, articleId, userId, true);
+  for (const userId of await authorsWithHeldComments(siteId, articleId)) await setMark(siteId, articleId, userId, true);
 }
-
-const freshVersion = (): string => new Types.ObjectId().toHexString();
 
 /**
- * Call after any write that can change a thread page has landed: the article gets a new version,
- * so no reader is served a page cached before the write. The marks are written first, and only
- * before the article document exists are older held comments marked, so a reader who finds the
- * document also finds every mark.
+ * For articles whose comments were written without it (imports, older versions): creates the
+ * article document with its count taken from the comments, marks first. Every comment the service
+ * writes is written after the document exists, so a count taken here is never added to twice.
  */
-export async function touchArticle(siteId: Id, articleId: string, change?: PendingChange): Promise<void> {
-  const site = String(siteId);
-  const _id = articleKey(site, articleId);
-  if (!(await ArticleModel.exists({ _id }))) await markExistingPendingAuthors(site, articleId);
-  if (change?.authorId) await updateMark(site, articleId, String(change.authorId), change.pending);
-  await upsertWithRetry(() => ArticleModel.updateOne({ _id }, { $set: { version: freshVersion() } }, { upsert: true }));
-}
-
-/** For articles whose comments predate article documents: create the document, marks first. */
-export async function adoptArticle(siteId: Id, articleId: string): Promise<void> {
-  const site = String(siteId);
-  await markExistingPendingAuthors(site, articleId);
-  const _id = articleKey(site, articleId);
+async function adoptArticle(siteId: string, articleId: string): Promise<number> {
+  await markExistingPendingAuthors(siteId, articleId);
+  const approvedCount = await countApprovedComments(siteId, articleId);
+  const _id = articleKey(siteId, articleId);
   await upsertWithRetry(() =>
-    ArticleModel.updateOne({ _id }, { $setOnInsert: { version: freshVersion() } }, { upsert: true }),
+    ArticleModel.updateOne({ _id }, { $setOnInsert: { approvedCount, approvedCountRev: 0 } }, { upsert: true }),
   );
+  // A document written without a count (by an older version or a seeding script) gets it now.
+  await ArticleModel.updateOne({ _id, approvedCount: op({ $exists: false }) }, { $set: { approvedCount, approvedCountRev: 0 } });
+  rememberArticle(_id);
+  bumpLocally(siteId, articleId);
+  const doc = await ArticleModel.findById(_id, { approvedCount: 1 }).lean<{ approvedCount?: number }>();
+  return doc?.approvedCount ?? approvedCount;
 }
 
-/** The article's current version, and whether this viewer may have held comments in it. */
-export async function readArticleState(
-  siteId: string,
-  articleId: string,
-  viewerId: string | null,
-): Promise<{ version: string | null; viewerHasPending: boolean }> {
-  const [article, mark] = await Promise.all([
-    ArticleModel.findById(articleKey(siteId, articleId), { version: 1 }).lean<{ version: string }>(),
-    viewerId ? PendingAuthorModel.findById(pendingAuthorKey(siteId, articleId, viewerId)).lean<{ pending: boolean }>() : null,
+/**
+ * For comments written outside the service's write path (an import): marks their held authors,
+ * recounts the article's approved comments where its document already keeps a count (a new article
+ * is adopted, and so counted, at its first read), then moves its version on every instance.
+ */
+export async function reconcileArticle(siteId: string, articleId: string): Promise<void> {
+  await markExistingPendingAuthors(siteId, articleId);
+  const _id = articleKey(siteId, articleId);
+  const doc = await ArticleModel.findById(_id, { approvedCount: 1 }).lean<{ approvedCount?: number }>();
+  if (doc && typeof doc.approvedCount === 'number') {
+    const approvedCount = await countApprovedComments(siteId, articleId);
+    await setExactly(ArticleModel, _id, ['approvedCount'], 'approvedCountRev', () => ({ approvedCount }));
+  }
+  await touchArticle(siteId, articleId);
+}
+
+function rememberArticle(key: string): void {
+  knownArticles.add(key);
+  if (knownArticles.size > MAX_TRACKED) {
+    const oldest = knownArticles.values().next();
+    if (!oldest.done) knownArticles.delete(oldest.value);
+  }
+}
+
+/** Call before writing a comment: the article document exists afterwards (one read the first time per process). */
+export async function ensureArticle(siteId: Id, articleId: string): Promise<void> {
+  const site = String(siteId);
+  const key = articleKey(site, articleId);
+  if (knownArticles.has(key)) return;
+  const doc = await ArticleModel.findById(key, { approvedCount: 1 }).lean<{ approvedCount?: number }>();
+  if (doc && typeof doc.approvedCount === 'number') rememberArticle(key);
+  else await adoptArticle(site, articleId);
+}
+
+/** The article's approved comments: one `_id` read of its document (created from its comments if missing). */
+export async function approvedCountOfArticle(siteId: string, articleId: string): Promise<number> {
+  const key = articleKey(siteId, articleId);
+  const doc = await ArticleModel.findById(key, { approvedCount: 1 }).lean<{ approvedCount?: number }>();
+  if (doc && typeof doc.approvedCount === 'number') {
+    rememberArticle(key);
+    return doc.approvedCount;
+  }
+  if (doc) knownArticles.delete(key);
+  return adoptArticle(siteId, articleId);
+}
+
+/** Authors whose count document this process has seen or created. */
+const knownAuthors = new Set<string>();
+
+/** Creates an author's count document, taking over the count older versions kept on the user. */
+async function ensureAuthorCount(userId: string): Promise<void> {
+  if (knownAuthors.has(userId)) return;
+  if (!(await AuthorCountModel.exists({ _id: userId }))) {
+    const user = await UserModel.findById(userId, { approvedCommentCount: 1 }).lean();
+    const approvedCount = user?.approvedCommentCount ?? 0;
+    await upsertWithRetry(() =>
+      AuthorCountModel.updateOne({ _id: userId }, { $setOnInsert: { approvedCount, approvedCountRev: 0 } }, { upsert: true }),
+    );
+  }
+  if (knownAuthors.size > MAX_TRACKED) knownAuthors.clear();
+  knownAuthors.add(userId);
+}
+
+/** An author's approved comments (exact), for the first-comment rule. */
+export async function approvedCountOfAuthor(userId: string): Promise<number> {
+  const doc = await AuthorCountModel.findById(userId, { approvedCount: 1 }).lean<{ approvedCount?: number }>();
+  if (doc) return doc.approvedCount ?? 0;
+  const user = await UserModel.findById(userId, { approvedCommentCount: 1 }).lean();
+  return user?.approvedCommentCount ?? 0;
+}
+
+const approvedDelta = (before: CommentStatus | null, after: CommentStatus): -1 | 0 | 1 =>
+  before === after ? 0 : after === 'approved' ? 1 : before === 'approved' ? -1 : 0;
+
+/**
+ * The bookkeeping of every comment status change, after the comment's write has landed: the
+ * author's held-comment mark, the article's approved count and the author's approved count (both
+ * exact). The caller publishes the change, which moves the article's version.
+ */
+export async function recordStatusChange(
+  comment: { siteId: Id; articleId: string; authorId: Id | null | undefined },
+  before: CommentStatus | null,
+  after: CommentStatus,
+): Promise<void> {
+  const site = String(comment.siteId);
+  const mark = pendingChange(comment.authorId, before, after);
+  if (mark?.authorId) await updateMark(site, comment.articleId, String(mark.authorId), mark.pending);
+  const delta = approvedDelta(before, after);
+  if (delta === 0) return;
+  const authorId = comment.authorId ? String(comment.authorId) : null;
+  await Promise.all([
+    addExactly(ArticleModel, articleKey(site, comment.articleId), { approvedCount: delta }, 'approvedCountRev'),
+    authorId
+      ? ensureAuthorCount(authorId).then(() => addExactly(AuthorCountModel, authorId, { approvedCount: delta }, 'approvedCountRev'))
+      : null,
   ]);
-  return { version: article?.version ?? null, viewerHasPending: mark?.pending === true };
 }

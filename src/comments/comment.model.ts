@@ -64,6 +64,8 @@ const commentSchema = new Schema(
     score: { type: Number, default: 0 },
     upvotes: { type: Number, default: 0 },
     downvotes: { type: Number, default: 0 },
+    /** The revision `addExactly` keeps beside score, upvotes and downvotes. */
+    voteRev: { type: Number, default: 0 },
     flagCount: { type: Number, default: 0 },
     /** True while flags hold the comment for review. */
     flagged: { type: Boolean, default: false },

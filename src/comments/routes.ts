@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Router, type Request } from 'express';
 import { currentUser, requireUser } from '../accounts/authenticate';
 import type { AppContext } from '../context';
@@ -5,7 +6,6 @@ import { duplicatePostBrake, honeypot } from '../http/commentBrakes';
 import { badRequest, notFound } from '../http/problem';
 import { createRateLimiters } from '../http/rateLimit';
 import { parseInput } from '../http/validate';
-import { getSite, siteSettings } from '../sites/service';
 import {
   articleIdSchema,
   countsQuerySchema,
@@ -18,7 +18,8 @@ import {
 import { deleteComment, editComment, postComment } from './service';
 import { countComments, readThreadPage } from './thread';
 import { renderComment } from './render';
-import { withPageExtras } from './pageExtras';
+import { siteStaffIds, staffOnPage } from './staff';
+import { mergeViewerVotes } from './viewerVotes';
 import { voteOnComment } from './votes';
 
 const OBJECT_ID = /^[a-f0-9]{24}$/i;
@@ -38,6 +39,19 @@ function articleParam(req: Request): string {
   return result.data;
 }
 
+const staffMemo = new WeakMap<Buffer, { key: string; staff: string[] }>();
+
+/** The staff among a cached page's authors, found once per page body and staff list. */
+function staffOf(body: Buffer, siteStaff: string[]): string[] {
+  if (siteStaff.length === 0) return [];
+  const key = siteStaff.join(',');
+  const memo = staffMemo.get(body);
+  if (memo?.key === key) return memo.staff;
+  const staff = staffOnPage(body.toString('utf8'), siteStaff);
+  staffMemo.set(body, { key, staff });
+  return staff;
+}
+
 /** Threads, posting, editing, deleting and voting. HTTP only: the rules live in the service. */
 export function commentRoutes({ config }: AppContext): Router {
   const router = Router();
@@ -53,23 +67,34 @@ export function commentRoutes({ config }: AppContext): Router {
     const siteId = idParam(req, 'siteId');
     const articleId = articleParam(req);
     const query = parseInput(threadQuerySchema, req.query, 'query');
-    const [site, page] = await Promise.all([
-      getSite(siteId),
+    const [page, siteStaff] = await Promise.all([
       readThreadPage({ siteId, articleId, ...query, viewer: req.user ?? null }),
+      siteStaffIds(siteId),
     ]);
-    // Outside the cached page, so that a settings change shows at once.
-    const { editWindowSeconds } = siteSettings(site);
-    const sent = await withPageExtras(
-      { body: `{"editWindowSeconds":${editWindowSeconds},${page.json.slice(1)}`, etag: page.version ? `"${page.version}.${editWindowSeconds}"` : null },
-      siteId,
-      req.user ?? null,
-    );
+    // The page's staff authors, for their badge; no list when there are none (remembered per cached body).
+    const staff = staffOf(page.body, siteStaff);
+    // The viewer's own votes are merged in after the cached public page (votes are per viewer).
+    const withVotes = req.user ? await mergeViewerVotes(page.body.toString('utf8'), req.user.id) : null;
     // The page differs per reader (their own held comments and votes), so caches must ask every time; a
     // shared public page has a validator, and an unchanged one is answered 304 by Express without a body.
     res.setHeader('Cache-Control', 'private, no-cache');
     res.vary('Authorization');
-    if (sent.etag) res.setHeader('ETag', sent.etag);
-    res.type('application/json').send(sent.body);
+    res.type('application/json');
+    if (staff.length === 0 && !withVotes) {
+      // The cached body as it is: nothing encoded per request.
+      if (page.etag) res.setHeader('ETag', page.etag);
+      res.send(page.body);
+      return;
+    }
+    if (page.etag) {
+      // Everything merged in after the cache is part of the validator.
+      const extra = createHash('sha1').update(`${staff.join(',')}|${withVotes?.fingerprint ?? ''}`).digest('base64url').slice(0, 12);
+      res.setHeader('ETag', `${page.etag.slice(0, -1)}.${extra}"`);
+    }
+    const json = withVotes?.json ?? page.body.toString('utf8');
+    // The body starts {"editWindowSeconds":N, — the staff list goes right after it.
+    const cut = json.indexOf(',') + 1;
+    res.send(staff.length > 0 ? `${json.slice(0, cut)}"staff":${JSON.stringify(staff)},${json.slice(cut)}` : json);
   });
 
   /** Renders a draft exactly as a posted comment would be, for the composer's preview; nothing is stored. */

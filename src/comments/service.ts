@@ -5,19 +5,21 @@ import { assertVerifiedFor } from '../accounts/policy';
 import { IdentityModel, UserModel } from '../accounts/user.model';
 import { conflict, forbidden, HttpProblem, notFound, unauthorized, unprocessable } from '../http/problem';
 import { assertNotBanned } from '../moderation/bans';
-import { ModerationActionModel, type ModerationActionName } from '../moderation/moderationAction.model';
+import type { ModerationActionName } from '../moderation/moderationAction.model';
 import { moderateComment, type ModerationDecision, type ModerationReason } from '../moderation/pipeline';
-import { getSite, siteSettings } from '../sites/service';
-import { pendingChange, touchArticle } from './articleVersion';
-import { CommentModel, type CommentStatus } from './comment.model';
+import { getSiteCached, siteSettings, type SiteRecord } from '../sites/service';
+import { approvedCountOfAuthor, ensureArticle } from './articleVersion';
+import type { CommentStatus } from './comment.model';
 import { canDeleteComment, canEditComment } from './policy';
 import { renderComment } from './render';
-import { findComment } from './store';
+import { findComment, insertComment, readComment } from './store';
+import { commitNewComment, recordAudit, transition, type AuditEntry } from './transition';
 import { toCommentJson, type CommentJson, type CommentRecord } from './view';
 
-async function approvedCountOf(userId: string): Promise<number> {
-  const user = await UserModel.findById(userId, { approvedCommentCount: 1 }).lean();
-  return user?.approvedCommentCount ?? 0;
+/** The author's approved comments, read only when the site's rules look at it (first-comment premoderation). */
+async function approvedCountFor(site: SiteRecord, userId: string): Promise<number> {
+  if (siteSettings(site).premoderation !== 'first-comment') return 1;
+  return approvedCountOfAuthor(userId);
 }
 
 function describeReasons(reasons: ModerationReason[]): string {
@@ -33,30 +35,9 @@ function rejection(decision: ModerationDecision): HttpProblem {
   );
 }
 
-async function recordActions(
-  comment: Pick<CommentRecord, '_id' | 'siteId' | 'author'>,
-  actions: { action: ModerationActionName; actorId?: string | null; reason?: string | null; note?: string | null }[],
-): Promise<void> {
-  await ModerationActionModel.insertMany(
-    actions.map((entry) => ({
-      siteId: comment.siteId,
-      commentId: comment._id,
-      targetUserId: comment.author.id,
-      action: entry.action,
-      actorId: entry.actorId ?? null,
-      reason: entry.reason ?? null,
-      note: entry.note ?? null,
-    })),
-  );
-}
-
 function decisionAction(status: ModerationDecision['status']): ModerationActionName {
   if (status === 'approved') return 'auto-approved';
   return status === 'pending' ? 'held' : 'auto-rejected';
-}
-
-async function adjustApprovedCount(authorId: Types.ObjectId | string | null, by: 1 | -1): Promise<void> {
-  if (authorId) await UserModel.updateOne({ _id: authorId }, { $inc: { approvedCommentCount: by } });
 }
 
 export interface PostCommentInput {
@@ -82,11 +63,9 @@ interface ThreadPlace {
  */
 async function placeInThread(input: PostCommentInput, maxDepth: number): Promise<ThreadPlace> {
   if (!input.parentId) return { parentId: null, rootId: null, ancestors: [], depth: 0 };
-  const parent = await CommentModel.findOne({
-    _id: input.parentId,
-    siteId: input.siteId,
-    articleId: input.articleId,
-  }).lean<CommentRecord>();
+  // By `_id` alone (the primary key on every backend), then checked here.
+  const found = await readComment(input.parentId);
+  const parent = found && String(found.siteId) === input.siteId && found.articleId === input.articleId ? found : null;
   const ownPending =
     parent?.status === 'pending' && input.viewer !== null && String(parent.author.id) === input.viewer.id;
   if (!parent || (parent.status !== 'approved' && parent.status !== 'deleted' && !ownPending)) {
@@ -107,7 +86,7 @@ async function placeInThread(input: PostCommentInput, maxDepth: number): Promise
 }
 
 export async function postComment(input: PostCommentInput): Promise<CommentJson> {
-  const site = await getSite(input.siteId);
+  const site = await getSiteCached(input.siteId);
   const settings = siteSettings(site);
   const { viewer, guest } = input;
   if (viewer) {
@@ -133,9 +112,9 @@ export async function postComment(input: PostCommentInput): Promise<CommentJson>
     author: {
       id: viewer?.id ?? null,
       role: viewer?.role ?? 'guest',
-      approvedCommentCount: viewer ? await approvedCountOf(viewer.id) : 0,
-      moderatedSiteIds: viewer?.moderatedSiteIds ?? [],
+      approvedCommentCount: viewer ? await approvedCountFor(site, viewer.id) : 0,
       website: guest?.website ?? null,
+      moderatedSiteIds: viewer?.moderatedSiteIds ?? [],
     },
     body: input.body,
     isEdit: false,
@@ -147,7 +126,8 @@ export async function postComment(input: PostCommentInput): Promise<CommentJson>
   }
 
   const _id = new Types.ObjectId();
-  const created = await CommentModel.create({
+  await ensureArticle(site._id, input.articleId);
+  const comment = await insertComment({
     _id,
     siteId: site._id,
     articleId: input.articleId,
@@ -164,15 +144,16 @@ export async function postComment(input: PostCommentInput): Promise<CommentJson>
     reasons: decision.reasons,
     notifyReplies: Boolean(viewer && input.notifyReplies),
   });
-  const comment = created.toObject() as CommentRecord;
-  await touchArticle(site._id, input.articleId, pendingChange(viewer?.id, null, decision.status));
-  await recordActions(comment, [
-    { action: 'created', actorId: viewer?.id ?? null },
-    { action: decisionAction(decision.status), reason: describeReasons(decision.reasons) || null },
-  ]);
+  await commitNewComment(comment, {
+    to: decision.status,
+    change: 'comment.created',
+    audit: [
+      { action: 'created', actorId: viewer?.id ?? null },
+      { action: decisionAction(decision.status), reason: describeReasons(decision.reasons) || null },
+    ],
+  });
   // Kept as rejected for the moderators' record, never shown in the thread.
   if (decision.status === 'rejected') throw rejection(decision);
-  if (decision.status === 'approved') await adjustApprovedCount(viewer?.id ?? null, 1);
   return toCommentJson(comment);
 }
 
@@ -208,7 +189,7 @@ export async function editComment(input: { commentId: string; body: string; view
   await assertNotBanned(viewer, String(comment.siteId), 'commenting');
   if (comment.status === 'deleted') throw conflict('This comment has been deleted and cannot be edited.');
   if (comment.status === 'rejected') throw conflict('This comment was rejected and cannot be edited.');
-  const site = await getSite(String(comment.siteId));
+  const site = await getSiteCached(String(comment.siteId));
   const settings = siteSettings(site);
   if (Date.now() - comment.createdAt.getTime() > settings.editWindowSeconds * 1000) {
     throw new HttpProblem(403, 'Forbidden', `Comments can be edited for ${settings.editWindowSeconds} seconds after posting; that time has passed.`, {
@@ -222,34 +203,29 @@ export async function editComment(input: { commentId: string; body: string; view
     author: {
       id: viewer.id,
       role: viewer.role,
-      approvedCommentCount: await approvedCountOf(viewer.id),
+      approvedCommentCount: await approvedCountFor(site, viewer.id),
       moderatedSiteIds: viewer.moderatedSiteIds,
     },
     body: input.body,
     isEdit: true,
   });
   if (decision.status === 'rejected') {
-    await recordActions(comment, [{ action: 'auto-rejected', reason: describeReasons(decision.reasons), note: 'edit refused' }]);
+    await recordAudit(comment, [{ action: 'auto-rejected', reason: describeReasons(decision.reasons), note: 'edit refused' }]);
     throw rejection(decision);
   }
   const status: CommentStatus = comment.status === 'pending' ? 'pending' : decision.status;
   const reasons = comment.status === 'pending' ? mergeReasons(comment.reasons ?? [], decision.reasons) : decision.reasons;
-  const updated = await CommentModel.findOneAndUpdate(
-    { _id: comment._id, status: comment.status, revision: comment.revision ?? 0 },
-    { $set: { body: input.body, html, status, reasons, editedAt: new Date() }, $inc: { revision: 1 } },
-    { returnDocument: 'after' },
-  ).lean<CommentRecord>();
-  if (!updated) throw conflict('The comment changed while you were editing it; reload it and try again.');
-  await touchArticle(updated.siteId, updated.articleId, pendingChange(updated.author.id, comment.status, status));
-
-  const actions: { action: ModerationActionName; actorId?: string | null; reason?: string | null }[] = [
-    { action: 'edited', actorId: viewer.id },
-  ];
+  const audit: AuditEntry[] = [{ action: 'edited', actorId: viewer.id }];
   if (comment.status === 'approved' && status === 'pending') {
-    actions.push({ action: 'held', reason: describeReasons(decision.reasons) || null });
-    await adjustApprovedCount(viewer.id, -1);
+    audit.push({ action: 'held', reason: describeReasons(decision.reasons) || null });
   }
-  await recordActions(updated, actions);
+  const updated = await transition<CommentRecord>(comment, {
+    to: status,
+    set: { body: input.body, html, reasons, editedAt: new Date() },
+    audit,
+    change: 'comment.edited',
+  });
+  if (!updated) throw conflict('The comment changed while you were editing it; reload it and try again.');
   return toCommentJson(updated);
 }
 
@@ -259,20 +235,13 @@ export async function deleteComment(input: { commentId: string; viewer: AuthUser
   if (!canDeleteComment(input.viewer, comment)) throw forbidden('Only the author or a moderator of this site can delete it.');
   for (let attempt = 0; attempt < 3; attempt += 1) {
     if (comment.status === 'deleted') return;
-    const updated = await CommentModel.findOneAndUpdate(
-      { _id: comment._id, status: comment.status },
-      {
-        $set: { status: 'deleted', previousStatus: comment.status, body: '', html: '', deletedAt: new Date() },
-        $inc: { revision: 1 },
-      },
-      { returnDocument: 'before' },
-    ).lean<CommentRecord>();
-    if (updated) {
-      await touchArticle(updated.siteId, updated.articleId, pendingChange(updated.author.id, updated.status, 'deleted'));
-      if (updated.status === 'approved') await adjustApprovedCount(updated.author.id, -1);
-      await recordActions(updated, [{ action: 'deleted', actorId: input.viewer.id }]);
-      return;
-    }
+    const updated = await transition(comment, {
+      to: 'deleted',
+      set: { previousStatus: comment.status, body: '', html: '', deletedAt: new Date() },
+      audit: [{ action: 'deleted', actorId: input.viewer.id }],
+      change: 'comment.deleted',
+    });
+    if (updated) return;
     comment = await findComment(input.commentId);
   }
   throw conflict('The comment kept changing; try again.');

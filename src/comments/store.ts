@@ -1,15 +1,220 @@
-import mongoose from 'mongoose';
+/**
+ * The comments feature's database access: the only module that queries comment and vote documents.
+ * Services and other features call it by intent. Every hot query filters on top-level equality first
+ * (siteId, articleId, status, _id), which is what FerretDB pushes down to its backend and what the
+ * declared indexes serve; the rest is filtered among those rows.
+ */
+import { Types, type QueryFilter } from 'mongoose';
+import type { AuthUser } from '../accounts/authenticate';
+import { addExactly, op, setExactly } from '../db/atomic';
 import { notFound } from '../http/problem';
-import { CommentModel } from './comment.model';
+import { CommentModel, type Comment, type CommentStatus } from './comment.model';
+import type { ThreadCursor, ThreadSort } from './cursor';
+import { VoteModel, voteKey } from './vote.model';
 import type { CommentRecord } from './view';
 
+type Id = Types.ObjectId | string;
 const OBJECT_ID = /^[a-f0-9]{24}$/i;
-
-/** Filters are sanitised globally; operators written here, from validated values, are marked as ours. */
-export const op = <T extends object>(operator: T): T => mongoose.trusted(operator) as T;
 
 export async function findComment(commentId: string): Promise<CommentRecord> {
   const comment = OBJECT_ID.test(commentId) ? await CommentModel.findById(commentId).lean<CommentRecord>() : null;
   if (!comment) throw notFound('No comment with this id.');
   return comment;
+}
+
+/** A comment by `_id` (the primary key on every backend), or null. */
+export async function readComment<T = CommentRecord>(commentId: Id): Promise<T | null> {
+  if (typeof commentId === 'string' && !OBJECT_ID.test(commentId)) return null;
+  return CommentModel.findById(commentId).lean<T>();
+}
+
+/** The site a comment belongs to, or null (for CORS on comment paths). */
+export async function siteOfComment(commentId: string): Promise<string | null> {
+  if (!OBJECT_ID.test(commentId)) return null;
+  const found = await CommentModel.findById(commentId, { siteId: 1 }).lean<{ siteId: Types.ObjectId }>();
+  return found ? String(found.siteId) : null;
+}
+
+export async function insertComment(fields: Record<string, unknown>): Promise<CommentRecord> {
+  const created = await CommentModel.create(fields);
+  return created.toObject() as CommentRecord;
+}
+
+/** The write of a status transition: only on the revision and status read; null when either moved on. */
+export async function updateCommentAtRevision<T>(
+  seen: { _id: Types.ObjectId; status: CommentStatus; revision?: number },
+  set: Record<string, unknown>,
+): Promise<T | null> {
+  const revision = seen.revision ?? 0;
+  return CommentModel.findOneAndUpdate(
+    { _id: seen._id, revision: seen.revision === undefined ? null : revision, status: seen.status },
+    { $set: { ...set, revision: revision + 1 } },
+    { returnDocument: 'after' },
+  ).lean<T>();
+}
+
+/** Approved comments and tombstones for everyone; pending ones only for their author. */
+function visibleTo(viewer: AuthUser | null): QueryFilter<Comment> {
+  const everyone: QueryFilter<Comment> = { status: op({ $in: ['approved', 'deleted'] as CommentStatus[] }) };
+  if (!viewer) return everyone;
+  return { $or: [everyone, { status: 'pending', 'author.id': new Types.ObjectId(viewer.id) }] };
+}
+
+function afterCursor(cursor: ThreadCursor): QueryFilter<Comment> {
+  const id = new Types.ObjectId(cursor.id);
+  switch (cursor.sort) {
+    case 'oldest': {
+      const at = new Date(cursor.key);
+      return { $or: [{ createdAt: op({ $gt: at }) }, { createdAt: at, _id: op({ $gt: id }) }] };
+    }
+    case 'newest': {
+      const at = new Date(cursor.key);
+      return { $or: [{ createdAt: op({ $lt: at }) }, { createdAt: at, _id: op({ $lt: id }) }] };
+    }
+    case 'top':
+      return { $or: [{ score: op({ $lt: cursor.key }) }, { score: cursor.key, _id: op({ $lt: id }) }] };
+  }
+}
+
+/** Only what a thread shows: less to read, and a guest's email is never even loaded. */
+const THREAD_FIELDS = {
+  siteId: 1,
+  articleId: 1,
+  parentId: 1,
+  depth: 1,
+  'author.id': 1,
+  'author.displayName': 1,
+  'author.guestWebsite': 1,
+  'author.accountDeleted': 1,
+  body: 1,
+  html: 1,
+  status: 1,
+  score: 1,
+  createdAt: 1,
+  editedAt: 1,
+  featuredAt: 1,
+} as const;
+
+const ROOT_ORDER: Record<ThreadSort, Record<string, 1 | -1>> = {
+  oldest: { createdAt: 1, _id: 1 },
+  newest: { createdAt: -1, _id: -1 },
+  top: { score: -1, _id: -1 },
+};
+
+/** Up to `limit` visible roots of an article after the cursor, in the sort's order. */
+export function readRoots(
+  siteId: Types.ObjectId,
+  articleId: string,
+  viewer: AuthUser | null,
+  sort: ThreadSort,
+  cursor: ThreadCursor | null,
+  limit: number,
+): Promise<CommentRecord[]> {
+  const filter: QueryFilter<Comment> = {
+    siteId,
+    articleId,
+    parentId: null,
+    $and: [visibleTo(viewer), ...(cursor ? [afterCursor(cursor)] : [])],
+  };
+  return CommentModel.find(filter, THREAD_FIELDS).sort(ROOT_ORDER[sort]).limit(limit).lean<CommentRecord[]>();
+}
+
+/** The visible descendants of these roots. */
+export async function readDescendants(
+  siteId: Types.ObjectId,
+  articleId: string,
+  rootIds: Types.ObjectId[],
+  viewer: AuthUser | null,
+): Promise<CommentRecord[]> {
+  if (rootIds.length === 0) return [];
+  // The article's equality fields let backends without a rootId index narrow their scan first.
+  const filter: QueryFilter<Comment> = { siteId, articleId, rootId: op({ $in: rootIds }), depth: op({ $gt: 0 }), ...visibleTo(viewer) };
+  return CommentModel.find(filter, THREAD_FIELDS).lean<CommentRecord[]>();
+}
+
+/** One author's held comments in an article (rootId places a held reply on its root's page). */
+export function readHeldComments(siteId: string, articleId: string, authorId: string): Promise<CommentRecord[]> {
+  return CommentModel.find(
+    { siteId: new Types.ObjectId(siteId), articleId, status: 'pending', 'author.id': new Types.ObjectId(authorId) },
+    { ...THREAD_FIELDS, rootId: 1 },
+  ).lean<CommentRecord[]>();
+}
+
+export async function hasHeldComment(siteId: string, articleId: string, authorId: string): Promise<boolean> {
+  const found = await CommentModel.exists({
+    siteId: new Types.ObjectId(siteId),
+    articleId,
+    status: 'pending',
+    'author.id': new Types.ObjectId(authorId),
+  });
+  return found !== null;
+}
+
+/** The authors with held comments in an article. */
+export async function authorsWithHeldComments(siteId: string, articleId: string): Promise<string[]> {
+  const held = await CommentModel.find(
+    { siteId: new Types.ObjectId(siteId), articleId, status: 'pending', 'author.id': op({ $ne: null }) },
+    { 'author.id': 1 },
+  ).lean<{ author: { id: Types.ObjectId | null } }[]>();
+  return [...new Set(held.map((comment) => String(comment.author.id)))];
+}
+
+/** Counted from the comments themselves: only to adopt an article written without its document. */
+export function countApprovedComments(siteId: string, articleId: string): Promise<number> {
+  return CommentModel.countDocuments({ siteId: new Types.ObjectId(siteId), articleId, status: 'approved' });
+}
+
+/** Sets one user's vote on a comment; returns the value it had (0 if none), exact under racing votes. */
+export async function setVote(commentId: Types.ObjectId, userId: string, value: -1 | 0 | 1): Promise<number> {
+  const { before } = await setExactly(VoteModel, voteKey(String(commentId), userId), ['value'], 'rev', () => ({ value }), {
+    commentId,
+    userId: new Types.ObjectId(userId),
+  });
+  return before.value;
+}
+
+/**
+ * One viewer's votes on these comments. By `userId` (a top-level equality FerretDB pushes down), then
+ * filtered here: an `_id: {$in}` alone would scan the whole collection there.
+ */
+export async function readVotesOf(viewerId: string, commentIds: string[]): Promise<{ commentId: Types.ObjectId; value: number }[]> {
+  const wanted = new Set(commentIds);
+  const votes = await VoteModel.find({ userId: new Types.ObjectId(viewerId) }, { commentId: 1, value: 1 })
+    .limit(100_000)
+    .lean<{ commentId: Types.ObjectId; value: number }[]>();
+  return votes.filter((vote) => wanted.has(String(vote.commentId)));
+}
+
+/** Moves a comment's score and vote tallies exactly; returns them after the move. */
+export function addToVoteTallies(commentId: Types.ObjectId, delta: { score: number; upvotes: number; downvotes: number }) {
+  return addExactly(CommentModel, commentId, delta, 'voteRev');
+}
+
+/** Raises a comment's flag count to at least `flagCount` (counted from the flags); the comment after. */
+export function raiseFlagCount<T>(commentId: Types.ObjectId, flagCount: number): Promise<T | null> {
+  return CommentModel.findOneAndUpdate({ _id: commentId }, { $max: { flagCount } }, { returnDocument: 'after' }).lean<T>();
+}
+
+/** A site's comment that a bulk decision may still act on: held, or flagged in one of `statuses`. */
+export function readDecidable<T>(siteId: string, commentId: string, statuses: CommentStatus[]): Promise<T | null> {
+  return CommentModel.findOne({
+    _id: new Types.ObjectId(commentId),
+    siteId: new Types.ObjectId(siteId),
+    $or: [{ status: 'pending' }, { flagged: true, status: op({ $in: statuses }) }],
+  }).lean<T>();
+}
+
+/** One page of a site's moderation queue, oldest first, after (createdAt, _id). */
+export function readQueuePage<T>(
+  siteId: string,
+  queue: { status: CommentStatus } | { flagged: true },
+  after: { key: Date; id: Types.ObjectId } | null,
+  limit: number,
+  /** A watch list's queue: only these articles. */
+  articles?: string[],
+): Promise<T[]> {
+  const filter: Record<string, unknown> = { siteId: new Types.ObjectId(siteId), ...queue };
+  if (articles?.length) filter.articleId = op({ $in: articles });
+  if (after) filter.$or = [{ createdAt: op({ $gt: after.key }) }, { createdAt: after.key, _id: op({ $gt: after.id }) }];
+  return CommentModel.find(filter).sort({ createdAt: 1, _id: 1 }).limit(limit).lean<T[]>();
 }

@@ -1,11 +1,10 @@
-import { Types, type QueryFilter } from 'mongoose';
 import type { AuthUser } from '../accounts/authenticate';
-import { getSite } from '../sites/service';
-import { adoptArticle, readArticleState } from './articleVersion';
-import { CommentModel, type Comment, type CommentStatus } from './comment.model';
+import { createHash } from 'node:crypto';
+import { getSiteCached, siteSettings } from '../sites/service';
+import { approvedCountOfArticle, articleStamp, viewerMayHavePending } from './articleVersion';
 import { decodeCursor, encodeCursor, type ThreadCursor, type ThreadSort } from './cursor';
-import { op } from './store';
 import { LruCache } from './lruCache';
+import { readDescendants, readHeldComments, readRoots } from './store';
 import { buildThread, highestScoreFirst, oldestFirst } from './tree';
 import type { CommentJson, CommentRecord } from './view';
 
@@ -14,54 +13,6 @@ export interface ThreadPage {
   nextCursor: string | null;
   total: number;
 }
-
-/** Approved comments and tombstones for everyone; pending ones only for their author. */
-function visibleTo(viewer: AuthUser | null): QueryFilter<Comment> {
-  const everyone: QueryFilter<Comment> = { status: op({ $in: ['approved', 'deleted'] as CommentStatus[] }) };
-  if (!viewer) return everyone;
-  return { $or: [everyone, { status: 'pending', 'author.id': new Types.ObjectId(viewer.id) }] };
-}
-
-function afterCursor(cursor: ThreadCursor): QueryFilter<Comment> {
-  const id = new Types.ObjectId(cursor.id);
-  switch (cursor.sort) {
-    case 'oldest': {
-      const at = new Date(cursor.key);
-      return { $or: [{ createdAt: op({ $gt: at }) }, { createdAt: at, _id: op({ $gt: id }) }] };
-    }
-    case 'newest': {
-      const at = new Date(cursor.key);
-      return { $or: [{ createdAt: op({ $lt: at }) }, { createdAt: at, _id: op({ $lt: id }) }] };
-    }
-    case 'top':
-      return { $or: [{ score: op({ $lt: cursor.key }) }, { score: cursor.key, _id: op({ $lt: id }) }] };
-  }
-}
-
-/** Only what a thread shows: less to read, and a guest's email is never even loaded. */
-const THREAD_FIELDS = {
-  siteId: 1,
-  articleId: 1,
-  parentId: 1,
-  depth: 1,
-  'author.id': 1,
-  'author.displayName': 1,
-  'author.guestWebsite': 1,
-  'author.accountDeleted': 1,
-  body: 1,
-  html: 1,
-  status: 1,
-  score: 1,
-  createdAt: 1,
-  editedAt: 1,
-  featuredAt: 1,
-} as const;
-
-const ROOT_ORDER: Record<ThreadSort, Record<string, 1 | -1>> = {
-  oldest: { createdAt: 1, _id: 1 },
-  newest: { createdAt: -1, _id: -1 },
-  top: { score: -1, _id: -1 },
-};
 
 /** The root order of each sort, as a comparison: exactly what ROOT_ORDER asks of the database. */
 function rootKey(root: Pick<CommentRecord, 'score' | 'createdAt'>, sort: ThreadSort): number {
@@ -99,29 +50,19 @@ interface PageRecords {
 
 /**
  * The records of one page of a thread: `limit` roots from one indexed query, then all their visible
- * descendants in one more query. Paging is by the roots' sort key and id, so comments posted
- * between pages cause neither duplicates nor gaps. (For `top`, scores that change between pages can
- * still move a root across the cursor; that is inherent to ranking by a live score.)
+ * descendants in one more query, and the article's approved count from its document by `_id`. Paging
+ * is by the roots' sort key and id, so comments posted between pages cause neither duplicates nor
+ * gaps. (For `top`, scores that change between pages can still move a root across the cursor; that is
+ * inherent to ranking by a live score.)
  */
 async function loadPage(input: ThreadQuery, cursor: ThreadCursor | null): Promise<PageRecords> {
-  const site = await getSite(input.siteId);
-  const inArticle = { siteId: site._id, articleId: input.articleId };
-  const visible = visibleTo(input.viewer);
-  const rootFilter: QueryFilter<Comment> = { ...inArticle, parentId: null, $and: [visible, ...(cursor ? [afterCursor(cursor)] : [])] };
+  const site = await getSiteCached(input.siteId);
   const [found, total] = await Promise.all([
-    CommentModel.find(rootFilter, THREAD_FIELDS).sort(ROOT_ORDER[input.sort]).limit(input.limit + 1).lean<CommentRecord[]>(),
-    CommentModel.countDocuments({ ...inArticle, status: 'approved' }),
+    readRoots(site._id, input.articleId, input.viewer, input.sort, cursor, input.limit + 1),
+    approvedCountOfArticle(input.siteId, input.articleId),
   ]);
   const roots = found.slice(0, input.limit);
-  // The article's equality fields let backends without a rootId index narrow their scan first.
-  const descendantFilter: QueryFilter<Comment> = {
-    ...inArticle,
-    rootId: op({ $in: roots.map((root) => root._id) }),
-    depth: op({ $gt: 0 }),
-    ...visible,
-  };
-  const descendants =
-    roots.length > 0 ? await CommentModel.find(descendantFilter, THREAD_FIELDS).lean<CommentRecord[]>() : [];
+  const descendants = await readDescendants(site._id, input.articleId, roots.map((root) => root._id), input.viewer);
   return { found, descendants, total };
 }
 
@@ -132,10 +73,6 @@ function assemblePage(records: PageRecords, input: ThreadQuery): ThreadPage {
     nextCursor: records.found.length > input.limit ? cursorAfter(roots[roots.length - 1], input.sort) : null,
     total: records.total,
   };
-}
-
-async function buildPage(input: ThreadQuery, cursor: ThreadCursor | null): Promise<ThreadPage> {
-  return assemblePage(await loadPage(input, cursor), input);
 }
 
 /**
@@ -151,16 +88,7 @@ async function mergeHeldComments(
   cursor: ThreadCursor | null,
   publicRecords: PageRecords,
 ): Promise<ThreadPage> {
-  const held = await CommentModel.find(
-    {
-      siteId: new Types.ObjectId(input.siteId),
-      articleId: input.articleId,
-      status: 'pending',
-      'author.id': new Types.ObjectId(viewer.id),
-    },
-    // rootId places a held reply on the page of its thread's root.
-    { ...THREAD_FIELDS, rootId: 1 },
-  ).lean<CommentRecord[]>();
+  const held = await readHeldComments(input.siteId, input.articleId, viewer.id);
   // A status change racing this read could find a comment in both; the public page's copy wins.
   const inPublic = new Set([...publicRecords.found, ...publicRecords.descendants].map((comment) => String(comment._id)));
   const own = held.filter((comment) => !inPublic.has(String(comment._id)));
@@ -178,69 +106,135 @@ async function mergeHeldComments(
   return assemblePage({ found, descendants: [...publicRecords.descendants, ...ownReplies], total: publicRecords.total }, input);
 }
 
-/**
- * A page ready to send: its JSON text, and the article version it stands for when it is the shared
- * public page (null for a page built for one reader alone, or for an article without versions yet).
- */
-export interface ThreadPageText {
-  json: string;
-  version: string | null;
+/** A page ready to send: its body, and its ETag when it is the shared public page (null for one reader's own page). */
+export interface ThreadPageBody {
+  body: Buffer;
+  etag: string | null;
+}
+
+interface CachedPage {
+  /** The article's version (articleStamp) read before the page was loaded. */
+  stamp: number;
+  builtAt: number;
+  body: Buffer;
+  etag: string;
+  /** What the page was built from, for merging in one reader's held comments. */
+  records: PageRecords;
 }
 
 /**
- * Public pages (what a reader without held comments sees) as JSON text, with the version each was
- * built under, and the records they were built from, for merging in one reader's held comments.
- */
-const publicPages = new LruCache<{ version: string; builtAt: number; json: string; records: PageRecords }>(1000);
-
-/**
- * A cached page is rebuilt after this long even under the same version: a write whose version bump
- * was lost (the database went away between the two) is then shown within a minute, not never.
+ * A cached page is rebuilt after this long even under the same version, so that a change whose
+ * notice was lost (the database went away between a write and its feed entry) shows within a minute.
+ * The reader who finds it expired still gets it; one rebuild runs behind them.
  */
 export const PAGE_MAX_AGE_MS = 60_000;
 
-/**
- * A page of a thread, served from the page cache while the article's version is the one the page
- * was built under (one `_id` read), else built and cached under the version read BEFORE building,
- * so a write that races the build only costs a rebuild later, never a stale page. A reader with
- * held comments of their own in the article gets the public page with those merged in: one query
- * for their held comments instead of a page built for them alone. Pages are kept as text because
- * serialising a long thread costs more than the rest of a cache hit.
- */
-export async function readThreadPage(input: ThreadQuery, now = Date.now()): Promise<ThreadPageText> {
-  const cursor = input.cursor ? decodeCursor(input.cursor, input.sort) : null;
-  const { version, viewerHasPending } = await readArticleState(input.siteId, input.articleId, input.viewer?.id ?? null);
-  if (version === null) {
-    // No article document: no comments yet, or comments older than article documents.
-    const page = await buildPage(input, cursor);
-    if (page.total > 0 || page.comments.length > 0) await adoptArticle(input.siteId, input.articleId);
-    return { json: JSON.stringify(page), version: null };
-  }
-  // Sites are never deleted, and the article document exists only for an existing site, so a hit needs no site read.
-  const key = JSON.stringify([input.siteId, input.articleId, input.sort, input.limit, input.cursor ?? '']);
-  let entry = publicPages.get(key);
-  if (entry?.version !== version || now - entry.builtAt >= PAGE_MAX_AGE_MS) {
-    const publicInput = { ...input, viewer: null };
-    const records = await loadPage(publicInput, cursor);
-    entry = { version, builtAt: now, json: JSON.stringify(assemblePage(records, publicInput)), records };
-    publicPages.set(key, entry);
-  }
-  if (viewerHasPending && input.viewer) {
-    // Per reader, so no shared version (and no shared ETag) for it.
-    return { json: JSON.stringify(await mergeHeldComments(input, input.viewer, cursor, entry.records)), version: null };
-  }
-  // The build time is part of the validator, so a page rebuilt under the same version is not a 304.
-  return { json: entry.json, version: `${entry.version}-${entry.builtAt.toString(36)}` };
+/** Default bound of the page cache; PAGE_CACHE_MB sets it (see .env.example). */
+export const DEFAULT_PAGE_CACHE_BYTES = 64 * 1024 * 1024;
+let publicPages = new LruCache<CachedPage>(DEFAULT_PAGE_CACHE_BYTES);
+
+/** Sets the page cache's bound in bytes (emptying it); called once at start. */
+export function configurePageCache(maxBytes: number): void {
+  publicPages = new LruCache<CachedPage>(maxBytes);
 }
 
-/** Approved comments per article, for the count badges on a site's pages: one aggregate for all. */
-export async function countComments(siteId: string, articleIds: string[]): Promise<Record<string, number>> {
-  const site = await getSite(siteId);
-  const rows = await CommentModel.aggregate<{ _id: string; count: number }>([
-    { $match: { siteId: site._id, articleId: { $in: articleIds }, status: 'approved' } },
-    { $group: { _id: '$articleId', count: { $sum: 1 } } },
+let builds = 0;
+
+/** How much the page cache holds and how many public pages were built so far, for tests and benchmarks. */
+export function pageCacheStats(): { entries: number; bytes: number; builds: number } {
+  return { entries: publicPages.size, bytes: publicPages.bytes, builds };
+}
+
+/** The bytes a cached page costs: its body, and its records counted at about twice the body they made. */
+const pageBytes = (body: Buffer): number => body.length * 3 + 512;
+
+/** Builds in flight, one per page key. */
+const building = new Map<string, { stamp: number; done: Promise<CachedPage> }>();
+
+/** The body a reader gets: the page, with the site's edit window that the widget needs beside it. */
+function encodePage(page: ThreadPage, editWindowSeconds: number): Buffer {
+  return Buffer.from(JSON.stringify({ editWindowSeconds, ...page }));
+}
+
+async function buildPublicPage(key: string, input: ThreadQuery, cursor: ThreadCursor | null, now: number): Promise<CachedPage> {
+  const stamp = articleStamp(input.siteId, input.articleId);
+  builds += 1;
+  const job = (async (): Promise<CachedPage> => {
+    const publicInput = { ...input, viewer: null };
+    const [site, records] = await Promise.all([getSiteCached(input.siteId), loadPage(publicInput, cursor)]);
+    const body = encodePage(assemblePage(records, publicInput), siteSettings(site).editWindowSeconds);
+    const etag = `"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`;
+    const page: CachedPage = { stamp, builtAt: now, body, etag, records };
+    const current = publicPages.get(key);
+    if (!current || current.stamp <= stamp) publicPages.set(key, page, pageBytes(body));
+    return page;
+  })();
+  const entry = { stamp, done: job };
+  building.set(key, entry);
+  try {
+    return await job;
+  } finally {
+    if (building.get(key) === entry) building.delete(key);
+  }
+}
+
+/**
+ * The public page under the article's current version. One build per page at a time: readers who
+ * need the version being built wait for that build; a reader who needs a newer one waits for the
+ * running build and then starts (or joins) the next, so a burst of readers after a change costs one
+ * build, never one each.
+ */
+async function currentPublicPage(key: string, input: ThreadQuery, cursor: ThreadCursor | null, now: number): Promise<CachedPage> {
+  const needed = articleStamp(input.siteId, input.articleId);
+  for (let waited = 0; waited < 5; waited += 1) {
+    const cached = publicPages.get(key);
+    if (cached && cached.stamp >= needed) return cached;
+    const inflight = building.get(key);
+    if (!inflight) break;
+    if (inflight.stamp >= needed) return inflight.done;
+    await inflight.done.catch(() => undefined);
+  }
+  return buildPublicPage(key, input, cursor, now);
+}
+
+/** The cache key: the normalised page parameters, so equivalent requests (however spelled) share one entry. */
+function pageKey(input: ThreadQuery, cursor: ThreadCursor | null): string {
+  return JSON.stringify([input.siteId, input.articleId, input.sort, input.limit, cursor ? [cursor.key, cursor.id] : null]);
+}
+
+/**
+ * A page of a thread. The public page (what a reader without held comments sees) comes from the page
+ * cache while it was built under the article's current version, kept in process (no database read);
+ * a page past PAGE_MAX_AGE_MS is still answered while one rebuild runs behind it. A reader with held
+ * comments of their own gets the public page with those merged in: one query for their held comments
+ * instead of a page built for them alone.
+ */
+export async function readThreadPage(input: ThreadQuery, now = Date.now()): Promise<ThreadPageBody> {
+  const cursor = input.cursor ? decodeCursor(input.cursor, input.sort) : null;
+  const viewerId = input.viewer?.id ?? null;
+  const [viewerHasPending, page] = await Promise.all([
+    viewerId ? viewerMayHavePending(input.siteId, input.articleId, viewerId) : false,
+    (async () => {
+      const key = pageKey(input, cursor);
+      const page = await currentPublicPage(key, input, cursor, now);
+      if (now - page.builtAt >= PAGE_MAX_AGE_MS && !building.has(key)) {
+        buildPublicPage(key, input, cursor, now).catch(() => undefined);
+      }
+      return page;
+    })(),
   ]);
-  const counts = new Map<string, number>(articleIds.map((id) => [id, 0]));
-  for (const row of rows) counts.set(row._id, row.count);
-  return Object.fromEntries(counts);
+  if (viewerHasPending && input.viewer) {
+    const site = await getSiteCached(input.siteId);
+    const own = await mergeHeldComments(input, input.viewer, cursor, page.records);
+    // Per reader, so no shared validator for it.
+    return { body: encodePage(own, siteSettings(site).editWindowSeconds), etag: null };
+  }
+  return { body: page.body, etag: page.etag };
+}
+
+/** Approved comments per article, for the count badges on a site's pages: one `_id` read per article. */
+export async function countComments(siteId: string, articleIds: string[]): Promise<Record<string, number>> {
+  await getSiteCached(siteId);
+  const counts = await Promise.all(articleIds.map((articleId) => approvedCountOfArticle(siteId, articleId)));
+  return Object.fromEntries(articleIds.map((articleId, i) => [articleId, counts[i]]));
 }

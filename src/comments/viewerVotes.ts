@@ -1,5 +1,4 @@
-import { op } from './store';
-import { VoteModel, voteKey } from './vote.model';
+import { readVotesOf } from './store';
 
 /** A comment of a page as JSON, with the viewer's own vote merged in. */
 interface PageComment {
@@ -33,10 +32,7 @@ function applyVotes(comments: PageComment[], votes: Map<string, -1 | 1>): void {
 export async function mergeViewerVotes(pageJson: string, viewerId: string): Promise<{ json: string; fingerprint: string }> {
   const page = JSON.parse(pageJson) as { comments: PageComment[] };
   const ids = collectIds(page.comments, []);
-  const found =
-    ids.length > 0
-      ? await VoteModel.find({ _id: op({ $in: ids.map((id) => voteKey(id, viewerId)) }) }, { commentId: 1, value: 1 }).lean()
-      : [];
+  const found = ids.length > 0 ? await readVotesOf(viewerId, ids) : [];
   const votes = new Map<string, -1 | 1>();
   for (const vote of found) if (vote.value === 1 || vote.value === -1) votes.set(String(vote.commentId), vote.value);
   applyVotes(page.comments, votes);

@@ -23,6 +23,8 @@ const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('.data'),
   LOCAL_DB: z.enum(LOCAL_DB_PREFERENCES).default('auto'),
   DB_TIMEOUT_MS: z.coerce.number().int().min(100).max(60000).default(3000),
+  /** Bound of the in-process thread page cache, in megabytes (bodies and the records they were built from). */
+  PAGE_CACHE_MB: z.coerce.number().min(1).max(65536).default(64),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120000).default(10000),
 
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),

@@ -1,8 +1,8 @@
 import type { Model } from 'mongoose';
 import { OAuthStateModel } from '../accounts/oauthState.model';
 import { OneTimeTokenModel, SecretUseModel } from '../accounts/oneTimeToken.model';
+import { ClaimModel } from '../db/atomic';
 import type { Logger } from '../logging/logger';
-import { TransitionClaimModel } from '../moderation/transitionClaim.model';
 
 /**
  * Removes records that have done their job: used or expired one-time links, Facebook sign-in states,
@@ -47,7 +47,8 @@ const targets: SweepTarget[] = [
   modelSweepTarget('oneTimeTokens', OneTimeTokenModel, expiresBefore),
   modelSweepTarget('oauthStates', OAuthStateModel, expiresBefore),
   modelSweepTarget('secretUses', SecretUseModel, olderThanClaimRetention),
-  modelSweepTarget('transitionClaims', TransitionClaimModel, olderThanClaimRetention),
+  // Claims that guard a moment are deleted by their maker after minutes (src/db/atomic.ts); this catches the rest.
+  modelSweepTarget('claims', ClaimModel, olderThanClaimRetention),
 ];
 
 /** Other features add their expiring records here (one line each), at module load. */

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
-import { trusted } from 'mongoose';
 import { badRequest, conflict } from './problem';
 import { RecentPostModel } from './rateLimit.model';
 import { isDuplicateKey } from '../db/errors';
+import { op } from '../db/atomic';
 
 /** The field a guest form carries hidden from people; only bots fill it in. */
 export const HONEYPOT_FIELD = 'website';
@@ -67,8 +67,8 @@ export function duplicatePostBrake(windowSeconds: number, enabled: boolean): Req
     const windowOpenedAfter = new Date(now.getTime() - windowSeconds * 1000);
     try {
       await RecentPostModel.findOneAndUpdate(
-        // trusted(): the filter-sanitizing setting would otherwise turn this operator into a literal value.
-        { _id: id, at: trusted({ $lte: windowOpenedAfter }) },
+        // op(): the filter-sanitizing setting would otherwise turn this operator into a literal value.
+        { _id: id, at: op({ $lte: windowOpenedAfter }) },
         { $set: { at: now, expiresAt: new Date(now.getTime() + windowSeconds * 1000) } },
         { upsert: true },
       );
@@ -83,7 +83,7 @@ export function duplicatePostBrake(windowSeconds: number, enabled: boolean): Req
       });
     });
     if (Math.random() < 0.01) {
-      RecentPostModel.deleteMany({ expiresAt: trusted({ $lt: now }) }).catch(() => {
+      RecentPostModel.deleteMany({ expiresAt: op({ $lt: now }) }).catch(() => {
         // Old claims are harmless; a later request cleans them.
       });
     }

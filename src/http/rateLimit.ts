@@ -1,9 +1,9 @@
 import type { Request, RequestHandler } from 'express';
-import { trusted } from 'mongoose';
 import type { Config } from '../config/config';
 import { tooManyRequests } from './problem';
 import { RateLimitCounterModel } from './rateLimit.model';
 import { isDuplicateKey } from '../db/errors';
+import { insertOnce, op } from '../db/atomic';
 
 export interface RateLimitRule {
   /** Names the counter family, e.g. `comment-post`. */
@@ -26,7 +26,7 @@ let lastCleanup = 0;
 export function cleanExpiredWindows(now = Date.now()): Promise<void> | null {
   if (now - lastCleanup < CLEANUP_INTERVAL_MS) return null;
   lastCleanup = now;
-  return RateLimitCounterModel.deleteMany({ expiresAt: trusted({ $lt: new Date(now) }) }).then(
+  return RateLimitCounterModel.deleteMany({ expiresAt: op({ $lt: new Date(now) }) }).then(
     () => undefined,
     () => {
       // A failed clean-up only leaves old counters behind; the next one retries.
@@ -72,11 +72,8 @@ export async function hitCounter(
   // Probing with growing steps keeps a crowded window to a few round trips; a skipped free slot only
   // makes the limit stricter, never looser, because every admitted hit holds its own slot <= max.
   for (let place = lowerBound, step = 1; place <= max; place += step, step *= 2) {
-    try {
-      await RateLimitCounterModel.create({ _id: `${id}:${place}`, count: place, expiresAt });
+    if (await insertOnce(() => RateLimitCounterModel.create({ _id: `${id}:${place}`, count: place, expiresAt }))) {
       return { count: place, resetAt };
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
     }
   }
   return { count: Math.max(lowerBound, max + 1), resetAt };

@@ -247,7 +247,7 @@ class ImportRun {
     if (unknown.length === 0) return;
     for (const email of unknown) {
       const user = await UserModel.findOne({ email, emailVerified: true }, { displayName: 1 }).lean();
-      this.accounts.set(email, user ? { id: user._id, displayName: user.displayName } : null);
+      this.accounts.set(email, user ? { id: user._id, displayName: user.displayName } : null, 1);
     }
   }
 

@@ -1,6 +1,6 @@
 import { isValidObjectId } from 'mongoose';
 import { canModerateSite, type AuthUser } from '../accounts/authenticate';
-import { CommentModel } from '../comments/comment.model';
+import { readComment } from '../comments/store';
 import { forbidden, notFound } from '../http/problem';
 import { SiteModel } from '../sites/site.model';
 import type { ModeratedComment } from './view';
@@ -17,7 +17,7 @@ export async function loadModeratedSite(user: AuthUser, siteId: string) {
 /** The comment, if it exists and the user moderates its site. */
 export async function loadModeratedComment(user: AuthUser, commentId: string): Promise<ModeratedComment> {
   if (!isValidObjectId(commentId)) throw notFound('No such comment.');
-  const comment = await CommentModel.findById(commentId).lean<ModeratedComment>();
+  const comment = await readComment<ModeratedComment>(commentId);
   if (!comment) throw notFound('No such comment.');
   if (!canModerateSite(user, String(comment.siteId))) throw forbidden('You do not moderate this comment\'s site.');
   return comment;

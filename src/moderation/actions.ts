@@ -1,11 +1,12 @@
-import { trusted, Types } from 'mongoose';
+import { Types } from 'mongoose';
 import { UserModel } from '../accounts/user.model';
-import { pendingChange, touchArticle } from '../comments/articleVersion';
-import { CommentModel, type CommentStatus } from '../comments/comment.model';
+import type { CommentStatus } from '../comments/comment.model';
+import { readDecidable } from '../comments/store';
+import { transition } from '../comments/transition';
 import { conflict } from '../http/problem';
 import { ModerationActionModel } from './moderationAction.model';
-import { claimTransition } from './transitionClaim.model';
 import type { ModeratedComment } from './view';
+import { op } from '../db/atomic';
 
 export type ModeratorDecision = 'approve' | 'reject';
 
@@ -21,55 +22,28 @@ const ALLOWED_FROM: Record<ModeratorDecision, CommentStatus[]> = {
 const TARGET: Record<ModeratorDecision, CommentStatus> = { approve: 'approved', reject: 'rejected' };
 const ACTION_NAME = { approve: 'approved', reject: 'rejected' } as const;
 
-/** True when the comment was published before (held by flags after being approved). */
-function wasApproved(comment: Pick<ModeratedComment, 'status' | 'previousStatus'>): boolean {
-  return comment.status === 'approved' || comment.previousStatus === 'approved';
-}
-
-function transitionUpdate(decision: ModeratorDecision, from: ModeratedComment) {
+function transitionSet(decision: ModeratorDecision, from: ModeratedComment): Record<string, unknown> {
   return {
-    $set: {
-      status: TARGET[decision],
-      previousStatus: from.status,
-      flagged: false,
-      revision: (from.revision ?? 0) + 1,
-      // An approval answers the flags so far; only new readers' flags count towards the threshold.
-      ...(decision === 'approve' ? { flagsReviewed: from.flagCount ?? 0 } : {}),
-    },
+    previousStatus: from.status,
+    flagged: false,
+    // An approval answers the flags so far; only new readers' flags count towards the threshold.
+    ...(decision === 'approve' ? { flagsReviewed: from.flagCount ?? 0 } : {}),
   };
 }
 
-/** Claims the change from the revision seen, then writes it on that revision only. */
-async function transition(decision: ModeratorDecision, seen: ModeratedComment): Promise<ModeratedComment | null> {
-  const revision = seen.revision ?? 0;
-  if (!(await claimTransition(String(seen._id), revision))) return null;
-  const updated = await CommentModel.findOneAndUpdate(
-    { _id: seen._id, revision, status: seen.status },
-    transitionUpdate(decision, seen),
-    { returnDocument: 'after' },
-  ).lean<ModeratedComment>();
-  if (updated) await touchArticle(updated.siteId, updated.articleId, pendingChange(updated.author.id, seen.status, TARGET[decision]));
-  return updated;
-}
-
-async function afterTransition(
+/** The one status transition (claim, conditional update, counts, audit, change published). */
+function transitionTo(
   decision: ModeratorDecision,
-  before: ModeratedComment,
+  seen: ModeratedComment,
   actorId: string,
   reason: string | null,
   note: string | null,
-): Promise<void> {
-  if (decision === 'approve' && before.author.id && !wasApproved(before)) {
-    await UserModel.updateOne({ _id: before.author.id }, { $inc: { approvedCommentCount: 1 } });
-  }
-  await ModerationActionModel.create({
-    siteId: before.siteId,
-    commentId: before._id,
-    targetUserId: before.author.id ?? null,
-    action: ACTION_NAME[decision],
-    actorId: new Types.ObjectId(actorId),
-    reason,
-    note,
+): Promise<ModeratedComment | null> {
+  return transition<ModeratedComment>(seen, {
+    to: TARGET[decision],
+    set: transitionSet(decision, seen),
+    audit: [{ action: ACTION_NAME[decision], actorId: new Types.ObjectId(actorId), reason, note }],
+    change: decision === 'approve' ? 'comment.approved' : 'comment.rejected',
   });
 }
 
@@ -86,9 +60,8 @@ export async function decide(
   if (!ALLOWED_FROM[decision].includes(seen.status)) {
     throw conflict(`A ${seen.status} comment cannot be ${ACTION_NAME[decision]}.`);
   }
-  const updated = await transition(decision, seen);
+  const updated = await transitionTo(decision, seen, actorId, input.reason ?? null, input.note ?? null);
   if (!updated) throw conflict('Someone else changed this comment first; reload it and decide again.');
-  await afterTransition(decision, seen, actorId, input.reason ?? null, input.note ?? null);
   return updated;
 }
 
@@ -101,14 +74,9 @@ export async function decideMany(
 ): Promise<number> {
   let updated = 0;
   for (const id of new Set(ids)) {
-    const before = await CommentModel.findOne({
-      _id: new Types.ObjectId(id),
-      siteId: new Types.ObjectId(siteId),
-      $or: [{ status: 'pending' }, { flagged: true, status: trusted({ $in: ALLOWED_FROM[decision] }) }],
-    }).lean<ModeratedComment>();
+    const before = await readDecidable<ModeratedComment>(siteId, id, ALLOWED_FROM[decision]);
     if (!before) continue;
-    if (!(await transition(decision, before))) continue;
-    await afterTransition(decision, before, actorId, decision === 'reject' ? 'bulk' : null, null);
+    if (!(await transitionTo(decision, before, actorId, decision === 'reject' ? 'bulk' : null, null))) continue;
     updated += 1;
   }
   return updated;
@@ -127,7 +95,7 @@ export async function commentHistory(commentId: Types.ObjectId): Promise<History
   const actions = await ModerationActionModel.find({ commentId }).sort({ at: 1, _id: 1 }).lean();
   const actorIds = [...new Set(actions.filter((a) => a.actorId).map((a) => String(a.actorId)))];
   const actors = actorIds.length
-    ? await UserModel.find({ _id: trusted({ $in: actorIds.map((id) => new Types.ObjectId(id)) }) }, { displayName: 1 }).lean()
+    ? await UserModel.find({ _id: op({ $in: actorIds.map((id) => new Types.ObjectId(id)) }) }, { displayName: 1 }).lean()
     : [];
   const names = new Map(actors.map((u) => [String(u._id), u.displayName]));
   return actions.map((a) => ({

@@ -1,10 +1,11 @@
-import { isValidObjectId, trusted, Types, type UpdateQuery } from 'mongoose';
+import { isValidObjectId, Types, type UpdateQuery } from 'mongoose';
 import { isBanActive, type AuthUser } from '../accounts/authenticate';
 import { UserModel, type User, type UserDocument } from '../accounts/user.model';
 import { publishChange } from '../changes/feed';
 import { badRequest, forbidden, notFound } from '../http/problem';
 import { ModerationActionModel } from './moderationAction.model';
 import { SiteBanModel, siteBanKey, type SiteBan } from './siteBan.model';
+import { op } from '../db/atomic';
 
 type StoredUser = Pick<UserDocument, '_id' | 'displayName' | 'email' | 'role' | 'emailVerified' | 'banned' | 'bannedUntil'>;
 
@@ -135,12 +136,12 @@ export async function listSiteBans(
   if (options.cursor) {
     const after = Buffer.from(options.cursor, 'base64url').toString('utf8');
     if (!after.startsWith(`${siteId}:`)) throw badRequest('The cursor is not valid for this list.', [{ path: 'cursor', message: 'not a cursor' }]);
-    filter._id = trusted({ $gt: after });
+    filter._id = op({ $gt: after });
   }
   const page = await SiteBanModel.find(filter).sort({ _id: 1 }).limit(options.limit + 1).lean<SiteBan[]>();
   const hasMore = page.length > options.limit;
   const bans = hasMore ? page.slice(0, options.limit) : page;
-  const users = bans.length ? await UserModel.find({ _id: trusted({ $in: bans.map((b) => b.userId) }) }, { displayName: 1 }).lean() : [];
+  const users = bans.length ? await UserModel.find({ _id: op({ $in: bans.map((b) => b.userId) }) }, { displayName: 1 }).lean() : [];
   const names = new Map(users.map((u) => [String(u._id), u.displayName]));
   return {
     items: bans.map((ban) => toSiteBanJson(ban, names.get(String(ban.userId)) ?? '[deleted]')),

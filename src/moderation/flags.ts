@@ -1,16 +1,16 @@
 import { isValidObjectId, Types } from 'mongoose';
 import type { AuthUser } from '../accounts/authenticate';
 import { FLAG_WEIGHT_UNITS, assertVerifiedFor, flagWeightUnits } from '../accounts/policy';
-import { pendingChange, touchArticle } from '../comments/articleVersion';
-import { CommentModel } from '../comments/comment.model';
+import { publishChange } from '../changes/feed';
+import { raiseFlagCount, readComment } from '../comments/store';
+import { transition } from '../comments/transition';
+import { insertOnce } from '../db/atomic';
 import { conflict, forbidden, notFound } from '../http/problem';
-import { SiteModel, DEFAULT_SITE_SETTINGS } from '../sites/site.model';
+import { getSiteCached, siteSettings } from '../sites/service';
 import { assertNotBanned } from './bans';
 import { FlagModel, flagKey, type FlagReason } from './flag.model';
 import { ModerationActionModel } from './moderationAction.model';
-import { claimTransition } from './transitionClaim.model';
 import type { ModeratedComment } from './view';
-import { isDuplicateKey } from '../db/errors';
 
 export interface FlagJson {
   id: string;
@@ -34,14 +34,13 @@ export async function flagComment(
   if (user.banned) throw forbidden('Banned accounts cannot flag comments.');
   assertVerifiedFor(user, 'flag');
   if (!isValidObjectId(commentId)) throw notFound('No such comment.');
-  const comment = await CommentModel.findById(commentId).lean<ModeratedComment>();
+  const comment = await readComment<ModeratedComment>(commentId);
   if (!comment || comment.status !== 'approved') throw notFound('No such comment.');
   await assertNotBanned(user, String(comment.siteId), 'flagging');
 
   const key = flagKey(commentId, user.id);
-  let flag;
-  try {
-    flag = await FlagModel.create({
+  const flag = await insertOnce(() =>
+    FlagModel.create({
       _id: key,
       commentId: comment._id,
       siteId: comment.siteId,
@@ -49,20 +48,14 @@ export async function flagComment(
       reason: input.reason,
       note: input.note ?? null,
       weight: flagWeightUnits(user, String(comment.siteId)),
-    });
-  } catch (err) {
-    if (isDuplicateKey(err)) throw conflict('You have already flagged this comment.');
-    throw err;
-  }
+    }),
+  );
+  if (!flag) throw conflict('You have already flagged this comment.');
 
   // Counted from the flags themselves: each is one unique insert, so the last of several readers
   // flagging at once sees them all, where an $inc could lose one on some servers.
   const flagCount = await FlagModel.countDocuments({ commentId: comment._id });
-  const counted = await CommentModel.findOneAndUpdate(
-    { _id: comment._id },
-    { $max: { flagCount } },
-    { returnDocument: 'after' },
-  ).lean<ModeratedComment>();
+  const counted = await raiseFlagCount<ModeratedComment>(comment._id, flagCount);
   await ModerationActionModel.create({
     siteId: comment.siteId,
     commentId: comment._id,
@@ -71,6 +64,14 @@ export async function flagComment(
     actorId: new Types.ObjectId(user.id),
     reason: input.reason,
     note: input.note ?? null,
+  });
+  await publishChange({
+    type: 'comment.flagged',
+    siteId: String(comment.siteId),
+    articleId: comment.articleId,
+    commentId: String(comment._id),
+    ...(comment.author.id ? { userId: String(comment.author.id) } : {}),
+    status: comment.status,
   });
   if (counted) await holdIfOverThreshold({ ...counted, flagCount: Math.max(flagCount, counted.flagCount ?? 0) });
 
@@ -85,31 +86,19 @@ export async function flagComment(
 
 async function holdIfOverThreshold(comment: ModeratedComment): Promise<void> {
   if (comment.status !== 'approved') return;
-  const site = await SiteModel.findById(comment.siteId, { 'settings.flagThreshold': 1 }).lean();
-  const threshold = site?.settings?.flagThreshold ?? DEFAULT_SITE_SETTINGS.flagThreshold;
+  const threshold = siteSettings(await getSiteCached(String(comment.siteId))).flagThreshold;
   const count = comment.flagCount ?? 0;
   // Flags weigh by their author's standing (new accounts a third); those a moderator already answered do not count.
   const flags = await FlagModel.find({ commentId: comment._id }, { weight: 1 }).sort({ createdAt: 1, _id: 1 }).limit(10_000).lean();
   const units = flags.slice(comment.flagsReviewed ?? 0).reduce((sum, flag) => sum + (flag.weight ?? FLAG_WEIGHT_UNITS), 0);
   if (units < threshold * FLAG_WEIGHT_UNITS) return;
-  const revision = comment.revision ?? 0;
-  if (!(await claimTransition(String(comment._id), revision))) return;
   const reasons = (comment.reasons ?? []).filter((r) => r.code !== 'flagged');
   reasons.push({ code: 'flagged', detail: `${count} flags` });
-  // Conditional on the revision: if a moderator or another flag moved it first, theirs stands.
-  const held = await CommentModel.findOneAndUpdate(
-    { _id: comment._id, status: 'approved', revision },
-    { $set: { status: 'pending', previousStatus: 'approved', flagged: true, reasons, revision: revision + 1 } },
-    { returnDocument: 'after' },
-  ).lean();
-  if (!held) return;
-  await touchArticle(comment.siteId, comment.articleId, pendingChange(comment.author.id, 'approved', 'pending'));
-  await ModerationActionModel.create({
-    siteId: comment.siteId,
-    commentId: comment._id,
-    targetUserId: comment.author.id ?? null,
-    action: 'held',
-    actorId: null,
-    reason: 'flagged',
+  // The one transition: if a moderator or another flag moved it first, theirs stands.
+  await transition(comment, {
+    to: 'pending',
+    set: { previousStatus: 'approved', flagged: true, reasons },
+    audit: [{ action: 'held', actorId: null, reason: 'flagged' }],
+    change: 'comment.held',
   });
 }

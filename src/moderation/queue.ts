@@ -1,9 +1,11 @@
-import { trusted, Types } from 'mongoose';
+import { Types } from 'mongoose';
 import { z } from 'zod';
-import { CommentModel } from '../comments/comment.model';
+import type { CommentStatus } from '../comments/comment.model';
+import { readQueuePage } from '../comments/store';
 import { badRequest } from '../http/problem';
 import { FlagModel } from './flag.model';
 import { toModeratedCommentJson, type FlagSummary, type ModeratedComment, type ModeratedCommentJson } from './view';
+import { op } from '../db/atomic';
 
 export const QUEUE_STATUSES = ['pending', 'flagged', 'rejected'] as const;
 export type QueueStatus = (typeof QUEUE_STATUSES)[number];
@@ -47,7 +49,7 @@ function decodeCursor(value: string, status: QueueStatus): { key: Date; id: Type
   return { key: new Date(result.data.k), id: new Types.ObjectId(result.data.i) };
 }
 
-function statusFilter(status: QueueStatus): Record<string, unknown> {
+function queueOf(status: QueueStatus): { status: CommentStatus } | { flagged: true } {
   if (status === 'flagged') return { flagged: true };
   return { status };
 }
@@ -57,22 +59,13 @@ export async function readQueue(
   siteId: string,
   options: { status: QueueStatus; limit: number; cursor?: string; articles?: string[] },
 ): Promise<{ items: QueueItem[]; nextCursor: string | null }> {
-  const filter: Record<string, unknown> = { siteId: new Types.ObjectId(siteId), ...statusFilter(options.status) };
-  // A watch list's queue: only these articles.
-  if (options.articles?.length) filter.articleId = trusted({ $in: options.articles });
-  if (options.cursor) {
-    const after = decodeCursor(options.cursor, options.status);
-    filter.$or = [{ createdAt: trusted({ $gt: after.key }) }, { createdAt: after.key, _id: trusted({ $gt: after.id }) }];
-  }
-  const page = await CommentModel.find(filter)
-    .sort({ createdAt: 1, _id: 1 })
-    .limit(options.limit + 1)
-    .lean<ModeratedComment[]>();
+  const after = options.cursor ? decodeCursor(options.cursor, options.status) : null;
+  const page = await readQueuePage<ModeratedComment>(siteId, queueOf(options.status), after, options.limit + 1, options.articles);
   const hasMore = page.length > options.limit;
   const comments = hasMore ? page.slice(0, options.limit) : page;
 
   const flags = comments.length
-    ? await FlagModel.find({ commentId: trusted({ $in: comments.map((c) => c._id) }) })
+    ? await FlagModel.find({ commentId: op({ $in: comments.map((c) => c._id) }) })
         .sort({ createdAt: 1 })
         .lean()
     : [];

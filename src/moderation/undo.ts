@@ -1,11 +1,7 @@
 import { Types } from 'mongoose';
-import { UserModel } from '../accounts/user.model';
-import { publishChange } from '../changes/feed';
-import { pendingChange, touchArticle } from '../comments/articleVersion';
-import { CommentModel } from '../comments/comment.model';
+import { transition } from '../comments/transition';
 import { conflict } from '../http/problem';
 import { ModerationActionModel } from './moderationAction.model';
-import { claimTransition } from './transitionClaim.model';
 import type { ModeratedComment } from './view';
 
 /** How long a moderator may take back a decision. */
@@ -26,34 +22,14 @@ export async function undoDecision(seen: ModeratedComment, actorId: string, revi
   if (!decided || Date.now() - last.at.getTime() > UNDO_WINDOW_MS) {
     throw conflict('Only your own last decision, within 10 minutes, can be undone.');
   }
-  if (!(await claimTransition(String(seen._id), current))) throw conflict('Someone else changed this comment first.');
   const flagged = (seen.reasons ?? []).some((r) => r.code === 'flagged') && seen.previousStatus === 'pending';
-  const updated = await CommentModel.findOneAndUpdate(
-    { _id: seen._id, revision: current, status: seen.status },
-    { $set: { status: 'pending', previousStatus: seen.status, flagged, revision: current + 1 } },
-    { returnDocument: 'after' },
-  ).lean<ModeratedComment>();
+  // The one transition: claim, conditional update, counts, audit entry, change published.
+  const updated = await transition<ModeratedComment>(seen, {
+    to: 'pending',
+    set: { previousStatus: seen.status, flagged },
+    audit: [{ action: 'undone', actorId: new Types.ObjectId(actorId), reason: last.action }],
+    change: 'comment.held',
+  });
   if (!updated) throw conflict('Someone else changed this comment first.');
-  await touchArticle(updated.siteId, updated.articleId, pendingChange(updated.author.id, seen.status, 'pending'));
-  if (seen.status === 'approved' && seen.author.id) {
-    await UserModel.updateOne({ _id: seen.author.id }, { $inc: { approvedCommentCount: -1 } });
-  }
-  await ModerationActionModel.create({
-    siteId: seen.siteId,
-    commentId: seen._id,
-    targetUserId: seen.author.id ?? null,
-    action: 'undone',
-    actorId: new Types.ObjectId(actorId),
-    reason: last.action,
-  });
-  await publishChange({
-    type: 'comment.held',
-    siteId: String(updated.siteId),
-    articleId: updated.articleId,
-    commentId: String(updated._id),
-    userId: updated.author.id ? String(updated.author.id) : undefined,
-    status: 'pending',
-    previousStatus: seen.status,
-  });
   return updated;
 }

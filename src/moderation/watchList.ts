@@ -1,5 +1,5 @@
 import { Schema, model } from 'mongoose';
-import { upsertWithRetry } from '../db/errors';
+import { upsertWithRetry } from '../db/atomic';
 
 /**
  * One moderator's watch list for one site: the articles that need care today. The console shows a

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { CommentModel } from '../comments/comment.model';
+import { siteOfComment } from '../comments/store';
 import { originCors } from '../http/cors';
 import { findSiteOrigins } from './service';
 
@@ -21,8 +21,7 @@ async function siteIdForPath(path: string): Promise<string | null> {
   if (!comment) return null;
   const commentId = decodeURIComponent(comment[1]);
   if (!OBJECT_ID.test(commentId)) return null;
-  const found = await CommentModel.findById(commentId, { siteId: 1 }).lean();
-  return found ? String(found.siteId) : null;
+  return siteOfComment(commentId);
 }
 
 async function isAllowedOrigin(origin: string, ownOrigin: string, path: string): Promise<boolean> {

@@ -1,4 +1,5 @@
 import { isValidObjectId, type Types } from 'mongoose';
+import { publishChange, subscribeChanges } from '../changes/feed';
 import { notFound } from '../http/problem';
 import { DEFAULT_SITE_SETTINGS, SiteModel, type PremoderationMode, type SiteSettings } from './site.model';
 
@@ -58,6 +59,34 @@ export async function getSite(siteId: string): Promise<SiteRecord> {
   return site;
 }
 
+const cachedSites = new Map<string, SiteRecord>();
+let siteGeneration = 0;
+subscribeChanges(
+  (change) => {
+    if (change.type !== 'site.changed') return;
+    siteGeneration += 1;
+    cachedSites.delete(change.siteId);
+  },
+  { sync: true },
+);
+
+/**
+ * A site from memory, for hot paths (thread pages, posting): read once, then kept until a
+ * `site.changed` change arrives (at once in this process, within a second from other instances).
+ * Every write to a site must publish `site.changed`.
+ */
+export async function getSiteCached(siteId: string): Promise<SiteRecord> {
+  const cached = cachedSites.get(siteId);
+  if (cached) return cached;
+  const generation = siteGeneration;
+  const site = await getSite(siteId);
+  if (generation === siteGeneration) {
+    if (cachedSites.size >= 10_000) cachedSites.delete(cachedSites.keys().next().value as string);
+    cachedSites.set(siteId, site);
+  }
+  return site;
+}
+
 /** Only the origins, for CORS; null when the site does not exist. */
 export async function findSiteOrigins(siteId: string): Promise<string[] | null> {
   if (!/^[a-f0-9]{24}$/i.test(siteId)) return null;
@@ -97,5 +126,6 @@ export async function updateSiteSettings(siteId: string, patch: Partial<SiteSett
       ? await SiteModel.findByIdAndUpdate(siteId, update, { returnDocument: 'after', runValidators: true }).lean<SiteRecord>()
       : await SiteModel.findById(siteId).lean<SiteRecord>();
   if (!site) throw notFound('No site with this id.');
+  await publishChange({ type: 'site.changed', siteId: String(site._id) });
   return toSiteJson(site);
 }

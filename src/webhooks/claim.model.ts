@@ -1,5 +1,5 @@
-import { Schema, model, trusted } from 'mongoose';
-import { isDuplicateKey } from '../db/errors';
+import { Schema, model } from 'mongoose';
+import { insertOnce, op } from '../db/atomic';
 
 /**
  * One document per unit of work that exactly one instance may do (a webhook delivery attempt, an
@@ -18,16 +18,10 @@ export const WorkClaimModel = model('WorkClaim', workClaimSchema);
 
 /** True when this caller now owns `key`; false when another caller claimed it first. */
 export async function claimWork(key: string): Promise<boolean> {
-  try {
-    await WorkClaimModel.create({ _id: key });
-    return true;
-  } catch (err) {
-    if (isDuplicateKey(err)) return false;
-    throw err;
-  }
+  return (await insertOnce(() => WorkClaimModel.create({ _id: key }))) !== null;
 }
 
 /** Forgets claims that are no longer needed (their work is finished). */
 export async function releaseClaims(keys: string[]): Promise<void> {
-  if (keys.length > 0) await WorkClaimModel.deleteMany({ _id: trusted({ $in: keys }) });
+  if (keys.length > 0) await WorkClaimModel.deleteMany({ _id: op({ $in: keys }) });
 }

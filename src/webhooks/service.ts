@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Types } from 'mongoose';
 import type { Change } from '../changes/feed';
-import { CommentModel } from '../comments/comment.model';
-import { toCommentJson, type CommentRecord } from '../comments/view';
+import { readComment } from '../comments/store';
+import { toCommentJson } from '../comments/view';
 import { isDuplicateKey } from '../db/errors';
 import { badRequest, notFound, unprocessable } from '../http/problem';
 import { getSite } from '../sites/service';
@@ -123,7 +123,7 @@ function messageId(webhookId: string, change: Change): string {
 async function eventPayload(change: Change & { type: WebhookEvent }): Promise<string> {
   let comment = null;
   if (change.commentId && Types.ObjectId.isValid(change.commentId)) {
-    const record = await CommentModel.findById(change.commentId).lean<CommentRecord>();
+    const record = await readComment(change.commentId);
     if (record) comment = toCommentJson(record);
   }
   const data = {

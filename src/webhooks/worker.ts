@@ -1,4 +1,3 @@
-import { trusted } from 'mongoose';
 import type { Logger } from '../logging/logger';
 import { subscribeChanges } from '../changes/feed';
 import { webhookDeliveries } from '../metrics/registry';
@@ -7,6 +6,7 @@ import { sendDelivery } from './send';
 import { enqueueDeliveries } from './service';
 import { signWebhook } from './signature';
 import { DeliveryModel, WebhookModel, type DeliveryRecord } from './webhook.model';
+import { op } from '../db/atomic';
 
 /** The Standard Webhooks retry schedule after the first attempt: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
 export const DEFAULT_RETRY_DELAYS_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000];
@@ -84,7 +84,7 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
   async function drain(): Promise<void> {
     for (;;) {
       again = false;
-      const due = await DeliveryModel.find({ status: 'pending', nextAttemptAt: trusted({ $lte: new Date() }) })
+      const due = await DeliveryModel.find({ status: 'pending', nextAttemptAt: op({ $lte: new Date() }) })
         .sort({ nextAttemptAt: 1 })
         .limit(BATCH)
         .lean<DeliveryRecord[]>();

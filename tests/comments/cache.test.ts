@@ -47,17 +47,23 @@ describe('thread page cache', () => {
     return held;
   }
 
-  it('rebuilds a cached page after its maximum age even when no version bump arrived', async () => {
+  it('rebuilds a cached page after its maximum age even when no change notice arrived, answering the old copy meanwhile', async () => {
     const first = await post(app, alice, siteId, article, 'Tide tables are posted at the slipway.');
     const query = { siteId, articleId: article, sort: 'oldest' as const, limit: 20, viewer: null };
+    const body = async (now: number) => JSON.parse((await readThreadPage(query, now)).body.toString('utf8')) as Thread;
     const start = Date.now();
     await readThreadPage(query, start);
-    // A write that landed without its version bump, as when the database goes away between the two.
+    // A write that landed without its change notice, as when the database goes away between the two.
     await CommentModel.collection.updateOne({ _id: new Types.ObjectId(first.id) }, { $set: { body: 'lost bump' } });
-    const cached = JSON.parse((await readThreadPage(query, start + 1000)).json) as Thread;
-    expect(cached.comments[0].body).to.equal('Tide tables are posted at the slipway.');
-    const rebuilt = JSON.parse((await readThreadPage(query, start + PAGE_MAX_AGE_MS)).json) as Thread;
-    expect(rebuilt.comments[0].body).to.equal('lost bump');
+    expect((await body(start + 1000)).comments[0].body).to.equal('Tide tables are posted at the slipway.');
+    // Expired: this reader still gets the old copy at once, and one rebuild starts behind it.
+    expect((await body(start + PAGE_MAX_AGE_MS)).comments[0].body).to.equal('Tide tables are posted at the slipway.');
+    let rebuilt = '';
+    for (let i = 0; i < 100 && rebuilt !== 'lost bump'; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      rebuilt = (await body(start + PAGE_MAX_AGE_MS + 1)).comments[0].body;
+    }
+    expect(rebuilt).to.equal('lost bump');
   });
 
   it('answers 304 to a reader whose copy is current, and the new page once a write changed it', async () => {

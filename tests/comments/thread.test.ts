@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { CommentModel } from '../../src/comments/comment.model';
-import { SiteModel } from '../../src/sites/site.model';
+import { updateSiteSettings } from '../../src/sites/service';
 import { testApp } from '../support/app';
 import { createTestSite, createTestUser, type TestUser } from '../support/fixtures';
 import { allIds, bearer, post, threadPath, type PostedComment } from './helpers';
@@ -45,7 +45,7 @@ describe('reading threads over HTTP', () => {
     await post(app, alice, site.id, 'window', 'A comment to read.');
     const before = await readThread(site.id, 'window');
     expect(before).to.include({ editWindowSeconds: 900 });
-    await SiteModel.updateOne({ _id: site.id }, { $set: { 'settings.editWindowSeconds': 60 } });
+    await updateSiteSettings(site.id, { editWindowSeconds: 60 });
     expect(await readThread(site.id, 'window')).to.include({ editWindowSeconds: 60 });
   });
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
+import { approvedCountOfAuthor } from '../../src/comments/articleVersion';
 import type { Express } from 'express';
 import request from 'supertest';
-import { UserModel } from '../../src/accounts/user.model';
 import { CommentModel } from '../../src/comments/comment.model';
 import { ModerationActionModel } from '../../src/moderation/moderationAction.model';
 import { testApp } from '../support/app';
@@ -91,8 +91,7 @@ describe('moderation queue and decisions', () => {
         .send({ note: 'fine on reflection' });
       expect(res.status).to.equal(200);
       expect(res.body).to.include({ id, status: 'approved', previousStatus: 'pending', flagged: false });
-      const stored = await UserModel.findById(author.id).lean();
-      expect(stored?.approvedCommentCount).to.equal(1);
+      expect(await approvedCountOfAuthor(author.id)).to.equal(1);
 
       const history = await request(app).get(`/api/v1/comments/${id}/history`).set(bearer(moderator.token));
       expect(history.status).to.equal(200);

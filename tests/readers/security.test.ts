@@ -7,7 +7,7 @@ import { OneTimeTokenModel, SecretUseModel } from '../../src/accounts/oneTimeTok
 import { hashSecretToken } from '../../src/accounts/secretTokens';
 import { UserModel } from '../../src/accounts/user.model';
 import { sweepExpiredRecords } from '../../src/housekeeping/sweep';
-import { TransitionClaimModel } from '../../src/moderation/transitionClaim.model';
+import { ClaimModel } from '../../src/db/atomic';
 import { testApp } from '../support/app';
 import { createTestSite, createTestUser, type TestUser } from '../support/fixtures';
 import { linkTokenFrom, startSmtpServer, type TestSmtpServer } from '../support/smtpServer';
@@ -146,7 +146,7 @@ describe('readers: security cases', () => {
       await OneTimeTokenModel.updateOne({ _id: id }, { $set: { expiresAt: past } });
       await OAuthStateModel.create({ _id: `state-${id}`, siteId: 'x', returnTo: 'https://news.example/', returnOrigin: 'https://news.example', expiresAt: past });
       await SecretUseModel.create({ _id: `link:old-${id}`, at: new Date(Date.now() - 3 * 86_400_000) });
-      await TransitionClaimModel.create({ _id: `old-${id}:0`, at: new Date(Date.now() - 3 * 86_400_000) });
+      await ClaimModel.create({ _id: `old-${id}:0`, at: new Date(Date.now() - 3 * 86_400_000) });
       const fresh = await SecretUseModel.create({ _id: `link:fresh-${id}`, at: new Date() });
 
       const removed = await sweepExpiredRecords({ batchSize: 500, maxBatches: 10 });
@@ -154,7 +154,7 @@ describe('readers: security cases', () => {
       expect(await OneTimeTokenModel.exists({ _id: id })).to.equal(null);
       expect(await OAuthStateModel.exists({ _id: `state-${id}` })).to.equal(null);
       expect(await SecretUseModel.exists({ _id: `link:old-${id}` })).to.equal(null);
-      expect(await TransitionClaimModel.exists({ _id: `old-${id}:0` })).to.equal(null);
+      expect(await ClaimModel.exists({ _id: `old-${id}:0` })).to.equal(null);
       expect(await SecretUseModel.exists({ _id: fresh._id }), 'a claim still in use stays').to.not.equal(null);
       await request(app).post('/api/v1/auth/email-link/verify').send({ token }).expect(400);
     });

@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Types } from 'mongoose';
 import { UserModel } from '../../src/accounts/user.model';
 import { CommentModel } from '../../src/comments/comment.model';
-import { SiteModel } from '../../src/sites/site.model';
+import { updateSiteSettings } from '../../src/sites/service';
 import { createTestUser } from '../support/fixtures';
 import { launchChromium, startWidgetStack, type WidgetStack } from './browserStack';
 import { apiPost, apiVote, focusedInWidget, openSignedIn, postComment, rootBodies, waitForStatus } from './widgetHelpers';
@@ -126,12 +126,12 @@ describe('embedded widget in Chromium: editing, paging, sorting and errors', fun
       { _id: new Types.ObjectId(old.id) },
       { $set: { createdAt: new Date(Date.now() - 10 * 60 * 1000) } },
     );
-    await SiteModel.updateOne({ _id: stack.siteId }, { $set: { 'settings.editWindowSeconds': 3600 } });
+    await updateSiteSettings(stack.siteId, { editWindowSeconds: 3600 });
     try {
       await openSignedIn(page, stack, article, reader);
       await page.locator(`#tl-comment-${old.id}`).getByRole('button', { name: 'Edit', exact: true }).waitFor();
     } finally {
-      await SiteModel.updateOne({ _id: stack.siteId }, { $set: { 'settings.editWindowSeconds': 300 } });
+      await updateSiteSettings(stack.siteId, { editWindowSeconds: 300 });
     }
   });
 

@@ -1,0 +1,107 @@
+/**
+ * How many database operations does one post cost? Opens the configured database (the embedded
+ * default unless MONGODB_URI is set), then posts signed-in comments (roots, then replies) one at a
+ * time and counts the operations mongoose sends for each (the rate-limit and duplicate-post brakes are
+ * off, so only the comment path is counted; the session check's `users.findOne` is included, the change
+ * feed's timed polls are not). Also counts a cached thread read.
+ * Run: npm run bench:roundtrips
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import mongoose from 'mongoose';
+import request from 'supertest';
+import { createApp } from '../src/app';
+import { signSessionToken } from '../src/accounts/tokens';
+import { UserModel } from '../src/accounts/user.model';
+import { loadConfig } from '../src/config/config';
+import { openDatabase } from '../src/db/database';
+import { createLogger } from '../src/logging/logger';
+import { SiteModel } from '../src/sites/site.model';
+
+const POSTS = Number(process.env.BENCH_POSTS ?? 20);
+
+async function counted(work: () => Promise<unknown>): Promise<string[]> {
+  const seen: string[] = [];
+  mongoose.set('debug', (collection: string, method: string) => {
+    // The change feed's poll runs on a timer whatever the requests do: not part of a post.
+    if (!(collection === 'changefeed' && method === 'findOne')) seen.push(`${collection}.${method}`);
+  });
+  try {
+    await work();
+    // Background writes started by the request (the change feed's entry) are counted too.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  } finally {
+    mongoose.set('debug', false);
+  }
+  return seen;
+}
+
+function summary(label: string, runs: string[][], backend: string): string {
+  const mean = runs.reduce((sum, ops) => sum + ops.length, 0) / runs.length;
+  const example = runs[runs.length - 1].join(', ');
+  return `${label.padEnd(34)} ${mean.toFixed(1).padStart(5)} operations  [backend: ${backend}]\n    e.g. ${example}`;
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'threadline-bench-trips-'));
+  const logger = createLogger({ level: 'warn', name: 'bench' });
+  const database = await openDatabase({
+    uri: process.env.MONGODB_URI,
+    dataDir,
+    prefer: (process.env.LOCAL_DB as 'auto' | 'mongod' | 'ferretdb' | undefined) ?? 'auto',
+    timeoutMs: 10_000,
+    logger,
+    dbName: `threadline_trips_${Date.now().toString(36)}`,
+  });
+  const backend = process.env.BENCH_BACKEND ?? database.backend;
+  try {
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      JWT_SECRET: 'bench-only-secret-bench-only-secret-0123',
+      PUBLIC_URL: 'http://threadline.bench',
+      DATA_DIR: dataDir,
+      RATE_LIMITS_ENABLED: 'false',
+      LOG_LEVEL: 'silent',
+    });
+    const app = createApp({ config, logger: createLogger({ level: 'silent', name: 'bench-app' }) });
+    const site = await SiteModel.create({ name: 'Round trips', origins: ['https://trips.example'] });
+    const user = await UserModel.create({ displayName: 'Counter', email: 'trips@example.test' });
+    const token = signSessionToken({ sub: String(user._id), role: 'commenter', ver: 0 }, config.JWT_SECRET, 900);
+    const thread = `/api/v1/sites/${String(site._id)}/articles/trips/comments`;
+    const roots: string[][] = [];
+    const replies: string[][] = [];
+    let parentId = '';
+    // The first post of an article creates its document: counted apart.
+    const first = await counted(async () => {
+      const res = await request(app).post(thread).set('Authorization', `Bearer ${token}`).send({ body: 'The first one.' });
+      parentId = (res.body as { id: string }).id;
+    });
+    for (let i = 0; i < POSTS; i += 1) {
+      roots.push(await counted(() => request(app).post(thread).set('Authorization', `Bearer ${token}`).send({ body: `Root ${i}.` })));
+    }
+    for (let i = 0; i < POSTS; i += 1) {
+      replies.push(
+        await counted(() => request(app).post(thread).set('Authorization', `Bearer ${token}`).send({ body: `Reply ${i}.`, parentId })),
+      );
+    }
+    await request(app).get(thread);
+    const hits: string[][] = [];
+    for (let i = 0; i < 5; i += 1) hits.push(await counted(() => request(app).get(thread)));
+    process.stdout.write(`${summary('first post of an article', [first], backend)}\n`);
+    process.stdout.write(`${summary('post, signed in, root', roots, backend)}\n`);
+    process.stdout.write(`${summary('post, signed in, reply', replies, backend)}\n`);
+    process.stdout.write(`${summary('thread read, cached, anonymous', hits, backend)}\n`);
+  } finally {
+    await database.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`${String(err)}\n`);
+    process.exit(1);
+  },
+);

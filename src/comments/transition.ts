@@ -1,0 +1,98 @@
+/**
+ * One status transition for every change of a comment's status or text: post, edit, delete,
+ * approve, reject, bulk decisions and the hold by flags all go through here, in this order:
+ *
+ * 1. claim `transition:<commentId>:<revision seen>` (src/db/atomic.ts): of all writers that read the
+ *    same revision exactly one goes on, the others get null (409 for a person, skipped in bulk);
+ * 2. the conditional update, on that revision and status, setting revision + 1;
+ * 3. the bookkeeping: the author's held-comment mark, the article's and the author's approved counts
+ *    (exact, `addExactly`), and the audit entries, side by side;
+ * 4. the change published, which moves the article's version at once here and within a second on
+ *    every other instance.
+ *
+ * A new comment has no revision to claim: `commitNewComment` does steps 3 and 4 after its insert.
+ */
+import { Types } from 'mongoose';
+import { publishChange, type ChangeType } from '../changes/feed';
+import { claim } from '../db/atomic';
+import { ModerationActionModel, type ModerationActionName } from '../moderation/moderationAction.model';
+import { ensureArticle, recordStatusChange } from './articleVersion';
+import type { CommentStatus } from './comment.model';
+import { updateCommentAtRevision } from './store';
+
+export interface AuditEntry {
+  action: ModerationActionName;
+  actorId?: string | Types.ObjectId | null;
+  reason?: string | null;
+  note?: string | null;
+}
+
+/** What a transition needs of the comment as its writer read it. */
+export interface SeenComment {
+  _id: Types.ObjectId;
+  siteId: Types.ObjectId;
+  articleId: string;
+  author: { id: Types.ObjectId | null };
+  status: CommentStatus;
+  revision?: number;
+}
+
+export interface TransitionSpec {
+  to: CommentStatus;
+  /** Other fields the transition sets (text, reasons, previousStatus, ...). */
+  set?: Record<string, unknown>;
+  audit: AuditEntry[];
+  change: ChangeType;
+}
+
+/** Records audit entries about one comment, in one insert. */
+export async function recordAudit(comment: Pick<SeenComment, '_id' | 'siteId' | 'author'>, audit: AuditEntry[]): Promise<void> {
+  if (audit.length === 0) return;
+  await ModerationActionModel.insertMany(
+    audit.map((entry) => ({
+      siteId: comment.siteId,
+      commentId: comment._id,
+      targetUserId: comment.author.id ?? null,
+      action: entry.action,
+      actorId: entry.actorId ?? null,
+      reason: entry.reason ?? null,
+      note: entry.note ?? null,
+    })),
+  );
+}
+
+async function commit(after: SeenComment, before: CommentStatus | null, spec: TransitionSpec): Promise<void> {
+  await Promise.all([
+    recordStatusChange({ siteId: after.siteId, articleId: after.articleId, authorId: after.author.id }, before, spec.to),
+    recordAudit(after, spec.audit),
+  ]);
+  await publishChange({
+    type: spec.change,
+    siteId: String(after.siteId),
+    articleId: after.articleId,
+    commentId: String(after._id),
+    ...(after.author.id ? { userId: String(after.author.id) } : {}),
+    status: spec.to,
+    ...(before ? { previousStatus: before } : {}),
+  });
+}
+
+/** Steps 3 and 4 for a comment just inserted (its article document was ensured before the insert). */
+export async function commitNewComment(created: SeenComment, spec: TransitionSpec): Promise<void> {
+  await commit(created, null, spec);
+}
+
+/**
+ * Moves a comment from the status and revision its writer read; null when another writer got there
+ * first (the claim or the conditional update found it moved on).
+ */
+export async function transition<T extends SeenComment>(seen: SeenComment, spec: TransitionSpec): Promise<T | null> {
+  const revision = seen.revision ?? 0;
+  if (!(await claim(`transition:${String(seen._id)}:${revision}`, { transient: true }))) return null;
+  // Before the write, so that a count taken from an older article's comments never includes it twice.
+  await ensureArticle(seen.siteId, seen.articleId);
+  const updated = await updateCommentAtRevision<T>(seen, { ...spec.set, status: spec.to });
+  if (!updated) return null;
+  await commit(updated, seen.status, spec);
+  return updated;
+}

@@ -1,0 +1,70 @@
+import { expect } from 'chai';
+import { approvedCountOfAuthor } from '../../src/comments/articleVersion';
+import request from 'supertest';
+import { ArticleModel, articleKey } from '../../src/comments/article.model';
+import {
+  addExactly,
+  addExactlyAlone,
+  claim,
+  ClaimModel,
+  CLAIM_RETENTION_MS,
+  forgetKnownCounters,
+  forgetOldClaims,
+} from '../../src/db/atomic';
+import { testApp } from '../support/app';
+import { createTestSite, createTestUser } from '../support/fixtures';
+import { bearer, threadPath, type Thread } from '../comments/helpers';
+
+describe('atomic tools on the embedded database', () => {
+  const app = testApp();
+
+  it('lets exactly one of many simultaneous claims of one key win', async () => {
+    const key = `test:${Date.now()}:${Math.random()}`;
+    const results = await Promise.all(Array.from({ length: 12 }, () => claim(key)));
+    expect(results.filter(Boolean)).to.have.length(1);
+  });
+
+  it('forgets transient claims after their retention, by `_id`', async () => {
+    const key = `test-transient:${Date.now()}:${Math.random()}`;
+    expect(await claim(key, { transient: true })).to.equal(true);
+    await forgetOldClaims(Date.now() + CLAIM_RETENTION_MS);
+    expect(await ClaimModel.exists({ _id: key })).to.equal(null);
+    expect(await claim(key)).to.equal(true);
+  });
+
+  it('keeps one count exact under 50 simultaneous changes from this instance and a second one', async function () {
+    this.timeout(120_000);
+    const _id = `exact-${Date.now()}`;
+    const changes = Array.from({ length: 50 }, (_, i) => {
+      const delta = i % 5 === 0 ? -1 : 1;
+      // Half go through this instance's queue, half race it as another instance would.
+      return i % 2 === 0
+        ? addExactly(ArticleModel, _id, { approvedCount: delta }, 'approvedCountRev')
+        : addExactlyAlone(ArticleModel, _id, { approvedCount: delta }, 'approvedCountRev');
+    });
+    await Promise.all(changes);
+    forgetKnownCounters();
+    const stored = await ArticleModel.findById(_id).lean<{ approvedCount: number }>();
+    // 10 of the 50 are -1.
+    expect(stored?.approvedCount).to.equal(40 - 10);
+  });
+
+  it('keeps the article and author counts exact under 20 simultaneous posts over HTTP', async function () {
+    this.timeout(180_000);
+    const site = await createTestSite();
+    const author = await createTestUser();
+    const article = 'twenty-at-once';
+    const posts = Array.from({ length: 20 }, (_, i) =>
+      request(app).post(threadPath(site.id, article)).set(...bearer(author)).send({ body: `Comment number ${i} of twenty.` }),
+    );
+    const answers = await Promise.all(posts);
+    for (const answer of answers) expect(answer.status).to.equal(201);
+    const stored = await ArticleModel.findById(articleKey(site.id, article)).lean<{ approvedCount: number }>();
+    expect(stored?.approvedCount).to.equal(20);
+    expect(await approvedCountOfAuthor(author.id)).to.equal(20);
+    const counts = await request(app).get(`/api/v1/sites/${site.id}/counts`).query({ articles: article }).expect(200);
+    expect(counts.body).to.deep.equal({ [article]: 20 });
+    const thread = (await request(app).get(threadPath(site.id, article)).expect(200)).body as Thread;
+    expect(thread.total).to.equal(20);
+  });
+});
