@@ -51,6 +51,8 @@ function progressPrinter(): (progress: ImportProgress) => void {
       phase = progress.phase;
       phaseStarted = now;
       base = progress.phase === 'staging' ? progress.read : 0;
+      // A new phase always gets its first line, however soon after the last one it starts.
+      last = 0;
     }
     if (now - last < 250) return;
     last = now;

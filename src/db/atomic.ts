@@ -10,6 +10,7 @@
  * - `addExactly`: exact increments of a counter field, on every server and across instances.
  */
 import mongoose, { Schema, model } from 'mongoose';
+import { DatabaseTimeoutError } from './connection';
 import { isDuplicateKey } from './errors';
 
 export { isDuplicateKey };
@@ -212,7 +213,9 @@ async function changeClaimed(
     remember(key, next);
     return { before: state.values, after: values };
   }
-  throw new Error(`${key} stayed contended`);
+  // Most often a writer lost its database mid-change and its claim has not expired yet: the caller
+  // should retry shortly, like any other moment the database cannot serve it (503).
+  throw new DatabaseTimeoutError(`${key} stayed contended`);
 }
 
 async function applyDeltas(target: CounterTarget, id: unknown, revField: string, key: string, deltas: Counts): Promise<Counts> {

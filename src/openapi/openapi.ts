@@ -66,11 +66,13 @@ const PROBLEM_DESCRIPTIONS: Record<string, string> = {
   '415': 'The request body is not application/json.',
   '422': 'Well-formed, but refused by a rule.',
   '429': 'Too many requests; wait for Retry-After seconds.',
+  '431': 'The request line and headers are larger than the server reads (16 KB); answered by the HTTP server itself, with no body.',
   '502': 'An upstream sign-in provider failed.',
   '503': 'The database (or a configured provider) is unavailable; retry shortly.',
 };
 
 function problemResponse(code: string): ResponseObject {
+  if (code === '431') return { description: PROBLEM_DESCRIPTIONS[code] };
   const response: ResponseObject = {
     description: PROBLEM_DESCRIPTIONS[code],
     content: { 'application/problem+json': { schema: ref('Problem') } },
@@ -79,8 +81,11 @@ function problemResponse(code: string): ResponseObject {
   return response;
 }
 
-/** Codes that any /api/v1 call may answer, whatever the operation. */
-const COMMON_API_PROBLEMS = ['400', '404', '413', '415', '429', '503'];
+/**
+ * Codes that any /api/v1 call may answer, whatever the operation: a bearer header is checked on every
+ * call, so a revoked or malformed one is a 401 even where signing in is not needed.
+ */
+const COMMON_API_PROBLEMS = ['400', '401', '404', '413', '415', '429', '431', '503'];
 
 function operation(
   spec: Omit<OperationObject, 'responses'> & {
@@ -1375,7 +1380,7 @@ const paths: OpenApiDocument['paths'] = {
 // Merged per method, so that a path both lists share (GET and POST /api/v1/sites) keeps every operation.
 for (const [route, item] of Object.entries(consolePaths)) paths[route] = { ...paths[route], ...item };
 
-const PROBLEM_CODES = ['400', '401', '403', '404', '409', '410', '413', '415', '422', '429', '502', '503'];
+const PROBLEM_CODES = ['400', '401', '403', '404', '409', '410', '413', '415', '422', '429', '431', '502', '503'];
 
 export const openApiDocument: OpenApiDocument = {
   openapi: '3.1.0',
