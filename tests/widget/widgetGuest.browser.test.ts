@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { createTestUser } from '../support/fixtures';
 import { launchChromium, startWidgetStack, type WidgetStack } from './browserStack';
-import { postComment, waitForStatus } from './widgetHelpers';
+import { axeViolations } from './widgetFixtures';
+import { postComment, screenshot, waitForStatus } from './widgetHelpers';
 
 /** The guest fields of the new-comment form. */
 function guestBox(page: Page): Locator {
@@ -88,6 +89,8 @@ describe('embedded widget in Chromium: guests', function () {
     expect(await box.getByLabel('Name', { exact: true }).inputValue()).to.equal('Marlow Finch');
     expect(await box.getByLabel('Email', { exact: true }).inputValue()).to.equal('marlow@example.test');
     expect(await box.getByLabel('Website (optional)').inputValue()).to.equal('https://finch.example.org/');
+    expect(await axeViolations(page), 'axe-core').to.deep.equal([]);
+    await screenshot(page, 'widget-guest-approved');
   });
 
   it('tells a guest clearly when the email belongs to an account, beside the email field', async () => {
@@ -101,6 +104,8 @@ describe('embedded widget in Chromium: guests', function () {
     expect(await email.getAttribute('aria-invalid')).to.equal('true');
     await page.locator('#comments .compose .note[data-kind="error"]').filter({ hasText: 'not posted' }).waitFor();
     expect(await page.locator('#comments article').count()).to.equal(0);
+    expect(await axeViolations(page), 'axe-core').to.deep.equal([]);
+    await screenshot(page, 'widget-guest-conflict');
   });
 
   it('offers no guest form where the site does not allow guests', async () => {
