@@ -92,7 +92,7 @@ export function commentRoutes({ config }: AppContext): Router {
       res.setHeader('ETag', `${page.etag.slice(0, -1)}.${extra}"`);
     }
     const json = withVotes?.json ?? page.body.toString('utf8');
-    // The body starts {"editWindowSeconds":N, — the staff list goes right after it.
+    // The body starts {"editWindowSeconds":N,"allowGuests":B, — the staff list goes after the first of them.
     const cut = json.indexOf(',') + 1;
     res.send(staff.length > 0 ? `${json.slice(0, cut)}"staff":${JSON.stringify(staff)},${json.slice(cut)}` : json);
   });

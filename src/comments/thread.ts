@@ -1,6 +1,7 @@
 import type { AuthUser } from '../accounts/authenticate';
 import { createHash } from 'node:crypto';
 import { getSiteCached, siteSettings } from '../sites/service';
+import type { SiteSettings } from '../sites/site.model';
 import { approvedCountOfArticle, articleStamp, viewerMayHavePending } from './articleVersion';
 import { decodeCursor, encodeCursor, type ThreadCursor, type ThreadSort } from './cursor';
 import { LruCache } from './lruCache';
@@ -151,9 +152,13 @@ const pageBytes = (body: Buffer): number => body.length * 3 + 512;
 /** Builds in flight, one per page key. */
 const building = new Map<string, { stamp: number; done: Promise<CachedPage> }>();
 
-/** The body a reader gets: the page, with the site's edit window that the widget needs beside it. */
-function encodePage(page: ThreadPage, editWindowSeconds: number): Buffer {
-  return Buffer.from(JSON.stringify({ editWindowSeconds, ...page }));
+/**
+ * The body a reader gets: the page, with what the widget needs of the site's settings beside it (the
+ * edit window, and whether a signed-out reader may post as a guest). Settings changes invalidate pages.
+ */
+function encodePage(page: ThreadPage, settings: SiteSettings): Buffer {
+  const allowGuests = settings.allowGuests && !settings.requireVerifiedEmail;
+  return Buffer.from(JSON.stringify({ editWindowSeconds: settings.editWindowSeconds, allowGuests, ...page }));
 }
 
 async function buildPublicPage(key: string, input: ThreadQuery, cursor: ThreadCursor | null, now: number): Promise<CachedPage> {
@@ -162,7 +167,7 @@ async function buildPublicPage(key: string, input: ThreadQuery, cursor: ThreadCu
   const job = (async (): Promise<CachedPage> => {
     const publicInput = { ...input, viewer: null };
     const [site, records] = await Promise.all([getSiteCached(input.siteId), loadPage(publicInput, cursor)]);
-    const body = encodePage(assemblePage(records, publicInput), siteSettings(site).editWindowSeconds);
+    const body = encodePage(assemblePage(records, publicInput), siteSettings(site));
     const etag = `"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`;
     const page: CachedPage = { stamp, builtAt: now, body, etag, records };
     const current = publicPages.get(key);
@@ -227,7 +232,7 @@ export async function readThreadPage(input: ThreadQuery, now = Date.now()): Prom
     const site = await getSiteCached(input.siteId);
     const own = await mergeHeldComments(input, input.viewer, cursor, page.records);
     // Per reader, so no shared validator for it.
-    return { body: encodePage(own, siteSettings(site).editWindowSeconds), etag: null };
+    return { body: encodePage(own, siteSettings(site)), etag: null };
   }
   return { body: page.body, etag: page.etag };
 }

@@ -223,9 +223,10 @@ const schemas: Record<string, SchemaObject> = {
       nextCursor: { type: ['string', 'null'] },
       total: { type: 'integer', minimum: 0 },
       editWindowSeconds: { type: 'integer', minimum: 0, description: "The site's edit window, for the widget." },
+      allowGuests: { type: 'boolean', description: 'Whether a signed-out reader may post as a guest here (allowGuests, and no confirmed email required), for the widget.' },
       staff: { type: 'array', items: OBJECT_ID, description: "The site's moderators and admins among the page's authors, for a badge; absent when there are none." },
     },
-    required: ['comments', 'nextCursor', 'total', 'editWindowSeconds'],
+    required: ['comments', 'nextCursor', 'total', 'editWindowSeconds', 'allowGuests'],
   },
   Reason: {
     type: 'object',

@@ -145,7 +145,7 @@ describe('thread page cache', () => {
       .send({ body: 'The bridge reopens when the kettle boils.' })
       .expect(200);
     expect(heldEdit.body.status).to.equal('pending');
-    expect(await read()).to.deep.equal({ comments: [], nextCursor: null, total: 0, editWindowSeconds: 300 });
+    expect(await read()).to.deep.equal({ comments: [], nextCursor: null, total: 0, editWindowSeconds: 300, allowGuests: false });
     expect(ids(await read(alice))).to.deep.equal([comment.id]);
   });
 
@@ -159,7 +159,7 @@ describe('thread page cache', () => {
     expect(after.comments[0].status).to.equal('deleted');
     expect(after.comments[0].replies.map((c) => c.id)).to.deep.equal([reply.id]);
     await request(app).delete(`/api/v1/comments/${reply.id}`).set(...bearer(bruno)).expect(204);
-    expect(await read()).to.deep.equal({ comments: [], nextCursor: null, total: 0, editWindowSeconds: 300 });
+    expect(await read()).to.deep.equal({ comments: [], nextCursor: null, total: 0, editWindowSeconds: 300, allowGuests: false });
   });
 
   it('shows a deleted held comment gone for its author', async () => {
@@ -192,7 +192,7 @@ describe('thread page cache', () => {
       .set(...bearer(moderator))
       .send({ reason: 'off topic' })
       .expect(200);
-    expect(await read()).to.deep.equal({ comments: [], nextCursor: null, total: 0, editWindowSeconds: 300 });
+    expect(await read()).to.deep.equal({ comments: [], nextCursor: null, total: 0, editWindowSeconds: 300, allowGuests: false });
     expect(ids(await read(alice))).to.deep.equal([]);
   });
 
@@ -232,7 +232,7 @@ describe('thread page cache', () => {
     await flag(bruno);
     expect(ids(await read())).to.deep.equal([comment.id]);
     await flag(carla);
-    expect(await read()).to.deep.equal({ comments: [], nextCursor: null, total: 0, editWindowSeconds: 300 });
+    expect(await read()).to.deep.equal({ comments: [], nextCursor: null, total: 0, editWindowSeconds: 300, allowGuests: false });
     const own = await read(alice);
     expect(ids(own)).to.deep.equal([comment.id]);
     expect(own.comments[0].status).to.equal('pending');

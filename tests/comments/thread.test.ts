@@ -37,7 +37,7 @@ describe('reading threads over HTTP', () => {
     expect(thread.comments[0].replies[0].replies.map((c) => c.id)).to.deep.equal([nested.id]);
     expect(thread.comments[1].replies).to.deep.equal([]);
     const other = await readThread(site.id, 'another-article');
-    expect(other).to.deep.equal({ comments: [], nextCursor: null, total: 0, editWindowSeconds: 300 });
+    expect(other).to.deep.equal({ comments: [], nextCursor: null, total: 0, editWindowSeconds: 300, allowGuests: false });
   });
 
   it("tells readers the site's current edit window, also right after it changes", async () => {
@@ -47,6 +47,18 @@ describe('reading threads over HTTP', () => {
     expect(before).to.include({ editWindowSeconds: 900 });
     await updateSiteSettings(site.id, { editWindowSeconds: 60 });
     expect(await readThread(site.id, 'window')).to.include({ editWindowSeconds: 60 });
+  });
+
+  it('tells readers whether guests may post, also right after the setting changes', async () => {
+    const site = await createTestSite({ allowGuests: true });
+    await post(app, alice, site.id, 'guests', 'A comment to read.');
+    expect(await readThread(site.id, 'guests')).to.include({ allowGuests: true });
+    await updateSiteSettings(site.id, { requireVerifiedEmail: true });
+    expect(await readThread(site.id, 'guests')).to.include({ allowGuests: false });
+    await updateSiteSettings(site.id, { requireVerifiedEmail: false, allowGuests: false });
+    expect(await readThread(site.id, 'guests')).to.include({ allowGuests: false });
+    await updateSiteSettings(site.id, { allowGuests: true });
+    expect(await readThread(site.id, 'guests')).to.include({ allowGuests: true });
   });
 
   it('sorts roots oldest, newest and top first', async () => {

@@ -3,6 +3,17 @@
 export interface Author {
   id: string | null;
   displayName: string;
+  /** A name typed into the guest form (no account). */
+  guest?: boolean;
+  /** A guest's website, the link of their name. */
+  website?: string;
+}
+
+/** What a guest types instead of signing in; the email is never shown to readers. */
+export interface GuestDetails {
+  name: string;
+  email: string;
+  website?: string;
 }
 
 export type CommentStatus = 'approved' | 'pending' | 'rejected' | 'deleted';
@@ -32,6 +43,8 @@ export interface ThreadPage {
   total: number;
   /** The site's edit window, so the widget offers Edit exactly as long as the service accepts it. */
   editWindowSeconds: number;
+  /** Whether a signed-out reader may post as a guest on this site. */
+  allowGuests?: boolean;
   /** Ids of the people who moderate the site, for their badge. */
   staff?: string[];
 }
@@ -63,6 +76,8 @@ export class ApiError extends Error {
     readonly status: number,
     message: string,
     readonly retryAfterSeconds: number | null = null,
+    /** Per-field messages, by the service's field path (e.g. `guest.email`). */
+    readonly fields: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -122,6 +137,17 @@ function fieldErrorText(problem: Problem | null): string {
   return sentences.join(' ');
 }
 
+/** Each field's own message, for showing beside that field. */
+function fieldMessages(problem: Problem | null): Record<string, string> {
+  const fields: Record<string, string> = {};
+  if (!problem || !Array.isArray(problem.errors)) return fields;
+  for (const error of problem.errors as unknown[]) {
+    const { path, message } = (error ?? {}) as { path?: unknown; message?: unknown };
+    if (typeof path === 'string' && typeof message === 'string' && message && !fields[path]) fields[path] = message;
+  }
+  return fields;
+}
+
 /** A wait in the largest unit that keeps it honest: rate-limit windows may last hours. */
 function waitText(seconds: number): string {
   const [amount, unit] =
@@ -151,7 +177,7 @@ function errorFor(status: number, problem: Problem | null, retryAfter: string | 
     case 401:
       return new ApiError(status, detail || 'Please sign in again.');
     case 400:
-      return new ApiError(status, fieldErrorText(problem) || detail || 'That request was not valid.');
+      return new ApiError(status, fieldErrorText(problem) || detail || 'That request was not valid.', null, fieldMessages(problem));
     default:
       return new ApiError(status, detail || `Something went wrong (${status}). Try again.`);
   }
@@ -197,8 +223,9 @@ export class ApiClient {
     return this.request('GET', `${articlePath(siteId, articleId)}/comments?${query.toString()}`);
   }
 
-  post(siteId: string, articleId: string, body: string, parentId: string | null): Promise<ThreadComment> {
-    return this.request('POST', `${articlePath(siteId, articleId)}/comments`, parentId ? { body, parentId } : { body });
+  /** Signed in, or as a guest with `guest` (where the site allows guests). */
+  post(siteId: string, articleId: string, body: string, parentId: string | null, guest?: GuestDetails): Promise<ThreadComment> {
+    return this.request('POST', `${articlePath(siteId, articleId)}/comments`, { body, ...(parentId ? { parentId } : {}), ...(guest ? { guest } : {}) });
   }
 
   edit(commentId: string, body: string): Promise<ThreadComment> {

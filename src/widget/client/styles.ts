@@ -63,8 +63,15 @@ ol.replies.indent { margin-left: 1.1rem; padding-left: .9rem; border-left: 2px s
 .meta a.link { font-size: .875rem; color: var(--muted); padding: 0 .2rem; }
 .author { font-weight: 700; color: var(--text); }
 .badge { font-size: .75rem; font-weight: 600; padding: 0 .45rem; border-radius: 1rem; background: var(--held-bg); color: var(--held-text); border: 1px solid var(--held-line); }
-.badge.you, .badge.staff { background: var(--surface); color: var(--text); border-color: var(--border); }
+.badge.you, .badge.staff, .badge.guest { background: var(--surface); color: var(--text); border-color: var(--border); }
 .badge.staff { border-color: var(--accent); }
+fieldset.guest { border: 1px solid var(--border); border-radius: var(--radius); margin: 0 0 .5rem; padding: .25rem .75rem .5rem; }
+fieldset.guest .row { align-items: flex-start; }
+fieldset.guest legend { font-weight: 600; padding: 0 .25rem; }
+.field .hint { margin: 0; }
+.field-error { margin: 0; font-size: .875rem; color: var(--error-text); }
+.field-error:empty { display: none; }
+input[aria-invalid="true"] { border-color: var(--error-text); }
 .body { overflow-wrap: anywhere; margin: .25rem 0; }
 .body p { margin: 0 0 .5rem; }
 .body blockquote { margin: .25rem 0 .5rem; padding: .1rem .75rem; border-left: 3px solid var(--border); color: var(--muted); }

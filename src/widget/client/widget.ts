@@ -1,7 +1,8 @@
-import { ApiError, type ApiClient, type FlagReason, type ReturnTarget, type Session, type SortOrder, type ThreadComment } from './api';
+import { ApiError, type ApiClient, type FlagReason, type GuestDetails, type ReturnTarget, type Session, type SortOrder, type ThreadComment } from './api';
 import { adoptStyles, field, h, uid } from './dom';
 import { Drafts } from './drafts';
 import { featuredTabs } from './featured';
+import { guestErrorsOf, guestForm, safeWebsite, saveGuest, type GuestForm } from './guest';
 import { connectLive } from './live';
 import type { SessionStore } from './session';
 import { WIDGET_CSS } from './styles';
@@ -86,6 +87,8 @@ export class CommentWidget {
   private loadGeneration = 0;
   private loading: Promise<void> = Promise.resolve();
   private editWindowSeconds = DEFAULT_EDIT_WINDOW_SECONDS;
+  /** Whether a signed-out reader may post as a guest; the thread page says. */
+  private allowGuests = false;
   private lastNote: HTMLElement | null = null;
   /** What the reader was doing when sign-in interrupted them; done once they are signed in. */
   private resume: (() => void) | null = null;
@@ -222,6 +225,8 @@ export class CommentWidget {
       const page = await this.api.thread(this.siteId, this.articleId, this.sort, append ? this.cursor : null);
       if (generation !== this.loadGeneration) return;
       this.editWindowSeconds = page.editWindowSeconds;
+      this.allowGuests = page.allowGuests === true;
+      this.updateGuestForms();
       this.staff = new Set(page.staff ?? []);
       // A sign-in opened under a comment stays open across a reload of the thread.
       const carried = new Map<string, Element>();
@@ -341,7 +346,8 @@ export class CommentWidget {
     const meta = h(
       'div',
       { class: 'meta' },
-      h('span', { class: 'author' }, name),
+      this.authorName(comment, name),
+      !deleted && comment.author.guest ? h('span', { class: 'badge guest' }, 'Guest') : null,
       mine ? h('span', { class: 'badge you' }, 'You') : null,
       !deleted && comment.author.id && this.staff.has(comment.author.id) ? h('span', { class: 'badge staff' }, 'Staff') : null,
       permalink,
@@ -366,6 +372,13 @@ export class CommentWidget {
     article.append(h('div', { class: 'note' }), h('div', { class: 'slot' }));
     rendered.article.replaceWith(article);
     rendered.article = article;
+  }
+
+  /** A guest's name links to their website (http(s) only), marked as theirs and not endorsed by the site. */
+  private authorName(comment: ThreadComment, name: string): HTMLElement {
+    const website = comment.status !== 'deleted' && comment.author.guest ? safeWebsite(comment.author.website) : null;
+    if (!website) return h('span', { class: 'author' }, name);
+    return h('a', { class: 'author', href: website, rel: 'nofollow ugc noopener', target: '_blank' }, name);
   }
 
   private renderActions(rendered: Rendered): HTMLElement {
@@ -528,8 +541,10 @@ export class CommentWidget {
     initial?: string;
     kind: string;
     place: Place;
-    onSubmit: (body: string) => Promise<void>;
+    onSubmit: (body: string, guest?: GuestDetails) => Promise<void>;
     extra?: HTMLElement;
+    /** Offers the guest fields to a signed-out reader where the site allows guests. */
+    guest?: GuestForm;
   }): FormParts {
     const textarea = h('textarea', { required: true, rows: 4 });
     textarea.value = this.drafts.get(options.draft) || options.initial || '';
@@ -591,6 +606,7 @@ export class CommentWidget {
     const form = h(
       'form',
       { 'data-kind': options.kind },
+      options.guest?.box,
       field(options.label, textarea),
       preview,
       h('div', { class: 'row' }, submit, options.extra, previewButton, counter),
@@ -611,6 +627,27 @@ export class CommentWidget {
         return;
       }
       const resume = (): void => this.resumeForm(options.place, options.kind);
+      if (!this.sessions.session && this.allowGuests && options.guest) {
+        const guestFields = options.guest;
+        const details = guestFields.read();
+        if (!details) {
+          this.say('Check your details: some are missing or not valid.', 'error', note);
+          return;
+        }
+        void this.busy(submit, options.place, async () => {
+          try {
+            await options.onSubmit(body, details);
+          } catch (err) {
+            const errors = guestErrorsOf(err);
+            if (!errors) throw err;
+            guestFields.show(errors);
+            throw new Error(`Your comment was not posted. ${Object.values(errors).join(' ')}`);
+          }
+          saveGuest(details);
+          this.drafts.clear(options.draft);
+        });
+        return;
+      }
       if (!this.sessions.session) {
         this.askSignIn(options.place, 'Sign in to post. What you wrote is kept, and it is posted once you are signed in.', 'info', resume);
         return;
@@ -660,8 +697,9 @@ export class CommentWidget {
       draft: 'new',
       kind: 'compose',
       place: { kind: 'compose' },
-      onSubmit: async (body) => {
-        const created = await this.api.post(this.siteId, this.articleId, body, null);
+      guest: guestForm(),
+      onSubmit: async (body, guest) => {
+        const created = await this.api.post(this.siteId, this.articleId, body, null, guest);
         parts.textarea.value = '';
         parts.textarea.dispatchEvent(new Event('input'));
         this.insert(created, null);
@@ -671,11 +709,18 @@ export class CommentWidget {
     this.composeParts = parts;
     this.composeAuth = h('div', {});
     this.composeSlot.replaceChildren(parts.form, this.composeAuth);
+    this.updateGuestForms();
+  }
+
+  /** Shows the guest fields to a signed-out reader where the site allows guests, hides them otherwise. */
+  private updateGuestForms(): void {
+    const on = this.allowGuests && !this.sessions.session;
+    for (const box of Array.from(this.root.querySelectorAll<HTMLFieldSetElement>('fieldset.guest'))) box.hidden = !on;
   }
 
   private openReply(parent: Rendered): FormParts | null {
     const place: Place = { kind: 'comment', id: parent.comment.id };
-    if (!this.sessions.session) {
+    if (!this.sessions.session && !this.allowGuests) {
       this.askSignIn(place, `Sign in to reply to ${parent.comment.author.displayName}.`, 'info', () =>
         this.again(parent.comment.id, (again) => void this.openReply(again)),
       );
@@ -688,14 +733,16 @@ export class CommentWidget {
       draft,
       kind: 'reply',
       place,
-      onSubmit: async (body) => {
-        const created = await this.api.post(this.siteId, this.articleId, body, parent.comment.id);
+      guest: guestForm(),
+      onSubmit: async (body, guest) => {
+        const created = await this.api.post(this.siteId, this.articleId, body, parent.comment.id, guest);
         this.closeSlot(parent, false);
         this.insert(created, parent);
       },
       extra: this.cancelButton(parent),
     });
     this.openSlot(parent, parts.form, parts.textarea);
+    this.updateGuestForms();
     return parts;
   }
 
@@ -836,6 +883,7 @@ export class CommentWidget {
     }
     if (!this.composeParts || this.composeSlot.childElementCount === 0) this.renderCompose();
     else this.composeAuth.replaceChildren();
+    this.updateGuestForms();
   }
 
   private signInPanel(message: string, onCancel?: () => void): HTMLElement {
