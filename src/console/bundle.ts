@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { bundleBrowserScript, servedScript } from '../http/browserBundle';
 
 /** Both this file and its compiled copy sit two folders below the project root. */
 const projectRoot = path.join(__dirname, '..', '..');
@@ -9,32 +9,11 @@ export const CONSOLE_DIST_FILE = path.join(projectRoot, 'dist', 'console', 'cons
 /** The console's script may not grow past this, gzipped; `npm run build` fails beyond it. */
 export const CONSOLE_GZIP_BUDGET_BYTES = 20 * 1024;
 
-/** Bundles the console's client with esbuild (a build-time tool, loaded only when a build is needed). */
-export async function buildConsoleScript(): Promise<string> {
-  const esbuild = await import('esbuild');
-  const result = await esbuild.build({
-    entryPoints: [CONSOLE_ENTRY],
-    bundle: true,
-    minify: true,
-    format: 'iife',
-    target: 'es2020',
-    write: false,
-    legalComments: 'none',
-    logLevel: 'silent',
-  });
-  return result.outputFiles[0].text;
+export function buildConsoleScript(): Promise<string> {
+  return bundleBrowserScript(CONSOLE_ENTRY);
 }
 
-/** The built script in production; elsewhere (or with no build) bundled from source once per process. */
+/** The console's script as served (see servedScript). */
 export function consoleScript(production: boolean): () => Promise<string> {
-  let pending: Promise<string> | null = null;
-  return () => {
-    if (!pending) {
-      pending = production && existsSync(CONSOLE_DIST_FILE) ? Promise.resolve(readFileSync(CONSOLE_DIST_FILE, 'utf8')) : buildConsoleScript();
-      pending.catch(() => {
-        pending = null;
-      });
-    }
-    return pending;
-  };
+  return servedScript(production, CONSOLE_DIST_FILE, buildConsoleScript);
 }

@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { bundleBrowserScript, servedScript } from '../http/browserBundle';
 
 /** The browser bundles the service serves, by public file name. */
 export const WIDGET_ENTRIES = { 'embed.js': 'embed.ts', 'count.js': 'count.ts' } as const;
@@ -10,38 +10,19 @@ const projectRoot = path.join(__dirname, '..', '..');
 export const WIDGET_CLIENT_DIR = path.join(projectRoot, 'src', 'widget', 'client');
 export const WIDGET_DIST_DIR = path.join(projectRoot, 'dist', 'widget');
 
-/** Bundles one client entry with esbuild (a build-time tool, loaded only when a build is needed). */
-export async function buildWidgetFile(file: WidgetFile): Promise<string> {
-  const esbuild = await import('esbuild');
-  const result = await esbuild.build({
-    entryPoints: [path.join(WIDGET_CLIENT_DIR, WIDGET_ENTRIES[file])],
-    bundle: true,
-    minify: true,
-    format: 'iife',
-    target: 'es2020',
-    write: false,
-    legalComments: 'none',
-    logLevel: 'silent',
-  });
-  return result.outputFiles[0].text;
+export function buildWidgetFile(file: WidgetFile): Promise<string> {
+  return bundleBrowserScript(path.join(WIDGET_CLIENT_DIR, WIDGET_ENTRIES[file]));
 }
 
-/**
- * Serves the built bundles in production. Elsewhere, and when no build exists, bundles from
- * source once per process, so tests and `npm run dev` always see the current client code.
- */
+/** The widget's scripts as served, one each (see servedScript). */
 export function widgetBundles(production: boolean): (file: WidgetFile) => Promise<string> {
-  const cache = new Map<WidgetFile, Promise<string>>();
+  const served = new Map<WidgetFile, () => Promise<string>>();
   return (file) => {
-    let pending = cache.get(file);
-    if (!pending) {
-      const built = path.join(WIDGET_DIST_DIR, file);
-      pending =
-        production && existsSync(built) ? Promise.resolve(readFileSync(built, 'utf8')) : buildWidgetFile(file);
-      // A failed build is retried on the next request rather than cached.
-      pending.catch(() => cache.delete(file));
-      cache.set(file, pending);
+    let script = served.get(file);
+    if (!script) {
+      script = servedScript(production, path.join(WIDGET_DIST_DIR, file), () => buildWidgetFile(file));
+      served.set(file, script);
     }
-    return pending;
+    return script();
   };
 }
