@@ -6,11 +6,8 @@
  * resident set sampled during each run, next to the process's resident set before it.
  * BENCH_IMPORT_COMMENTS overrides the size; BENCH_BACKEND the backend name.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import os from 'node:os';
+import { rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { openDatabase } from '../src/db/database';
-import { createLogger } from '../src/logging/logger';
 import { formatReader } from '../src/imports/formats';
 import { createImportJob, runImport } from '../src/imports/service';
 import { readXmlRecords } from '../src/imports/xmlRecords';
@@ -18,6 +15,7 @@ import { instrumentDatabase } from '../src/metrics/database';
 import { registry } from '../src/metrics/registry';
 import { SiteModel } from '../src/sites/site.model';
 import { writeWxr } from '../tests/imports/generate';
+import { openBenchDatabase } from './support/benchService';
 
 const COMMENTS = Number(process.env.BENCH_IMPORT_COMMENTS ?? 100_000);
 const PER_ARTICLE = 100;
@@ -63,17 +61,7 @@ async function databaseTime(): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'threadline-bench-import-'));
-  const logger = createLogger({ level: 'warn', name: 'bench' });
-  const database = await openDatabase({
-    uri: process.env.MONGODB_URI,
-    dataDir,
-    prefer: (process.env.LOCAL_DB as 'auto' | 'mongod' | 'ferretdb' | undefined) ?? 'auto',
-    timeoutMs: 30_000,
-    logger,
-    dbName: `threadline_bench_${Date.now().toString(36)}`,
-  });
-  const backend = process.env.BENCH_BACKEND ?? database.backend;
+  const { dataDir, database, backend, logger } = await openBenchDatabase('import', 30_000);
   instrumentDatabase();
   try {
     const file = path.join(dataDir, 'export.xml');

@@ -6,20 +6,15 @@
  * counts cost the same. Sequential reads, mean of READS each; the backend is named beside every figure.
  * BENCH_BACKEND overrides the backend name the database handle reports.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import { Types } from 'mongoose';
-import { createApp } from '../src/app';
 import { signSessionToken } from '../src/accounts/tokens';
 import { UserModel } from '../src/accounts/user.model';
 import { CommentModel } from '../src/comments/comment.model';
-import { loadConfig } from '../src/config/config';
-import { openDatabase } from '../src/db/database';
-import { createLogger } from '../src/logging/logger';
 import { SiteModel } from '../src/sites/site.model';
+import { BENCH_JWT_SECRET, benchApp, openBenchDatabase } from './support/benchService';
 
 const PAGE = 50;
 const PER_AUTHOR = 50;
@@ -78,17 +73,7 @@ async function measure(base: string, headers: Record<string, string>): Promise<{
 }
 
 async function main(): Promise<void> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'threadline-bench-queue-'));
-  const logger = createLogger({ level: 'warn', name: 'bench' });
-  const database = await openDatabase({
-    uri: process.env.MONGODB_URI,
-    dataDir,
-    prefer: (process.env.LOCAL_DB as 'auto' | 'mongod' | 'ferretdb' | undefined) ?? 'auto',
-    timeoutMs: 10_000,
-    logger,
-    dbName: `threadline_bench_${Date.now().toString(36)}`,
-  });
-  const backend = process.env.BENCH_BACKEND ?? database.backend;
+  const { dataDir, database, backend } = await openBenchDatabase('queue');
   const progress = (text: string): boolean => process.stderr.write(`  ${text}\n`);
   progress(`database up (${backend})`);
   let server: Server | null = null;
@@ -96,19 +81,11 @@ async function main(): Promise<void> {
     await CommentModel.syncIndexes();
     const site = await SiteModel.create({ name: 'Queue Gazette', origins: ['https://bench.example'] });
     const admin = await UserModel.create({ displayName: 'Bench admin', email: 'bench-admin@example.test', role: 'admin' });
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      JWT_SECRET: 'bench-only-secret-bench-only-secret-0123',
-      PUBLIC_URL: 'http://threadline.bench',
-      DATA_DIR: dataDir,
-      RATE_LIMITS_ENABLED: 'false',
-      LOG_LEVEL: 'silent',
-    });
-    const app = createApp({ config, logger: createLogger({ level: 'silent', name: 'bench-app' }) });
+    const app = benchApp(dataDir);
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
-    const token = signSessionToken({ sub: String(admin._id), role: 'admin', ver: admin.tokenVersion }, config.JWT_SECRET, 3600);
+    const token = signSessionToken({ sub: String(admin._id), role: 'admin', ver: admin.tokenVersion }, BENCH_JWT_SECRET, 3600);
     const headers = { authorization: `Bearer ${token}` };
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/sites/${String(site._id)}/moderation/queue?status=pending`;
 

@@ -6,18 +6,13 @@
  * feed's timed polls are not). Also counts a cached thread read.
  * Run: npm run bench:roundtrips
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { rmSync } from 'node:fs';
 import mongoose from 'mongoose';
 import request from 'supertest';
-import { createApp } from '../src/app';
 import { signSessionToken } from '../src/accounts/tokens';
 import { UserModel } from '../src/accounts/user.model';
-import { loadConfig } from '../src/config/config';
-import { openDatabase } from '../src/db/database';
-import { createLogger } from '../src/logging/logger';
 import { SiteModel } from '../src/sites/site.model';
+import { BENCH_JWT_SECRET, benchApp, openBenchDatabase } from './support/benchService';
 
 const POSTS = Number(process.env.BENCH_POSTS ?? 20);
 
@@ -44,30 +39,12 @@ function summary(label: string, runs: string[][], backend: string): string {
 }
 
 async function main(): Promise<void> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'threadline-bench-trips-'));
-  const logger = createLogger({ level: 'warn', name: 'bench' });
-  const database = await openDatabase({
-    uri: process.env.MONGODB_URI,
-    dataDir,
-    prefer: (process.env.LOCAL_DB as 'auto' | 'mongod' | 'ferretdb' | undefined) ?? 'auto',
-    timeoutMs: 10_000,
-    logger,
-    dbName: `threadline_trips_${Date.now().toString(36)}`,
-  });
-  const backend = process.env.BENCH_BACKEND ?? database.backend;
+  const { dataDir, database, backend } = await openBenchDatabase('trips');
   try {
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      JWT_SECRET: 'bench-only-secret-bench-only-secret-0123',
-      PUBLIC_URL: 'http://threadline.bench',
-      DATA_DIR: dataDir,
-      RATE_LIMITS_ENABLED: 'false',
-      LOG_LEVEL: 'silent',
-    });
-    const app = createApp({ config, logger: createLogger({ level: 'silent', name: 'bench-app' }) });
+    const app = benchApp(dataDir);
     const site = await SiteModel.create({ name: 'Round trips', origins: ['https://trips.example'] });
     const user = await UserModel.create({ displayName: 'Counter', email: 'trips@example.test' });
-    const token = signSessionToken({ sub: String(user._id), role: 'commenter', ver: 0 }, config.JWT_SECRET, 900);
+    const token = signSessionToken({ sub: String(user._id), role: 'commenter', ver: 0 }, BENCH_JWT_SECRET, 900);
     const thread = `/api/v1/sites/${String(site._id)}/articles/trips/comments`;
     const roots: string[][] = [];
     const replies: string[][] = [];

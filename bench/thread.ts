@@ -14,16 +14,12 @@ import type { Server } from 'node:http';
 import autocannon from 'autocannon';
 import express, { type Express } from 'express';
 import { Types } from 'mongoose';
-import { createApp } from '../src/app';
 import { signSessionToken } from '../src/accounts/tokens';
 import { UserModel } from '../src/accounts/user.model';
 import { CommentModel } from '../src/comments/comment.model';
 import { renderComment } from '../src/comments/render';
-import { loadConfig } from '../src/config/config';
-import { openDatabase } from '../src/db/database';
-import { createLogger } from '../src/logging/logger';
 import { SiteModel } from '../src/sites/site.model';
-import { benchDataDir, benchLocalDb } from './support/dataDir';
+import { BENCH_JWT_SECRET, benchApp, openBenchDatabase } from './support/benchService';
 
 const THREAD_SIZE = 500;
 const ROOTS = 120;
@@ -161,31 +157,13 @@ function line(name: string, m: Measured, backend: string, baseline?: Measured): 
 }
 
 async function main(): Promise<void> {
-  const dataDir = benchDataDir('thread');
-  const logger = createLogger({ level: 'warn', name: 'bench' });
-  const database = await openDatabase({
-    uri: process.env.MONGODB_URI,
-    dataDir,
-    prefer: benchLocalDb(),
-    timeoutMs: 10_000,
-    logger,
-    dbName: `threadline_bench_${Date.now().toString(36)}`,
-  });
-  const backend = database.backend;
+  const { dataDir, database, backend } = await openBenchDatabase('thread');
   const servers: Server[] = [];
   try {
     const articleId = 'bench-thread';
     const seeded = await seedThread(articleId);
     const { siteId } = seeded;
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      JWT_SECRET: 'bench-only-secret-bench-only-secret-0123',
-      PUBLIC_URL: 'http://threadline.bench',
-      DATA_DIR: dataDir,
-      RATE_LIMITS_ENABLED: 'false',
-      LOG_LEVEL: 'silent',
-    });
-    const service = await listen(createApp({ config, logger: createLogger({ level: 'silent', name: 'bench-app' }) }));
+    const service = await listen(benchApp(dataDir));
     const bareApp = express();
     bareApp.get('/bare', (_req, res) => {
       res.json({ status: 'ok' });
@@ -196,7 +174,7 @@ async function main(): Promise<void> {
     const base = `http://127.0.0.1:${(service.address() as AddressInfo).port}/api/v1`;
     const threadUrl = `${base}/sites/${siteId}/articles/${articleId}/comments?sort=oldest&limit=${PAGE_LIMIT}`;
     const tokenOf = (user: Seeded['reader']) =>
-      signSessionToken({ sub: user.id, role: user.role, ver: user.tokenVersion }, config.JWT_SECRET, 3600);
+      signSessionToken({ sub: user.id, role: user.role, ver: user.tokenVersion }, BENCH_JWT_SECRET, 3600);
     const readerAuth = { authorization: `Bearer ${tokenOf(seeded.reader)}` };
     const heldAuth = { authorization: `Bearer ${tokenOf(seeded.heldAuthor)}` };
     // A first comment under premoderation: held, and its author is marked as having held comments here.
