@@ -79,6 +79,17 @@ export const REJECT_REASONS: [string, string][] = [
   ['rules', 'Breaks the house rules'],
 ];
 
+/**
+ * The body of a decision on the revision the moderator saw; a rejection asks its reason first.
+ * Null when the moderator cancels.
+ */
+export async function decisionBody(item: Item, decision: 'approve' | 'reject'): Promise<Record<string, string | number> | null> {
+  const body: Record<string, string | number> = { revision: item.revision };
+  if (decision === 'approve') return body;
+  const answer = await ask('Reject this comment', [{ name: 'reason', label: 'Reason', options: REJECT_REASONS }], 'Reject');
+  return answer ? { ...body, reason: answer.reason } : null;
+}
+
 export const BAN_DURATIONS: [string, string][] = [
   ['1', '1 day'],
   ['7', '7 days'],

@@ -1,5 +1,5 @@
 import { api, ApiError, q, type Item, type Page } from './api';
-import { banAuthor, REJECT_REASONS, renderItem, toggleFeatured } from './items';
+import { banAuthor, decisionBody, REJECT_REASONS, renderItem, toggleFeatured } from './items';
 import { announce, ask, button, h, labelled, show } from './ui';
 
 export const QUEUE_STATUSES = ['pending', 'flagged', 'rejected'] as const;
@@ -195,12 +195,8 @@ export class QueueView {
 
   async decide(item: Item | undefined, decision: 'approve' | 'reject'): Promise<void> {
     if (!item) return;
-    let body: Record<string, string | number> = { revision: item.revision };
-    if (decision === 'reject') {
-      const answer = await ask('Reject this comment', [{ name: 'reason', label: 'Reason', options: REJECT_REASONS }], 'Reject');
-      if (!answer) return;
-      body = { ...body, reason: answer.reason };
-    }
+    const body = await decisionBody(item, decision);
+    if (!body) return;
     try {
       const updated = await api<Item>(`/comments/${item.id}/${decision}`, { method: 'POST', body });
       const label = `${decision === 'approve' ? 'Approved' : 'Rejected'} the comment by ${item.author.displayName}`;

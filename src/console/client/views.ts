@@ -1,16 +1,12 @@
 import { api, ApiError, q, type Item, type Page, type Site, type User } from './api';
-import { banAuthor, REJECT_REASONS, renderItem, toggleFeatured, type ItemActions } from './items';
-import { announce, ask, button, h, labelled, show } from './ui';
+import { banAuthor, decisionBody, renderItem, toggleFeatured, type ItemActions } from './items';
+import { announce, button, h, labelled, show } from './ui';
 
 /** Actions on comments outside the queue (search, conversation): in place, the list re-renders. */
 function inPlaceActions(siteId: string, reload: () => void): ItemActions {
   const decide = async (item: Item, decision: 'approve' | 'reject'): Promise<void> => {
-    let body: Record<string, string | number> = { revision: item.revision };
-    if (decision === 'reject') {
-      const answer = await ask('Reject this comment', [{ name: 'reason', label: 'Reason', options: REJECT_REASONS }], 'Reject');
-      if (!answer) return;
-      body = { ...body, reason: answer.reason };
-    }
+    const body = await decisionBody(item, decision);
+    if (!body) return;
     try {
       await api(`/comments/${item.id}/${decision}`, { method: 'POST', body });
       announce(`${decision === 'approve' ? 'Approved' : 'Rejected'} the comment by ${item.author.displayName}.`);
