@@ -5,7 +5,8 @@ import Mocha from 'mocha';
  * Mocha's `spec` output, then one plain totals line as the very last thing printed:
  * `tests: N passed, M failed`. Failures are mocha's own count, so a failing hook
  * ("before all" hook, "after each" hook, ...) counts as a failure, not as nothing.
- * When TEST_TOTALS_FILE is set, the same totals are written there as JSON for .ci/run to add up.
+ * When TEST_TOTALS_FILE is set (under .ci/run), the totals go there as JSON instead and the line
+ * names mocha, so that the only `tests:` line CI prints is its own over every runner, at the very end.
  */
 class TotalsReporter extends Mocha.reporters.Spec {
   constructor(runner: Mocha.Runner, options?: Mocha.MochaOptions) {
@@ -14,9 +15,13 @@ class TotalsReporter extends Mocha.reporters.Spec {
       const passed = runner.stats?.passes ?? 0;
       const failed = runner.stats?.failures ?? 0;
       const file = process.env.TEST_TOTALS_FILE;
-      if (file) writeFileSync(file, `${JSON.stringify({ runner: 'mocha', passed, failed })}\n`);
       // After spec's own epilogue, which is registered (by the base class) before this listener.
-      process.stdout.write(`\ntests: ${passed} passed, ${failed} failed\n`);
+      if (file) {
+        writeFileSync(file, `${JSON.stringify({ runner: 'mocha', passed, failed })}\n`);
+        process.stdout.write(`\nmocha: ${passed} passed, ${failed} failed\n`);
+      } else {
+        process.stdout.write(`\ntests: ${passed} passed, ${failed} failed\n`);
+      }
     });
   }
 }
