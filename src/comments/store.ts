@@ -93,6 +93,10 @@ const THREAD_FIELDS = {
   createdAt: 1,
   editedAt: 1,
   featuredAt: 1,
+  // What places a reply under its root and orders the reports of writes to it (page patches).
+  rootId: 1,
+  revision: 1,
+  voteRev: 1,
 } as const;
 
 const ROOT_ORDER: Record<ThreadSort, Record<string, 1 | -1>> = {
@@ -136,7 +140,7 @@ export async function readDescendants(
 export function readHeldComments(siteId: string, articleId: string, authorId: string): Promise<CommentRecord[]> {
   return CommentModel.find(
     { siteId: new Types.ObjectId(siteId), articleId, status: 'pending', 'author.id': new Types.ObjectId(authorId) },
-    { ...THREAD_FIELDS, rootId: 1 },
+    THREAD_FIELDS,
   ).lean<CommentRecord[]>();
 }
 

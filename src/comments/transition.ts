@@ -13,7 +13,7 @@
  * A new comment has no revision to claim: `commitNewComment` does steps 3 and 4 after its insert.
  */
 import { Types } from 'mongoose';
-import { publishChange, type ChangeType } from '../changes/feed';
+import { publishChange, type ChangeDetail, type ChangeType, type CommentSnapshot } from '../changes/feed';
 import { claim } from '../db/atomic';
 import { ModerationActionModel, type ModerationActionName } from '../moderation/moderationAction.model';
 import { ensureArticle, recordStatusChange } from './articleVersion';
@@ -62,19 +62,34 @@ export async function recordAudit(comment: Pick<SeenComment, '_id' | 'siteId' | 
 }
 
 async function commit(after: SeenComment, before: CommentStatus | null, spec: TransitionSpec): Promise<void> {
-  await Promise.all([
+  const [approvedCount] = await Promise.all([
     recordStatusChange({ siteId: after.siteId, articleId: after.articleId, authorId: after.author.id }, before, spec.to),
     recordAudit(after, spec.audit),
   ]);
-  await publishChange({
-    type: spec.change,
-    siteId: String(after.siteId),
-    articleId: after.articleId,
-    commentId: String(after._id),
-    ...(after.author.id ? { userId: String(after.author.id) } : {}),
-    status: spec.to,
-    ...(before ? { previousStatus: before } : {}),
-  });
+  // The comment as written and the article's count travel with the change in this process, so that
+  // its cached pages are patched in memory rather than rebuilt from the database.
+  const detail: ChangeDetail = {
+    ...(isStoredComment(after) ? { comment: after } : {}),
+    ...(approvedCount ? { approvedCount } : {}),
+  };
+  await publishChange(
+    {
+      type: spec.change,
+      siteId: String(after.siteId),
+      articleId: after.articleId,
+      commentId: String(after._id),
+      ...(after.author.id ? { userId: String(after.author.id) } : {}),
+      status: spec.to,
+      ...(before ? { previousStatus: before } : {}),
+    },
+    detail,
+  );
+}
+
+/** Whether the transition was handed a whole stored comment (what the write returned), not just what it needs. */
+function isStoredComment(comment: SeenComment): comment is SeenComment & CommentSnapshot {
+  const candidate = comment as Partial<CommentSnapshot>;
+  return candidate.createdAt instanceof Date && typeof candidate.html === 'string' && typeof candidate.depth === 'number';
 }
 
 /** Steps 3 and 4 for a comment just inserted (its article document was ensured before the insert). */

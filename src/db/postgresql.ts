@@ -255,8 +255,9 @@ export async function startPostgresqlCluster(options: {
   const forward = (chunk: Buffer): void => {
     for (const line of chunk.toString('utf8').split('\n')) {
       if (!line.trim()) continue;
-      // pg_isready's early knocks ("starting up") and sessions ended by our own stop are not errors.
-      const expected = /is starting up|terminating connection due to administrator command/.test(line);
+      // pg_isready's early knocks ("starting up"), sessions ended by our own stop and a lost claim (a
+      // duplicate key is how src/db/atomic.ts settles a race) are not errors.
+      const expected = /is starting up|terminating connection due to administrator command|duplicate key value violates unique constraint/.test(line);
       if (/\b(ERROR|FATAL|PANIC):/.test(line) && !expected) logger.warn({ postgresql: line.slice(0, 2000) }, 'PostgreSQL error');
       else logger.debug({ postgresql: line.slice(0, 2000) }, 'PostgreSQL said');
     }
