@@ -3,14 +3,23 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Router, type RequestHandler } from 'express';
+import type { RequestHandler, Router } from 'express';
+import { z } from 'zod';
 import { Types } from 'mongoose';
 import { authenticate, currentUser, requireRole } from '../accounts/authenticate';
 import type { AppContext } from '../context';
 import { badRequest, HttpProblem, notFound } from '../http/problem';
 import { parseInput } from '../http/validate';
+import { documentedRouter } from '../openapi/declare';
 import { getSite } from '../sites/service';
-import { importJobParamsSchema, importParamsSchema, importQuerySchema } from './schemas';
+import {
+  importFileSchema,
+  importJobJsonSchema,
+  importJobParamsSchema,
+  importParamsSchema,
+  importQuerySchema,
+  importStartedSchema,
+} from './schemas';
 import { createImportJob, findImportJob, runImport, toImportJson } from './service';
 
 const UPLOAD_TYPES = ['application/xml', 'text/xml', 'application/octet-stream', 'application/rss+xml'];
@@ -36,7 +45,7 @@ function byteLimit(limit: number): Transform {
  * memory), then imported as a background job. Mounted before the API's JSON body handling.
  */
 export function importUploadRoutes(context: AppContext): Router {
-  const router = Router();
+  const api = documentedRouter();
   const { config, logger } = context;
   const upload: RequestHandler = async (req, res) => {
     const { siteId } = parseInput(importParamsSchema, req.params, 'params');
@@ -89,19 +98,47 @@ export function importUploadRoutes(context: AppContext): Router {
     runImport(job._id, { logger }).catch((err: unknown) => logger.error({ err, importId: job._id }, 'import run stopped'));
     res.status(202).location(`/api/v1/sites/${siteId}/imports/${job._id}`).json({ id: job._id });
   };
-  router.post('/sites/:siteId/imports', authenticate(config.JWT_SECRET), requireRole('admin'), upload);
-  return router;
+  api.post(
+    '/sites/:siteId/imports',
+    {
+      operationId: 'startImport',
+      summary: 'Admins only: imports a WordPress (WXR) or Disqus export, sent as the request body, as a background job.',
+      description:
+        'The body is the export file itself (streamed to disk, up to IMPORT_MAX_BYTES). Articles are matched by the ' +
+        "post slug or the permalink path; `hold=true` runs each approved comment through the site's content rules.",
+      tags: ['administration'],
+      signedIn: 'required',
+      params: importParamsSchema,
+      query: importQuerySchema,
+      rawBody: { contentTypes: UPLOAD_TYPES, schema: importFileSchema },
+      problems: [403],
+      responses: {
+        202: {
+          description: 'The job was started; poll its Location.',
+          schema: importStartedSchema,
+          headers: { Location: { description: 'The job: /api/v1/sites/{siteId}/imports/{importId}.', schema: z.string() } },
+        },
+      },
+    },
+    authenticate(config.JWT_SECRET),
+    requireRole('admin'),
+    upload,
+  );
+  return api.router;
 }
 
 /** GET /sites/:siteId/imports/:importId: the job's status and progress (admin). */
 export function importRoutes(): Router {
-  const router = Router();
-  router.get('/sites/:siteId/imports/:importId', requireRole('admin'), async (req, res) => {
+  const api = documentedRouter();
+  api.get(
+    '/sites/:siteId/imports/:importId',
+    { operationId: 'importStatus', summary: "Admins only: an import job's status and progress.", tags: ['administration'], signedIn: 'required', params: importJobParamsSchema, problems: [403], responses: { 200: { description: 'The job.', schema: importJobJsonSchema } } },
+    requireRole('admin'), async (req, res) => {
     const { siteId, importId } = parseInput(importJobParamsSchema, req.params, 'params');
     const job = await findImportJob(importId);
     if (!job || String(job.siteId) !== siteId) throw notFound('No import with this id on this site.');
     res.setHeader('Cache-Control', 'no-store');
     res.json(toImportJson(job));
   });
-  return router;
+  return api.router;
 }

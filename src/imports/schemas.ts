@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { objectIdString } from '../http/validate';
+import { isoDateTime, objectIdString } from '../http/validate';
+import { IMPORT_PHASES, IMPORT_STATUSES } from './importJob.model';
 import { IMPORT_FORMATS } from './sourceComment';
 
 export const importParamsSchema = z.object({ siteId: objectIdString }).strict();
@@ -13,3 +14,31 @@ export const importQuerySchema = z
     hold: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
   })
   .strict();
+
+/** The export file itself, as the upload's body. */
+export const importFileSchema = z.string().min(1);
+
+/* Answers. */
+
+export const importStartedSchema = z.object({ id: objectIdString });
+
+export const importJobJsonSchema = z
+  .object({
+    id: objectIdString,
+    status: z.enum(IMPORT_STATUSES),
+    processed: z.number().int().min(0).meta({ description: 'Comments published so far.' }),
+    total: z.number().int().min(0).optional().meta({ description: 'Comments in the file; known once the file has been read whole.' }),
+    error: z.string().optional().meta({ description: '`line N: reason` for a malformed file.' }),
+    format: z.enum(IMPORT_FORMATS),
+    articleKey: z.string(),
+    hold: z.boolean(),
+    phase: z.enum(IMPORT_PHASES),
+    read: z.number().int().min(0),
+    inserted: z.number().int().min(0).meta({ description: 'Comments that were not there before.' }),
+    skipped: z.number().int().min(0).meta({ description: 'Comments whose page the article rule could not match.' }),
+    bytes: z.number().int().min(0).nullable(),
+    bytesRead: z.number().int().min(0),
+    createdAt: isoDateTime,
+    finishedAt: isoDateTime.nullable(),
+  })
+  .meta({ id: 'ImportJob' });
