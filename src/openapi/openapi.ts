@@ -1127,6 +1127,34 @@ const paths: OpenApiDocument['paths'] = {
       },
     }),
   },
+  '/api/v1/sites/{siteId}/moderation/events/ticket': {
+    post: operation({
+      operationId: 'moderationEventsTicket',
+      summary: "A 60-second ticket for the queue's event stream (an EventSource cannot send the Authorization header). Moderators of the site and admins.",
+      tags: ['moderation'],
+      signedIn: 'required',
+      problems: ['403'],
+      parameters: [parameterRef('siteId')],
+      requestBody: jsonBody(strictObject({}), false),
+      responses: {
+        '201': json(
+          'The ticket, valid for this site only, for the stream only.',
+          strictObject({ ticket: { type: 'string' }, expiresIn: { type: 'integer' } }, ['ticket', 'expiresIn']),
+        ),
+      },
+    }),
+  },
+  '/api/v1/sites/{siteId}/moderation/events': {
+    get: operation({
+      operationId: 'moderationEvents',
+      summary:
+        "New items of a site's moderation queue as server-sent events: `queue` ({id, queue: pending|rejected, articleId}) when a comment enters a queue; ends after 10 minutes (ask for a new ticket). Authorised by `?ticket=`, checked against the user's current roles.",
+      tags: ['moderation'],
+      problems: ['401', '403', '429'],
+      parameters: [parameterRef('siteId'), { name: 'ticket', in: 'query', required: true, schema: { type: 'string', minLength: 20, maxLength: 2000 } }],
+      responses: { '200': { description: 'An event stream.', content: { 'text/event-stream': { schema: { type: 'string' } } } } },
+    }),
+  },
   '/api/v1/comments/{commentId}/approve': {
     post: operation({
       operationId: 'approveComment',
