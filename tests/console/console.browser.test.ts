@@ -8,24 +8,9 @@ import { FlagModel } from '../../src/moderation/flag.model';
 import { createTestSite, createTestUser, type TestUser } from '../support/fixtures';
 import { launchChromium, startWidgetStack, type WidgetStack } from '../widget/browserStack';
 import { insertComment } from '../moderation/helpers';
+import { live, openConsole, TOKEN_KEY } from './consoleSupport';
 
 const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
-const TOKEN_KEY = 'threadline-console-token';
-
-/** A console tab already signed in as this user (the token in the tab's session storage). */
-async function openConsole(browser: Browser, stack: WidgetStack, user: TestUser, hash = '', width = 1100): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width, height: 900 } });
-  await context.addInitScript(([key, value]) => sessionStorage.setItem(key, value), [TOKEN_KEY, user.token] as const);
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  await page.goto(`${stack.serviceUrl}/moderate${hash}`);
-  return { context, page };
-}
-
-async function live(page: Page, text: string | RegExp): Promise<void> {
-  await page.locator('#live').filter({ hasText: text }).waitFor();
-}
-
 async function currentId(page: Page): Promise<string | null> {
   return page.locator('.item.current').getAttribute('data-id');
 }
