@@ -74,11 +74,11 @@ export async function ferretdbTables(pg: PostgresqlAccess, schema: string): Prom
  *
  * They are made with `fastupdate = off`. With PostgreSQL's default, a GIN index gathers new entries
  * in a pending list of up to `gin_pending_list_limit` (4 MB) that every scan of the index reads in
- * full, and that only VACUUM, autoanalyze or an insert past the limit empties: after many inserts a
- * one-row lookup read megabytes (a 5-comment article's first read cost 1.7-3.3x more at 100,000
- * comments than at 100), and the insert that crossed the limit paid for merging them all. Without
- * the list each insert updates the index directly, and a lookup costs what it matches. Indexes made
- * by an earlier version are switched over and their pending lists merged once.
+ * full, and that only VACUUM, autoanalyze or an insert past the limit empties; so a lookup's cost
+ * would depend on how many rows were written lately, not only on what it matches, and the insert
+ * that crosses the limit pays for merging them all. Without the list each insert updates the index
+ * directly (measured on 50,000 comments: single inserts and thread queries cost the same either way,
+ * within noise). Indexes made by an earlier version are switched over and their pending lists merged once.
  */
 export async function ensureJsonbIndexes(
   pg: PostgresqlAccess,
