@@ -3,17 +3,22 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Router, type RequestHandler } from 'express';
+import express, { Router, type RequestHandler } from 'express';
 import { Types } from 'mongoose';
 import { authenticate, currentUser, requireRole } from '../accounts/authenticate';
 import type { AppContext } from '../context';
 import { badRequest, HttpProblem, notFound } from '../http/problem';
 import { parseInput } from '../http/validate';
 import { getSite } from '../sites/service';
+import { MappingError } from './articleRule';
+import { mappingBelongsTo, storeMapping } from './mapping';
 import { importJobParamsSchema, importParamsSchema, importQuerySchema } from './schemas';
 import { createImportJob, findImportJob, runImport, toImportJson } from './service';
 
 const UPLOAD_TYPES = ['application/xml', 'text/xml', 'application/octet-stream', 'application/rss+xml'];
+const MAPPING_TYPES = ['text/csv', 'text/plain', 'text/tab-separated-values'];
+/** A mapping of 100,000 permalinks fits. */
+const MAPPING_MAX_BYTES = 8 * 2 ** 20;
 
 /** Where uploads wait for their job; the job deletes its file when it ends. */
 export function uploadDir(dataDir: string): string {
@@ -42,6 +47,9 @@ export function importUploadRoutes(context: AppContext): Router {
     const { siteId } = parseInput(importParamsSchema, req.params, 'params');
     const query = parseInput(importQuerySchema, req.query, 'query');
     await getSite(siteId);
+    if (query.mapping && !(await mappingBelongsTo(query.mapping, siteId))) {
+      throw badRequest('The request query is invalid.', [{ path: 'mapping', message: 'no mapping with this id on this site' }]);
+    }
     const type = (req.headers['content-type'] ?? 'application/octet-stream').split(';')[0].trim().toLowerCase();
     if (!UPLOAD_TYPES.includes(type)) {
       throw new HttpProblem(415, 'Unsupported Media Type', `Send the export as ${UPLOAD_TYPES.join(', ')}.`, { slug: 'unsupported-media-type' });
@@ -80,6 +88,7 @@ export function importUploadRoutes(context: AppContext): Router {
       siteId,
       format: query.format,
       articleRule: query.articleKey,
+      mappingId: query.mapping ?? null,
       hold: query.hold,
       file,
       ownsFile: true,
@@ -90,6 +99,29 @@ export function importUploadRoutes(context: AppContext): Router {
     res.status(202).location(`/api/v1/sites/${siteId}/imports/${job._id}`).json({ id: job._id });
   };
   router.post('/sites/:siteId/imports', authenticate(config.JWT_SECRET), requireRole('admin'), upload);
+
+  /**
+   * POST /sites/:siteId/import-mappings: a mapping file (`source,articleId` lines, CSV or tab
+   * separated) for `articleKey=map`, checked whole: 201 `{ id, entries }`, or 400 naming the bad line.
+   */
+  const mappingBody = express.text({ type: () => true, limit: MAPPING_MAX_BYTES, defaultCharset: 'utf-8' });
+  router.post('/sites/:siteId/import-mappings', authenticate(config.JWT_SECRET), requireRole('admin'), async (req, res, next) => {
+    const { siteId } = parseInput(importParamsSchema, req.params, 'params');
+    await getSite(siteId);
+    const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (!MAPPING_TYPES.includes(type)) {
+      throw new HttpProblem(415, 'Unsupported Media Type', `Send the mapping as ${MAPPING_TYPES.join(', ')}.`, { slug: 'unsupported-media-type' });
+    }
+    await new Promise<void>((resolve, reject) => mappingBody(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
+    const text: unknown = req.body;
+    if (typeof text !== 'string') return next(badRequest('Send the mapping as the request body.'));
+    try {
+      res.status(201).json(await storeMapping(siteId, text, currentUser(req).id));
+    } catch (err) {
+      if (!(err instanceof MappingError)) throw err;
+      throw badRequest(`The mapping is invalid: ${err.message}.`, [{ path: 'body', message: err.message }]);
+    }
+  });
   return router;
 }
 
