@@ -112,6 +112,8 @@ export function toImportJson(job: ImportJobRecord): Record<string, unknown> {
 }
 
 interface PreparedComment {
+  /** Its place among the file's comments (from 1). */
+  position: number;
   commentId: Types.ObjectId;
   siteId: Types.ObjectId;
   articleId: string;
@@ -134,6 +136,12 @@ interface StagedChunk {
   _id: string;
   importId: string;
   comments: PreparedComment[];
+}
+
+/** A comment placed in its thread, ready to insert. */
+interface Ready {
+  prepared: PreparedComment;
+  comment: { _id: Types.ObjectId } & Record<string, unknown>;
 }
 
 /** Where a comment sits in its thread: what a reply placed under it needs. */
@@ -297,10 +305,10 @@ class ImportRun {
     }
   }
 
-  private async prepare(items: { source: SourceComment; articleId: string }[]): Promise<PreparedComment[]> {
+  private async prepare(items: { source: SourceComment; articleId: string; position: number }[]): Promise<PreparedComment[]> {
     await this.accountsFor(items.flatMap((item) => (item.source.authorEmail ? [item.source.authorEmail] : [])));
     const { format } = this.job;
-    return items.map(({ source, articleId }) => {
+    return items.map(({ source, articleId, position }) => {
       const commentId = importedCommentId(this.siteId, format, source.sourceId);
       const account = source.authorEmail ? this.accounts.get(source.authorEmail) ?? null : null;
       const gone = source.status === 'deleted';
@@ -321,6 +329,7 @@ class ImportRun {
         reasons = decision.reasons;
       }
       return {
+        position,
         commentId,
         siteId: new Types.ObjectId(this.siteId),
         articleId,
@@ -354,40 +363,56 @@ class ImportRun {
     const reader = formatReader(this.job.format);
     const checkpoint = this.job.checkpoint;
     let position = 0;
-    let batch: { source: SourceComment; articleId: string }[] = [];
+    let batch: { source: SourceComment; articleId: string; position: number }[] = [];
     let waiting: PreparedComment[] = [];
     let published = 0;
+    // One batch is written while the next is read and prepared: reading is this process's work,
+    // writing the database's, and the machine has more than one core.
+    let writing: Promise<void> = Promise.resolve();
     const flush = async (): Promise<void> => {
+      let ready: Ready[] = [];
       if (batch.length > 0) {
-        const docs = await this.prepare(batch);
+        const docs = waiting.concat(await this.prepare(batch));
         batch = [];
-        waiting = await this.publishBatch(waiting.concat(docs), false);
+        await this.findParents(docs);
+        ({ ready, rest: waiting } = this.place(docs, false));
       }
-      if (waiting.length > MAX_WAITING) {
-        await this.stageWaiting(waiting, position);
-        waiting = [];
-      }
+      const spill = waiting.length > MAX_WAITING ? waiting : null;
+      if (spill) waiting = [];
       // Past the checkpoint only what is in (or staged): a reply waiting in memory holds it back.
-      const update: Partial<ImportJobRecord> = { published, inserted: this.job.inserted, authorApproved: this.job.authorApproved };
-      if (waiting.length === 0) update.checkpoint = Math.max(position, checkpoint);
-      await this.save(update);
-      this.report({ phase: 'publishing', published });
+      const update: Partial<ImportJobRecord> = { published, ...(waiting.length === 0 ? { checkpoint: Math.max(position, checkpoint) } : {}) };
+      const at = position;
+      await writing;
+      writing = (async () => {
+        this.checkAborted();
+        await this.write(ready);
+        if (spill) await this.stageWaiting(spill, at);
+        await this.save({ ...update, inserted: this.job.inserted, authorApproved: this.job.authorApproved, tallied: this.job.tallied });
+        this.report({ phase: 'publishing', published: update.published });
+      })();
+      // Awaited at the next batch or below; marked handled so that a failure waits for that await.
+      writing.catch(() => undefined);
     };
-    await readXmlRecords(this.job.file, reader.spec, async (records) => {
-      this.checkAborted();
-      for (const record of records) {
-        const source = reader.comment(record);
-        if (!source) continue;
-        position += 1;
-        const articleId = articleIdFor(source.article, this.job.articleRule, mapping);
-        if (!articleId) continue;
-        published += 1;
-        if (position <= checkpoint) continue;
-        batch.push({ source, articleId });
-        if (batch.length >= PUBLISH_BATCH) await flush();
-      }
-    });
-    await flush();
+    try {
+      await readXmlRecords(this.job.file, reader.spec, async (records) => {
+        this.checkAborted();
+        for (const record of records) {
+          const source = reader.comment(record);
+          if (!source) continue;
+          position += 1;
+          const articleId = articleIdFor(source.article, this.job.articleRule, mapping);
+          if (!articleId) continue;
+          published += 1;
+          if (position <= checkpoint) continue;
+          batch.push({ source, articleId, position });
+          if (batch.length >= PUBLISH_BATCH) await flush();
+        }
+      });
+      await flush();
+    } finally {
+      await writing.catch(() => undefined);
+    }
+    await writing;
     const cursor = StagedCommentModel.collection.find<StagedChunk>({ importId: this.job._id }).batchSize(1);
     for await (const chunk of cursor) waiting = await this.publishBatch(waiting.concat(chunk.comments), false);
     while (waiting.length > 0) {
@@ -416,7 +441,8 @@ class ImportRun {
   }
 
   /** Parents neither placed in this run nor in this batch: read by `_id` (comments of an earlier import). */
-  private async findParents(docs: PreparedComment[], inBatch: ReadonlySet<string>): Promise<void> {
+  private async findParents(docs: PreparedComment[]): Promise<void> {
+    const inBatch = new Set(docs.map((doc) => doc.commentId.toHexString()));
     const wanted = new Set<string>();
     for (const doc of docs) {
       const key = doc.parentId?.toHexString();
@@ -433,10 +459,21 @@ class ImportRun {
   private async publishBatch(docs: PreparedComment[], orphansAsRoots: boolean): Promise<PreparedComment[]> {
     if (docs.length === 0) return [];
     this.checkAborted();
+    await this.findParents(docs);
+    const { ready, rest } = this.place(docs, orphansAsRoots);
+    await this.write(ready);
+    await this.save({ inserted: this.job.inserted, authorApproved: this.job.authorApproved, tallied: this.job.tallied });
+    return rest;
+  }
+
+  /**
+   * Places what can be placed now under its parent (in memory): the comments to insert, and the
+   * replies whose parents are not in yet.
+   */
+  private place(docs: PreparedComment[], orphansAsRoots: boolean): { ready: Ready[]; rest: PreparedComment[] } {
     const inBatch = new Set(docs.map((doc) => doc.commentId.toHexString()));
-    await this.findParents(docs, inBatch);
     const maxDepth = this.settings.maxDepth;
-    const ready: { prepared: PreparedComment; comment: { _id: Types.ObjectId } & Record<string, unknown> }[] = [];
+    const ready: Ready[] = [];
     let rest = docs;
     for (;;) {
       const next: PreparedComment[] = [];
@@ -498,28 +535,47 @@ class ImportRun {
       }
       rest = next;
     }
-    // History first: a comment is never in without its "imported" entry, even after a crash between the two.
+    return { ready, rest };
+  }
+
+  /**
+   * Inserts placed comments and their "imported" history entries (both insert-or-skip, side by
+   * side: a comment whose entry was lost to a crash gets it when its batch is written again from
+   * the checkpoint), and tallies what was new.
+   */
+  private async write(ready: Ready[]): Promise<void> {
+    if (ready.length === 0) return;
     const at = new Date();
-    await insertOrSkip(
-      ModerationActionModel.collection,
-      ready.map(({ prepared }) => importedHistoryEntry(prepared, at)),
-    );
-    const refused = await insertOrSkip(
-      CommentModel.collection,
-      ready.map(({ comment }) => comment),
-    );
+    const [, refused] = await Promise.all([
+      insertOrSkip(
+        ModerationActionModel.collection,
+        ready.map(({ prepared }) => importedHistoryEntry(prepared, at)),
+      ),
+      insertOrSkip(
+        CommentModel.collection,
+        ready.map(({ comment }) => comment),
+      ),
+    ]);
     const inserted = ready.length - refused.size;
     const tally = this.job.authorApproved;
-    ready.forEach(({ prepared }, index) => {
-      if (refused.has(index) || !prepared.author.id || prepared.status !== 'approved') return;
+    let tallied = this.job.tallied;
+    for (const [index, { prepared }] of ready.entries()) {
+      tallied = Math.max(tallied, prepared.position);
+      if (!prepared.author.id || prepared.status !== 'approved') continue;
+      // A duplicate past the tallied position may be this job's own insert whose tally a crash lost
+      // (between a batch's insert and its save): the comment says which import brought it in.
+      if (refused.has(index) && (this.job.runs === 1 || prepared.position <= this.job.tallied || !(await this.insertedByThisJob(prepared.commentId)))) continue;
       const key = String(prepared.author.id);
       tally[key] = (tally[key] ?? 0) + 1;
-    });
+    }
+    this.job.tallied = tallied;
     importedComments.inc({ format: this.job.format }, inserted);
-    const published = this.job.published + ready.length;
-    await this.save({ published, inserted: this.job.inserted + inserted, authorApproved: tally });
-    this.report({ phase: 'publishing', published });
-    return rest;
+    this.job.inserted += inserted;
+  }
+
+  private async insertedByThisJob(commentId: Types.ObjectId): Promise<boolean> {
+    const comment = await readComment<{ imported?: { importId?: string } }>(commentId);
+    return comment?.imported?.importId === this.job._id;
   }
 
   /**

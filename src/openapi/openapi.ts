@@ -1226,14 +1226,22 @@ const paths: OpenApiDocument['paths'] = {
       summary: 'Admins only: imports a WordPress (WXR) or Disqus export, sent as the request body, as a background job.',
       description:
         'The body is the export file itself (streamed to disk, up to IMPORT_MAX_BYTES). Articles are matched by the ' +
-        'post slug or the permalink path; `hold=true` runs each approved comment through the site\'s content rules.',
+        'post slug, the permalink path, or a mapping uploaded first to /api/v1/sites/{siteId}/import-mappings ' +
+        '(`articleKey=map&mapping=ID`); `hold=true` runs each approved comment through the site\'s content rules. ' +
+        'The whole file is checked before anything is published: a malformed file fails with its line and reason.',
       tags: ['administration'],
       signedIn: 'required',
       problems: ['403'],
       parameters: [
         parameterRef('siteId'),
         { name: 'format', in: 'query', required: true, schema: { type: 'string', enum: ['wxr', 'disqus'] } },
-        { name: 'articleKey', in: 'query', schema: { type: 'string', enum: ['slug', 'path'], default: 'slug' } },
+        { name: 'articleKey', in: 'query', schema: { type: 'string', enum: ['slug', 'path', 'map'], default: 'slug' } },
+        {
+          name: 'mapping',
+          in: 'query',
+          description: 'With articleKey=map only: the id of a mapping uploaded to this site.',
+          schema: { type: 'string', pattern: '^[a-f0-9]{24}$' },
+        },
         { name: 'hold', in: 'query', schema: { type: 'string', enum: ['true', 'false'], default: 'false' } },
       ],
       requestBody: {
@@ -1250,6 +1258,35 @@ const paths: OpenApiDocument['paths'] = {
           headers: { Location: { description: 'The job: /api/v1/sites/{siteId}/imports/{importId}.', schema: { type: 'string' } } },
           content: { 'application/json': { schema: { type: 'object', properties: { id: OBJECT_ID }, required: ['id'] } } },
         },
+      },
+    }),
+  },
+  '/api/v1/sites/{siteId}/import-mappings': {
+    post: operation({
+      operationId: 'uploadImportMapping',
+      summary: 'Admins only: uploads a mapping file for imports with articleKey=map, checked whole before it is kept.',
+      description:
+        'One `source,articleId` pair a line (comma or tab), where source is a permalink, a path, a slug or the ' +
+        'source\'s page id; blank lines and lines starting with `#` are skipped; at most 100,000 pairs. A bad line is ' +
+        'a 400 naming it.',
+      tags: ['administration'],
+      signedIn: 'required',
+      problems: ['403'],
+      parameters: [parameterRef('siteId')],
+      requestBody: {
+        required: true,
+        content: {
+          'text/csv': { schema: { type: 'string', minLength: 1 } },
+          'text/plain': { schema: { type: 'string', minLength: 1 } },
+          'text/tab-separated-values': { schema: { type: 'string', minLength: 1 } },
+        },
+      },
+      responses: {
+        '201': json('The mapping was kept; name its id in the import.', {
+          type: 'object',
+          properties: { id: OBJECT_ID, entries: { type: 'integer', minimum: 1, description: 'Pairs in the mapping.' } },
+          required: ['id', 'entries'],
+        }),
       },
     }),
   },
@@ -1270,7 +1307,7 @@ const paths: OpenApiDocument['paths'] = {
             processed: { type: 'integer', minimum: 0, description: 'Comments published so far.' },
             total: { type: 'integer', minimum: 0, description: 'Comments in the file; known once the file has been read whole.' },
             error: { type: 'string', description: '`line N: reason` for a malformed file.' },
-            phase: { type: 'string', enum: ['staging', 'publishing', 'done'] },
+            phase: { type: 'string', enum: ['checking', 'publishing', 'done'], description: 'checking reads the whole file and writes nothing.' },
             read: { type: 'integer', minimum: 0 },
             inserted: { type: 'integer', minimum: 0, description: 'Comments that were not there before.' },
             skipped: { type: 'integer', minimum: 0, description: 'Comments whose page the article rule could not match.' },

@@ -174,6 +174,23 @@ describe('imports: WordPress and Disqus exports', function () {
       expect(await CommentModel.countDocuments({ siteId: new Types.ObjectId(site.id) }), testCase.name).to.equal(0);
       expect(await StagedCommentModel.countDocuments({ importId: status.id }), testCase.name).to.equal(0);
     }
+    // Disqus: a post of a thread the file never defined, far into the file.
+    const site = await createTestSite();
+    const file = path.join(dir, 'disqus-sound.xml');
+    await writeDisqus(file, { articles: 4, commentsPerArticle: 50 });
+    const { readFileSync } = await import('node:fs');
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const at = lines.findIndex((line, index) => index > lines.length * 0.7 && line === '<thread dsq:id="t3"/>');
+    lines[at] = '<thread dsq:id="t404"/>';
+    const badFile = path.join(dir, 'disqus-broken.xml');
+    writeFileSync(badFile, lines.join('\n'));
+    const status = await importOverHttp(app, admin, site.id, badFile, 'format=disqus&articleKey=path');
+    expect(status.status).to.equal('failed');
+    const line = Number(/^line (\d+): /.exec(status.error ?? '')?.[1]);
+    expect(status.error).to.match(/the post's thread t404 is not defined before it/);
+    expect(line).to.be.within(at + 1 - 20, at + 1);
+    expect(await CommentModel.countDocuments({ siteId: new Types.ObjectId(site.id) })).to.equal(0);
+    expect(await ModerationActionModel.countDocuments({ siteId: new Types.ObjectId(site.id) })).to.equal(0);
   });
 
   it('resumes a stopped import from its checkpoint and ends with every comment exactly once', async () => {
@@ -200,12 +217,16 @@ describe('imports: WordPress and Disqus exports', function () {
     const publishedBefore = await CommentModel.countDocuments({ siteId: new Types.ObjectId(site.id) });
     expect(publishedBefore).to.be.within(601, generated.total - 1);
 
-    // A second process may take over only once the first one's lease has run out.
+    // A second process may take over only once the first one's lease has run out. The worst crash
+    // is one whose checkpoint and tallies were never saved: the run starts over the comments it made.
     expect(await resumeStalledImports({ logger: testLogger })).to.equal(0);
-    await ImportJobModel.updateOne({ _id: job._id }, { $set: { leaseUntil: new Date(Date.now() - 1000) } });
+    await ImportJobModel.updateOne(
+      { _id: job._id },
+      { $set: { leaseUntil: new Date(Date.now() - 1000), checkpoint: 0, tallied: 0, authorApproved: {}, inserted: 0 } },
+    );
     expect(await resumeStalledImports({ logger: testLogger })).to.equal(1);
     const finished = await ImportJobModel.findById(job._id).lean();
-    expect(finished).to.deep.include({ status: 'done', published: generated.total, inserted: generated.total, runs: 2 });
+    expect(finished).to.deep.include({ status: 'done', published: generated.total, inserted: generated.total - publishedBefore, runs: 2 });
     expectSameThreads(await storedComments(site.id), generated, site.id, 'wxr', (c) => c.slug);
     expect(await ModerationActionModel.countDocuments({ siteId: new Types.ObjectId(site.id), action: 'imported' })).to.equal(generated.total);
     const memberApproved = generated.comments.filter((c) => c.authorEmail === member.email && c.status === 'approved').length;
