@@ -17,6 +17,9 @@ import { randomBytes } from 'node:crypto';
 import mongoose, { Schema, model } from 'mongoose';
 import type { Logger } from '../logging/logger';
 import { forgetOldClaims, insertOnce, op } from '../db/atomic';
+import type { CommentRecord } from '../comments/view';
+
+export type CommentSnapshot = CommentRecord & { voteRev?: number };
 
 export type ChangeType =
   | 'comment.created'
@@ -48,7 +51,27 @@ export interface Change {
   at: string;
 }
 
-export type ChangeListener = (change: Change) => void | Promise<void>;
+/**
+ * What the process that made a change knows beyond the change itself, handed to its own listeners
+ * only (never written to the log, never sent to other instances): the comment as its write left it,
+ * and the article's approved count after it, so that cached pages can be patched without a rebuild.
+ */
+export interface ChangeDetail {
+  /** The comment after the write (the whole stored document, or the fields a vote moved on it). */
+  comment?: CommentSnapshot;
+  /** Only the comment's score, tallies and their revision moved (a vote): nothing else is taken from it. */
+  scoreOnly?: boolean;
+  /** The article's approved count and its revision after the write, when it moved. */
+  approvedCount?: { count: number; rev: number };
+}
+
+/** How a listener hears a change: whether it was made in this process, and what that process knows of it. */
+export interface ChangeMeta {
+  local: boolean;
+  detail?: ChangeDetail;
+}
+
+export type ChangeListener = (change: Change, meta: ChangeMeta) => void | Promise<void>;
 
 export interface SubscribeOptions {
   /**
@@ -131,18 +154,18 @@ export class ChangeFeed {
     while (this.writing) await this.writing;
   }
 
-  publish(change: Omit<Change, 'at'>): void {
+  publish(change: Omit<Change, 'at'>, detail?: ChangeDetail): void {
     const published: Change = { ...change, at: new Date().toISOString() };
-    this.deliver(published);
+    this.deliver(published, { local: true, ...(detail ? { detail } : {}) });
     if (!this.timer) return;
     this.queue.push(published);
     if (!this.writing) this.writing = this.writeQueued();
   }
 
-  private deliver(change: Change): void {
+  private deliver(change: Change, meta: ChangeMeta): void {
     for (const listener of this.syncListeners) {
       try {
-        void listener(change);
+        void listener(change, meta);
       } catch (err) {
         this.log?.warn({ err, type: change.type }, 'change listener failed');
       }
@@ -151,7 +174,7 @@ export class ChangeFeed {
     setImmediate(() => {
       for (const listener of this.listeners) {
         try {
-          const result = listener(change);
+          const result = listener(change, meta);
           if (result instanceof Promise) result.catch((err: unknown) => this.log?.warn({ err, type: change.type }, 'change listener failed'));
         } catch (err) {
           this.log?.warn({ err, type: change.type }, 'change listener failed');
@@ -227,7 +250,7 @@ export class ChangeFeed {
         }
         this.next += 1;
         this.head = Math.max(this.head, entry._id);
-        if (entry.origin !== this.instanceId) for (const change of entry.changes) this.deliver(change);
+        if (entry.origin !== this.instanceId) for (const change of entry.changes) this.deliver(change, { local: false });
       }
       if (Date.now() - this.lastClaimSweep > 10_000) {
         this.lastClaimSweep = Date.now();
@@ -268,6 +291,6 @@ export function subscribeChanges(listener: ChangeListener, options?: SubscribeOp
  * the others after the caller goes on, never inside its request. The database write that tells the
  * other instances happens in the background, batched with other changes.
  */
-export async function publishChange(change: Omit<Change, 'at'>): Promise<void> {
-  changeFeed.publish(change);
+export async function publishChange(change: Omit<Change, 'at'>, detail?: ChangeDetail): Promise<void> {
+  changeFeed.publish(change, detail);
 }

@@ -10,7 +10,7 @@
  * - Its approved-comment count, kept exact on the article document by `addExactly`.
  */
 import { Types } from 'mongoose';
-import { publishChange, subscribeChanges, type Change } from '../changes/feed';
+import { publishChange, subscribeChanges, type Change, type ChangeDetail, type ChangeMeta } from '../changes/feed';
 import { addExactly, op, setExactly, upsertWithRetry } from '../db/atomic';
 import { UserModel } from '../accounts/user.model';
 import { ArticleModel, articleKey, AuthorCountModel, PendingAuthorModel, pendingAuthorKey } from './article.model';
@@ -28,7 +28,8 @@ let floor = 0;
 const articleVersions = new Map<string, number>();
 const siteVersions = new Map<string, number>();
 
-function raise(map: Map<string, number>, key: string): void {
+/** Raises the version kept under `key`; returns the key it stopped tracking to stay bounded, if any. */
+function raise(map: Map<string, number>, key: string): string | undefined {
   tick += 1;
   map.delete(key);
   map.set(key, tick);
@@ -37,8 +38,10 @@ function raise(map: Map<string, number>, key: string): void {
     if (!oldest.done) {
       floor = Math.max(floor, oldest.value[1]);
       map.delete(oldest.value[0]);
+      return oldest.value[0];
     }
   }
+  return undefined;
 }
 
 /** The version a page of this article is valid under: it changes whenever the article or its site does. */
@@ -46,9 +49,66 @@ export function articleStamp(siteId: string, articleId: string): number {
   return Math.max(articleVersions.get(articleKey(siteId, articleId)) ?? floor, siteVersions.get(siteId) ?? floor);
 }
 
-function heard(change: Change): void {
-  if (change.type === 'site.changed') raise(siteVersions, change.siteId);
-  else if (change.articleId) raise(articleVersions, articleKey(change.siteId, change.articleId));
+/* ------------------------------------------------------------------ recent changes, for patching pages */
+
+/** One change of an article as heard here, under the version it moved the article to. */
+export interface ArticleChange {
+  stamp: number;
+  change: Change;
+  local: boolean;
+  detail?: ChangeDetail;
+}
+
+interface ChangeLog {
+  entries: ArticleChange[];
+  /** Changes up to this version are no longer kept: a page older than it cannot be brought up to date. */
+  droppedThrough: number;
+}
+
+/** Per article, its last few changes (for articles changed lately: bounded in articles and in changes). */
+const LOG_ARTICLES = 2_000;
+const LOG_PER_ARTICLE = 32;
+const changeLogs = new Map<string, ChangeLog>();
+
+/** Logs a change; `previous` is the article's version before it (what a new log can be trusted from). */
+function logChange(key: string, entry: ArticleChange, previous: number): void {
+  const log = changeLogs.get(key) ?? { entries: [], droppedThrough: previous };
+  changeLogs.delete(key);
+  changeLogs.set(key, log);
+  log.entries.push(entry);
+  if (log.entries.length > LOG_PER_ARTICLE) log.droppedThrough = log.entries.shift()?.stamp ?? log.droppedThrough;
+  if (changeLogs.size > LOG_ARTICLES) {
+    const oldest = changeLogs.keys().next();
+    if (!oldest.done) changeLogs.delete(oldest.value);
+  }
+}
+
+/**
+ * Every change of the article after version `since`, oldest first, as far as this process knows
+ * them; null when they cannot all be named (the site changed, or the changes are no longer kept).
+ */
+export function changesSince(siteId: string, articleId: string, since: number): ArticleChange[] | null {
+  if ((siteVersions.get(siteId) ?? floor) > since) return null;
+  const key = articleKey(siteId, articleId);
+  const version = articleVersions.get(key) ?? floor;
+  if (version <= since) return [];
+  const log = changeLogs.get(key);
+  if (!log || log.droppedThrough > since) return null;
+  const after = log.entries.filter((entry) => entry.stamp > since);
+  return after.length > 0 && after[after.length - 1].stamp === version ? after : null;
+}
+
+function heard(change: Change, meta: ChangeMeta): void {
+  if (change.type === 'site.changed') {
+    raise(siteVersions, change.siteId);
+    return;
+  }
+  if (!change.articleId) return;
+  const key = articleKey(change.siteId, change.articleId);
+  const previous = articleVersions.get(key) ?? floor;
+  const dropped = raise(articleVersions, key);
+  if (dropped) changeLogs.delete(dropped);
+  logChange(key, { stamp: tick, change, local: meta.local, ...(meta.detail ? { detail: meta.detail } : {}) }, previous);
 }
 
 // Synchronous, so that this process's own write is seen by its very next read.
@@ -196,14 +256,22 @@ export async function ensureArticle(siteId: Id, articleId: string): Promise<void
 
 /** The article's approved comments: one `_id` read of its document (created from its comments if missing). */
 export async function approvedCountOfArticle(siteId: string, articleId: string): Promise<number> {
+  return (await approvedCountWithRevision(siteId, articleId)).count;
+}
+
+/** The article's approved count and the revision it was written at (-1 when just adopted). */
+export async function approvedCountWithRevision(siteId: string, articleId: string): Promise<{ count: number; rev: number }> {
   const key = articleKey(siteId, articleId);
-  const doc = await ArticleModel.findById(key, { approvedCount: 1 }).lean<{ approvedCount?: number }>();
+  const doc = await ArticleModel.findById(key, { approvedCount: 1, approvedCountRev: 1 }).lean<{
+    approvedCount?: number;
+    approvedCountRev?: number;
+  }>();
   if (doc && typeof doc.approvedCount === 'number') {
     rememberArticle(key);
-    return doc.approvedCount;
+    return { count: doc.approvedCount, rev: doc.approvedCountRev ?? 0 };
   }
   if (doc) knownArticles.delete(key);
-  return adoptArticle(siteId, articleId);
+  return { count: await adoptArticle(siteId, articleId), rev: -1 };
 }
 
 /** Authors whose count document this process has seen or created. */
@@ -244,23 +312,25 @@ const approvedDelta = (before: CommentStatus | null, after: CommentStatus): -1 |
 /**
  * The bookkeeping of every comment status change, after the comment's write has landed: the
  * author's held-comment mark, the article's approved count and the author's approved count (both
- * exact). The caller publishes the change, which moves the article's version.
+ * exact). The caller publishes the change, which moves the article's version. Returns the article's
+ * approved count and its revision after the change, when the change moved it.
  */
 export async function recordStatusChange(
   comment: { siteId: Id; articleId: string; authorId: Id | null | undefined },
   before: CommentStatus | null,
   after: CommentStatus,
-): Promise<void> {
+): Promise<{ count: number; rev: number } | undefined> {
   const site = String(comment.siteId);
   const mark = pendingChange(comment.authorId, before, after);
   if (mark?.authorId) await updateMark(site, comment.articleId, String(mark.authorId), mark.pending);
   const delta = approvedDelta(before, after);
-  if (delta === 0) return;
+  if (delta === 0) return undefined;
   const authorId = comment.authorId ? String(comment.authorId) : null;
-  await Promise.all([
+  const [article] = await Promise.all([
     addExactly(ArticleModel, articleKey(site, comment.articleId), { approvedCount: delta }, 'approvedCountRev'),
     authorId
       ? ensureAuthorCount(authorId).then(() => addExactly(AuthorCountModel, authorId, { approvedCount: delta }, 'approvedCountRev'))
       : null,
   ]);
+  return { count: article.approvedCount, rev: article.approvedCountRev };
 }

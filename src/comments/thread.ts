@@ -2,9 +2,10 @@ import type { AuthUser } from '../accounts/authenticate';
 import { createHash } from 'node:crypto';
 import { getSiteCached, siteSettings } from '../sites/service';
 import type { SiteSettings } from '../sites/site.model';
-import { approvedCountOfArticle, articleStamp, viewerMayHavePending } from './articleVersion';
+import { approvedCountOfArticle, approvedCountWithRevision, articleStamp, changesSince, viewerMayHavePending } from './articleVersion';
 import { decodeCursor, encodeCursor, type ThreadCursor, type ThreadSort } from './cursor';
 import { LruCache } from './lruCache';
+import { compareRoots, patchPage, rootKey, rootPoint, type PageRecords, type PageShape } from './pagePatch';
 import { readDescendants, readHeldComments, readRoots } from './store';
 import { buildThread, highestScoreFirst, oldestFirst } from './tree';
 import type { CommentJson, CommentRecord } from './view';
@@ -14,18 +15,6 @@ export interface ThreadPage {
   nextCursor: string | null;
   total: number;
 }
-
-/** The root order of each sort, as a comparison: exactly what ROOT_ORDER asks of the database. */
-function rootKey(root: Pick<CommentRecord, 'score' | 'createdAt'>, sort: ThreadSort): number {
-  return sort === 'top' ? root.score : root.createdAt.getTime();
-}
-
-function compareRoots(sort: ThreadSort, a: { key: number; id: string }, b: { key: number; id: string }): number {
-  const ascending = a.key - b.key || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-  return sort === 'oldest' ? ascending : -ascending;
-}
-
-const rootPoint = (root: CommentRecord, sort: ThreadSort) => ({ key: rootKey(root, sort), id: String(root._id) });
 
 function cursorAfter(root: CommentRecord, sort: ThreadSort): string {
   return encodeCursor({ sort, key: rootKey(root, sort), id: String(root._id) });
@@ -40,15 +29,6 @@ export interface ThreadQuery {
   viewer: AuthUser | null;
 }
 
-/** The records a page is assembled from. */
-interface PageRecords {
-  /** Up to `limit + 1` visible roots after the cursor, in root order; an extra one means more pages follow. */
-  found: CommentRecord[];
-  /** The visible descendants of the first `limit` of them. */
-  descendants: CommentRecord[];
-  total: number;
-}
-
 /**
  * The records of one page of a thread: `limit` roots from one indexed query, then all their visible
  * descendants in one more query, and the article's approved count from its document by `_id`. Paging
@@ -58,13 +38,13 @@ interface PageRecords {
  */
 async function loadPage(input: ThreadQuery, cursor: ThreadCursor | null): Promise<PageRecords> {
   const site = await getSiteCached(input.siteId);
-  const [found, total] = await Promise.all([
+  const [found, count] = await Promise.all([
     readRoots(site._id, input.articleId, input.viewer, input.sort, cursor, input.limit + 1),
-    approvedCountOfArticle(input.siteId, input.articleId),
+    approvedCountWithRevision(input.siteId, input.articleId),
   ]);
   const roots = found.slice(0, input.limit);
   const descendants = await readDescendants(site._id, input.articleId, roots.map((root) => root._id), input.viewer);
-  return { found, descendants, total };
+  return { found, descendants, total: count.count, totalRev: count.rev };
 }
 
 function assemblePage(records: PageRecords, input: ThreadQuery): ThreadPage {
@@ -104,7 +84,7 @@ async function mergeHeldComments(
     .slice(0, input.limit + 1);
   const onPage = new Set(found.slice(0, input.limit).map((root) => String(root._id)));
   const ownReplies = own.filter((comment) => comment.depth > 0 && comment.rootId !== null && onPage.has(String(comment.rootId)));
-  return assemblePage({ found, descendants: [...publicRecords.descendants, ...ownReplies], total: publicRecords.total }, input);
+  return assemblePage({ ...publicRecords, found, descendants: [...publicRecords.descendants, ...ownReplies] }, input);
 }
 
 /** A page ready to send: its body, and its ETag when it is the shared public page (null for one reader's own page). */
@@ -119,8 +99,9 @@ interface CachedPage {
   builtAt: number;
   body: Buffer;
   etag: string;
-  /** What the page was built from, for merging in one reader's held comments. */
+  /** What the page was built from, for merging in one reader's held comments and for patching it. */
   records: PageRecords;
+  shape: PageShape;
 }
 
 /**
@@ -140,10 +121,14 @@ export function configurePageCache(maxBytes: number): void {
 }
 
 let builds = 0;
+let patches = 0;
 
-/** How much the page cache holds and how many public pages were built so far, for tests and benchmarks. */
-export function pageCacheStats(): { entries: number; bytes: number; builds: number } {
-  return { entries: publicPages.size, bytes: publicPages.bytes, builds };
+/**
+ * How much the page cache holds, how many public pages were built from the database and how many
+ * were patched in memory so far, for tests and benchmarks.
+ */
+export function pageCacheStats(): { entries: number; bytes: number; builds: number; patches: number } {
+  return { entries: publicPages.size, bytes: publicPages.bytes, builds, patches };
 }
 
 /** The bytes a cached page costs: its body, and its records counted at about twice the body they made. */
@@ -161,6 +146,36 @@ function encodePage(page: ThreadPage, settings: SiteSettings): Buffer {
   return Buffer.from(JSON.stringify({ editWindowSeconds: settings.editWindowSeconds, allowGuests, ...page }));
 }
 
+const etagOf = (body: Buffer): string => `"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`;
+
+/**
+ * The cached page brought up to the article's current version in memory, from the changes heard
+ * since it was built: this process's writes carry the comment as written, so no database read is
+ * needed. Otherwise what the reader should do: `stale` when only other instances' changes are
+ * missing (the previous copy is answered while one rebuild runs), `rebuild` when one of this
+ * process's writes is (its writer must see it, so readers wait for the one rebuild).
+ */
+async function patchedPage(key: string, cached: CachedPage, input: ThreadQuery): Promise<CachedPage | 'stale' | 'rebuild'> {
+  const site = await getSiteCached(input.siteId);
+  const entries = changesSince(input.siteId, input.articleId, cached.stamp);
+  if (!entries || entries.length === 0) return 'rebuild';
+  let records = cached.records;
+  for (const entry of entries) {
+    const next = patchPage(records, cached.shape, entry);
+    if (!next) return entries.some((e) => e.local) ? 'rebuild' : 'stale';
+    records = next;
+  }
+  const stamp = entries[entries.length - 1].stamp;
+  const current = publicPages.get(key);
+  if (current && current.stamp >= stamp) return current;
+  const body = encodePage(assemblePage(records, { ...input, viewer: null }), siteSettings(site));
+  // Built from the same database read as before: it still expires with it, as a check on lost notices.
+  const page: CachedPage = { ...cached, stamp, body, etag: etagOf(body), records };
+  patches += 1;
+  publicPages.set(key, page, pageBytes(body));
+  return page;
+}
+
 async function buildPublicPage(key: string, input: ThreadQuery, cursor: ThreadCursor | null, now: number): Promise<CachedPage> {
   const stamp = articleStamp(input.siteId, input.articleId);
   builds += 1;
@@ -168,8 +183,7 @@ async function buildPublicPage(key: string, input: ThreadQuery, cursor: ThreadCu
     const publicInput = { ...input, viewer: null };
     const [site, records] = await Promise.all([getSiteCached(input.siteId), loadPage(publicInput, cursor)]);
     const body = encodePage(assemblePage(records, publicInput), siteSettings(site));
-    const etag = `"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`;
-    const page: CachedPage = { stamp, builtAt: now, body, etag, records };
+    const page: CachedPage = { stamp, builtAt: now, body, etag: etagOf(body), records, shape: { sort: input.sort, limit: input.limit, cursor } };
     const current = publicPages.get(key);
     if (!current || current.stamp <= stamp) publicPages.set(key, page, pageBytes(body));
     return page;
@@ -184,13 +198,24 @@ async function buildPublicPage(key: string, input: ThreadQuery, cursor: ThreadCu
 }
 
 /**
- * The public page under the article's current version. One build per page at a time: readers who
- * need the version being built wait for that build; a reader who needs a newer one waits for the
- * running build and then starts (or joins) the next, so a burst of readers after a change costs one
- * build, never one each.
+ * The public page under the article's current version: patched in memory when the changes since it
+ * was built allow it; the previous copy while one rebuild runs when only other instances' changes
+ * are missing; otherwise one build per page at a time: readers who need the version being built wait
+ * for that build; a reader who needs a newer one waits for the running build and then starts (or
+ * joins) the next, so a burst of readers after a change costs one build, never one each.
  */
 async function currentPublicPage(key: string, input: ThreadQuery, cursor: ThreadCursor | null, now: number): Promise<CachedPage> {
   const needed = articleStamp(input.siteId, input.articleId);
+  const held = publicPages.get(key);
+  if (held && held.stamp >= needed) return held;
+  if (held) {
+    const patched = await patchedPage(key, held, input);
+    if (patched === 'stale') {
+      if (!building.has(key)) buildPublicPage(key, input, cursor, now).catch(() => undefined);
+      return held;
+    }
+    if (patched !== 'rebuild') return patched;
+  }
   for (let waited = 0; waited < 5; waited += 1) {
     const cached = publicPages.get(key);
     if (cached && cached.stamp >= needed) return cached;

@@ -13,9 +13,10 @@
  * A new comment has no revision to claim: `commitNewComment` does steps 3 and 4 after its insert.
  */
 import { Types } from 'mongoose';
-import { publishChange, type ChangeType } from '../changes/feed';
+import { publishChange, type ChangeDetail, type ChangeType, type CommentSnapshot } from '../changes/feed';
 import { claim } from '../db/atomic';
 import { ModerationActionModel, type ModerationActionName } from '../moderation/moderationAction.model';
+import { placeOnTransition, settleHeads } from '../moderation/queuePlaces';
 import { ensureArticle, recordStatusChange } from './articleVersion';
 import type { CommentStatus } from './comment.model';
 import { updateCommentAtRevision } from './store';
@@ -25,6 +26,8 @@ export interface AuditEntry {
   actorId?: string | Types.ObjectId | null;
   reason?: string | null;
   note?: string | null;
+  /** A decision's fields as they were before it (what an undo restores). */
+  before?: Record<string, unknown> | null;
 }
 
 /** What a transition needs of the comment as its writer read it. */
@@ -35,6 +38,10 @@ export interface SeenComment {
   author: { id: Types.ObjectId | null };
   status: CommentStatus;
   revision?: number;
+  /** Its place in the moderation queues (read with it, so that staying in a queue keeps the place). */
+  flagged?: boolean | null;
+  queueBucket?: string | null;
+  flagBucket?: string | null;
 }
 
 export interface TransitionSpec {
@@ -57,24 +64,40 @@ export async function recordAudit(comment: Pick<SeenComment, '_id' | 'siteId' | 
       actorId: entry.actorId ?? null,
       reason: entry.reason ?? null,
       note: entry.note ?? null,
+      before: entry.before ?? null,
     })),
   );
 }
 
 async function commit(after: SeenComment, before: CommentStatus | null, spec: TransitionSpec): Promise<void> {
-  await Promise.all([
+  const [approvedCount] = await Promise.all([
     recordStatusChange({ siteId: after.siteId, articleId: after.articleId, authorId: after.author.id }, before, spec.to),
     recordAudit(after, spec.audit),
   ]);
-  await publishChange({
-    type: spec.change,
-    siteId: String(after.siteId),
-    articleId: after.articleId,
-    commentId: String(after._id),
-    ...(after.author.id ? { userId: String(after.author.id) } : {}),
-    status: spec.to,
-    ...(before ? { previousStatus: before } : {}),
-  });
+  // The comment as written and the article's count travel with the change in this process, so that
+  // its cached pages are patched in memory rather than rebuilt from the database.
+  const detail: ChangeDetail = {
+    ...(isStoredComment(after) ? { comment: after } : {}),
+    ...(approvedCount ? { approvedCount } : {}),
+  };
+  await publishChange(
+    {
+      type: spec.change,
+      siteId: String(after.siteId),
+      articleId: after.articleId,
+      commentId: String(after._id),
+      ...(after.author.id ? { userId: String(after.author.id) } : {}),
+      status: spec.to,
+      ...(before ? { previousStatus: before } : {}),
+    },
+    detail,
+  );
+}
+
+/** Whether the transition was handed a whole stored comment (what the write returned), not just what it needs. */
+function isStoredComment(comment: SeenComment): comment is SeenComment & CommentSnapshot {
+  const candidate = comment as Partial<CommentSnapshot>;
+  return candidate.createdAt instanceof Date && typeof candidate.html === 'string' && typeof candidate.depth === 'number';
 }
 
 /** Steps 3 and 4 for a comment just inserted (its article document was ensured before the insert). */
@@ -91,8 +114,11 @@ export async function transition<T extends SeenComment>(seen: SeenComment, spec:
   if (!(await claim(`transition:${String(seen._id)}:${revision}`, { transient: true }))) return null;
   // Before the write, so that a count taken from an older article's comments never includes it twice.
   await ensureArticle(seen.siteId, seen.articleId);
-  const updated = await updateCommentAtRevision<T>(seen, { ...spec.set, status: spec.to });
+  const flagged = (spec.set?.flagged ?? seen.flagged) === true;
+  const place = await placeOnTransition(seen, spec.to, flagged);
+  const updated = await updateCommentAtRevision<T>(seen, { ...spec.set, ...place.set, status: spec.to });
   if (!updated) return null;
+  await settleHeads(place.entered);
   await commit(updated, seen.status, spec);
   return updated;
 }

@@ -31,13 +31,18 @@ async function applyVote(comment: CommentRecord, userId: string, value: -1 | 0 |
   if (value === before) return { score: comment.score };
   const delta = { score: value - before, upvotes: unitOf(value, 1) - unitOf(before, 1), downvotes: unitOf(value, -1) - unitOf(before, -1) };
   const counts = await addToVoteTallies(comment._id, delta);
-  await publishChange({
-    type: 'comment.voted',
-    siteId: String(comment.siteId),
-    articleId: comment.articleId,
-    commentId: String(comment._id),
-    ...(comment.author.id ? { userId: String(comment.author.id) } : {}),
-    status: comment.status,
-  });
+  // The tallies after this vote (and their revision) patch the cached pages in this process.
+  const tallies = { score: counts.score, upvotes: counts.upvotes, downvotes: counts.downvotes, voteRev: counts.voteRev };
+  await publishChange(
+    {
+      type: 'comment.voted',
+      siteId: String(comment.siteId),
+      articleId: comment.articleId,
+      commentId: String(comment._id),
+      ...(comment.author.id ? { userId: String(comment.author.id) } : {}),
+      status: comment.status,
+    },
+    { comment: { ...comment, ...tallies }, scoreOnly: true },
+  );
   return { score: counts.score };
 }

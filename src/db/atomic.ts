@@ -171,7 +171,7 @@ async function changeClaimed(
   key: string,
   change: (values: Counts) => Counts,
   alongside: Record<string, unknown> = {},
-): Promise<{ before: Counts; after: Counts }> {
+): Promise<{ before: Counts; after: Counts; rev: number }> {
   const known = (): CounterState | undefined => {
     const cached = knownCounters.get(key);
     return cached && Date.now() - cached.at < CLAIM_LEASE_MS / 4 && fields.every((f) => f in cached.values) ? cached : undefined;
@@ -211,7 +211,7 @@ async function changeClaimed(
       ),
     );
     remember(key, next);
-    return { before: state.values, after: values };
+    return { before: state.values, after: values, rev: next.rev };
   }
   // Most often a writer lost its database mid-change and its claim has not expired yet: the caller
   // should retry shortly, like any other moment the database cannot serve it (503).
@@ -220,10 +220,11 @@ async function changeClaimed(
 
 async function applyDeltas(target: CounterTarget, id: unknown, revField: string, key: string, deltas: Counts): Promise<Counts> {
   const fields = Object.keys(deltas);
-  const { after } = await changeClaimed(target, id, fields, revField, key, (values) =>
+  const { after, rev } = await changeClaimed(target, id, fields, revField, key, (values) =>
     Object.fromEntries(fields.map((field) => [field, values[field] + deltas[field]])),
   );
-  return after;
+  // The revision written beside them, so that readers can order values reported by several writers.
+  return { ...after, [revField]: rev };
 }
 
 /**
@@ -248,6 +249,7 @@ export function setExactly(
  * changes them at the same time, here or on another instance; returns their values after this change
  * (and any summed with it). `revField` is the revision kept beside these fields; every caller that moves
  * one of them must name the same fields and revision. The document's other fields are left alone.
+ * The values returned include `revField`: the revision they were written at.
  */
 export function addExactly(target: CounterTarget, id: unknown, deltas: Counts, revField: string): Promise<Counts> {
   const key = `${target.collection.collectionName}:${String(id)}:${revField}`;

@@ -3,7 +3,8 @@ import { rm } from 'node:fs/promises';
 import mongoose, { Types, trusted } from 'mongoose';
 import { UserModel } from '../accounts/user.model';
 import { addApprovedToAuthor } from '../comments/articleVersion';
-import { CommentModel, type CommentStatus } from '../comments/comment.model';
+import { CommentModel, completeNewComments, type CommentStatus, type NewComment } from '../comments/comment.model';
+import { settleHeads } from '../moderation/queuePlaces';
 import { LruCache } from '../comments/lruCache';
 import { renderComment } from '../comments/render';
 import { readComment } from '../comments/store';
@@ -141,7 +142,7 @@ interface StagedChunk {
 /** A comment placed in its thread, ready to insert. */
 interface Ready {
   prepared: PreparedComment;
-  comment: { _id: Types.ObjectId } & Record<string, unknown>;
+  comment: NewComment & { _id: Types.ObjectId } & Record<string, unknown>;
 }
 
 /** Where a comment sits in its thread: what a reply placed under it needs. */
@@ -546,6 +547,9 @@ class ImportRun {
   private async write(ready: Ready[]): Promise<void> {
     if (ready.length === 0) return;
     const at = new Date();
+    // Every comment takes its places in the moderation queues before it is written (a duplicate's are
+    // left unused), and the queues' heads are settled once the batch is in.
+    const entered = await completeNewComments(ready.map(({ comment }) => comment));
     const [, refused] = await Promise.all([
       insertOrSkip(
         ModerationActionModel.collection,
@@ -556,6 +560,7 @@ class ImportRun {
         ready.map(({ comment }) => comment),
       ),
     ]);
+    await settleHeads(entered);
     const inserted = ready.length - refused.size;
     const tally = this.job.authorApproved;
     let tallied = this.job.tallied;

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { Types } from 'mongoose';
 import request from 'supertest';
 import { ArticleModel, articleKey } from '../../src/comments/article.model';
+import { touchArticle } from '../../src/comments/articleVersion';
 import { CommentModel } from '../../src/comments/comment.model';
 import { PAGE_MAX_AGE_MS, readThreadPage } from '../../src/comments/thread';
 import { testApp } from '../support/app';
@@ -97,10 +98,15 @@ describe('thread page cache', () => {
     // Straight to the collection, bypassing the service: no version change, so the cached page stands.
     await CommentModel.collection.updateOne({ _id: new Types.ObjectId(first.id) }, { $set: { body: 'changed behind its back' } });
     expect((await read()).comments[0].body).to.equal('The harbour lights are back on.');
+    // A write through the service patches the cached page in memory: the new comment is in, and the
+    // change made behind its back is still not read (no rebuild from the database).
     const second = await post(app, bruno, siteId, article, 'They were off for a week.');
     const after = await read();
     expect(ids(after)).to.deep.equal([first.id, second.id]);
-    expect(after.comments[0].body).to.equal('changed behind its back');
+    expect(after.comments[0].body).to.equal('The harbour lights are back on.');
+    // A change that cannot be patched (another instance's, or one without the comment) rebuilds it.
+    await touchArticle(siteId, article);
+    expect((await read()).comments[0].body).to.equal('changed behind its back');
   });
 
   it('shows a newly approved post to everyone at once', async () => {

@@ -249,6 +249,20 @@ describe('imports: WordPress and Disqus exports', function () {
     }
     const plainApproved = generated.comments.filter((c) => c.status === 'approved' && !c.body.includes('marmalade')).length;
     expect(stored.filter((c) => c.status === 'approved')).to.have.length(plainApproved);
+    // What is held, imported or held now, waits in the site's moderation queue.
+    const heldIds = new Set(stored.filter((c) => c.status === 'pending').map((c) => String(c._id)));
+    const queued = new Set<string>();
+    let cursor: string | null = null;
+    for (let page = 0; page < 20; page += 1) {
+      const res: request.Response = await request(app)
+        .get(`/api/v1/sites/${site.id}/moderation/queue?status=pending&limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)
+        .set('Authorization', `Bearer ${admin.token}`);
+      expect(res.status).to.equal(200);
+      for (const item of res.body.items as { id: string }[]) queued.add(item.id);
+      cursor = (res.body as { nextCursor: string | null }).nextCursor;
+      if (!cursor) break;
+    }
+    expect([...queued].sort()).to.deep.equal([...heldIds].sort());
 
     const other = await createTestSite({ suspectWords: ['marmalade'] });
     await importOverHttp(app, admin, other.id, file, 'format=wxr');
