@@ -407,6 +407,8 @@ class ImportRun {
           const articleId = articleIdFor(source.article, this.job.articleRule, mapping);
           if (!articleId) continue;
           published += 1;
+          // Articles a run before this one wrote to are reconciled at the end too.
+          this.articles.add(articleId);
           if (position <= checkpoint) continue;
           batch.push({ source, articleId, position });
           if (batch.length >= (this.options.batchSize ?? PUBLISH_BATCH)) await flush();

@@ -199,6 +199,8 @@ describe('imports: WordPress and Disqus exports', function () {
     const file = path.join(dir, 'resume.xml');
     const generated = await writeWxr(file, { articles: 30, commentsPerArticle: 60, emails: [member.email, 'someone@readers.example'] });
     const { statSync } = await import('node:fs');
+    // Read before the import: the first article's document keeps its count (0) from then on.
+    expect((await request(app).get(`/api/v1/sites/${site.id}/counts?articles=story-0`)).body).to.deep.equal({ 'story-0': 0 });
     const job = await createImportJob({ siteId: site.id, format: 'wxr', articleRule: 'slug', file, bytes: statSync(file).size });
     const stop = new AbortController();
     await runImport(job._id, {
@@ -231,6 +233,9 @@ describe('imports: WordPress and Disqus exports', function () {
     expect(await ModerationActionModel.countDocuments({ siteId: new Types.ObjectId(site.id), action: 'imported' })).to.equal(generated.total);
     const memberApproved = generated.comments.filter((c) => c.authorEmail === member.email && c.status === 'approved').length;
     expect(await approvedCountOfAuthor(member.id), 'counted once across both runs').to.equal(memberApproved);
+    // The first article was written by the first run only, and is counted all the same.
+    const approvedIn = generated.comments.filter((c) => c.slug === 'story-0' && c.status === 'approved').length;
+    expect((await request(app).get(`/api/v1/sites/${site.id}/counts?articles=story-0`)).body).to.deep.equal({ 'story-0': approvedIn });
   });
 
   it('places replies that come before their parents (kept in the database past a limit), and under parents from an earlier import', async () => {
