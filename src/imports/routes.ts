@@ -3,16 +3,27 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import express, { Router, type RequestHandler } from 'express';
+import express, { type RequestHandler, type Router } from 'express';
+import { z } from 'zod';
 import { Types } from 'mongoose';
 import { authenticate, currentUser, requireRole } from '../accounts/authenticate';
 import type { AppContext } from '../context';
 import { badRequest, HttpProblem, notFound } from '../http/problem';
 import { parseInput } from '../http/validate';
+import { documentedRouter } from '../openapi/declare';
 import { getSite } from '../sites/service';
 import { MappingError } from './articleRule';
 import { mappingBelongsTo, storeMapping } from './mapping';
-import { importJobParamsSchema, importParamsSchema, importQuerySchema } from './schemas';
+import {
+  importFileSchema,
+  importJobJsonSchema,
+  importJobParamsSchema,
+  importMappingFileSchema,
+  importMappingJsonSchema,
+  importParamsSchema,
+  importQuerySchema,
+  importStartedSchema,
+} from './schemas';
 import { createImportJob, findImportJob, runImport, toImportJson } from './service';
 
 const UPLOAD_TYPES = ['application/xml', 'text/xml', 'application/octet-stream', 'application/rss+xml'];
@@ -41,7 +52,7 @@ function byteLimit(limit: number): Transform {
  * memory), then imported as a background job. Mounted before the API's JSON body handling.
  */
 export function importUploadRoutes(context: AppContext): Router {
-  const router = Router();
+  const api = documentedRouter();
   const { config, logger } = context;
   const upload: RequestHandler = async (req, res) => {
     const { siteId } = parseInput(importParamsSchema, req.params, 'params');
@@ -98,42 +109,88 @@ export function importUploadRoutes(context: AppContext): Router {
     runImport(job._id, { logger }).catch((err: unknown) => logger.error({ err, importId: job._id }, 'import run stopped'));
     res.status(202).location(`/api/v1/sites/${siteId}/imports/${job._id}`).json({ id: job._id });
   };
-  router.post('/sites/:siteId/imports', authenticate(config.JWT_SECRET), requireRole('admin'), upload);
+  api.post(
+    '/sites/:siteId/imports',
+    {
+      operationId: 'startImport',
+      summary: 'Admins only: imports a WordPress (WXR) or Disqus export, sent as the request body, as a background job.',
+      description:
+        'The body is the export file itself (streamed to disk, up to IMPORT_MAX_BYTES). Articles are matched by the ' +
+        'post slug, the permalink path, or a mapping uploaded first to /api/v1/sites/{siteId}/import-mappings ' +
+        "(`articleKey=map&mapping=ID`); `hold=true` runs each approved comment through the site's content rules. " +
+        'The whole file is checked before anything is published: a malformed file fails with its line and reason.',
+      tags: ['administration'],
+      signedIn: 'required',
+      params: importParamsSchema,
+      query: importQuerySchema,
+      rawBody: { contentTypes: UPLOAD_TYPES, schema: importFileSchema },
+      problems: [403],
+      responses: {
+        202: {
+          description: 'The job was started; poll its Location.',
+          schema: importStartedSchema,
+          headers: { Location: { description: 'The job: /api/v1/sites/{siteId}/imports/{importId}.', schema: z.string() } },
+        },
+      },
+    },
+    authenticate(config.JWT_SECRET),
+    requireRole('admin'),
+    upload,
+  );
 
-  /**
-   * POST /sites/:siteId/import-mappings: a mapping file (`source,articleId` lines, CSV or tab
-   * separated) for `articleKey=map`, checked whole: 201 `{ id, entries }`, or 400 naming the bad line.
-   */
+  // POST /sites/:siteId/import-mappings: a mapping file for `articleKey=map`, checked whole.
   const mappingBody = express.text({ type: () => true, limit: MAPPING_MAX_BYTES, defaultCharset: 'utf-8' });
-  router.post('/sites/:siteId/import-mappings', authenticate(config.JWT_SECRET), requireRole('admin'), async (req, res, next) => {
-    const { siteId } = parseInput(importParamsSchema, req.params, 'params');
-    await getSite(siteId);
-    const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-    if (!MAPPING_TYPES.includes(type)) {
-      throw new HttpProblem(415, 'Unsupported Media Type', `Send the mapping as ${MAPPING_TYPES.join(', ')}.`, { slug: 'unsupported-media-type' });
-    }
-    await new Promise<void>((resolve, reject) => mappingBody(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
-    const text: unknown = req.body;
-    if (typeof text !== 'string') return next(badRequest('Send the mapping as the request body.'));
-    try {
-      res.status(201).json(await storeMapping(siteId, text, currentUser(req).id));
-    } catch (err) {
-      if (!(err instanceof MappingError)) throw err;
-      throw badRequest(`The mapping is invalid: ${err.message}.`, [{ path: 'body', message: err.message }]);
-    }
-  });
-  return router;
+  api.post(
+    '/sites/:siteId/import-mappings',
+    {
+      operationId: 'uploadImportMapping',
+      summary: 'Admins only: uploads a mapping file for imports with articleKey=map, checked whole before it is kept.',
+      description:
+        'One `source,articleId` pair a line (comma or tab), where source is a permalink, a path, a slug or the ' +
+        "source's page id; blank lines and lines starting with `#` are skipped; at most 100,000 pairs and 8 MB. A bad " +
+        'line is a 400 naming it (`mapping line 3: ...`).',
+      tags: ['administration'],
+      signedIn: 'required',
+      params: importParamsSchema,
+      rawBody: { contentTypes: MAPPING_TYPES, schema: importMappingFileSchema },
+      problems: [403],
+      responses: { 201: { description: 'The mapping was kept; name its id in the import.', schema: importMappingJsonSchema } },
+    },
+    authenticate(config.JWT_SECRET),
+    requireRole('admin'),
+    async (req, res) => {
+      const { siteId } = parseInput(importParamsSchema, req.params, 'params');
+      await getSite(siteId);
+      const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+      if (!MAPPING_TYPES.includes(type)) {
+        throw new HttpProblem(415, 'Unsupported Media Type', `Send the mapping as ${MAPPING_TYPES.join(', ')}.`, { slug: 'unsupported-media-type' });
+      }
+      await new Promise<void>((resolve, reject) => mappingBody(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
+      const text: unknown = req.body;
+      if (typeof text !== 'string' || text.length === 0) throw badRequest('Send the mapping as the request body.');
+      try {
+        res.status(201).json(await storeMapping(siteId, text, currentUser(req).id));
+      } catch (err) {
+        if (!(err instanceof MappingError)) throw err;
+        throw badRequest(`The mapping is invalid: ${err.message}.`, [{ path: 'body', message: err.message }]);
+      }
+    },
+  );
+  return api.router;
 }
 
 /** GET /sites/:siteId/imports/:importId: the job's status and progress (admin). */
 export function importRoutes(): Router {
-  const router = Router();
-  router.get('/sites/:siteId/imports/:importId', requireRole('admin'), async (req, res) => {
+  const api = documentedRouter();
+  api.get(
+    '/sites/:siteId/imports/:importId',
+    { operationId: 'importStatus', summary: "Admins only: an import job's status and progress.", tags: ['administration'], signedIn: 'required', params: importJobParamsSchema, problems: [403], responses: { 200: { description: 'The job.', schema: importJobJsonSchema } } },
+    requireRole('admin'), async (req, res) => {
     const { siteId, importId } = parseInput(importJobParamsSchema, req.params, 'params');
     const job = await findImportJob(importId);
     if (!job || String(job.siteId) !== siteId) throw notFound('No import with this id on this site.');
     res.setHeader('Cache-Control', 'no-store');
     res.json(toImportJson(job));
   });
-  return router;
+  return api.router;
 }
