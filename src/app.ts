@@ -48,6 +48,7 @@ export function createApp(context: AppContext): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', trustProxySetting(config.TRUST_PROXY));
   app.set('query parser', 'simple');
+  if (context.observe) app.use(context.observe);
 
   app.use(httpMetrics());
   instrumentDatabase();

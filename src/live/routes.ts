@@ -1,10 +1,12 @@
-import { Router, type Request, type Response } from 'express';
+import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
-import { articleIdSchema } from '../comments/schemas';
+import { articleIdSchema, articleParamsSchema } from '../comments/schemas';
 import type { AppContext } from '../context';
 import { badRequest, notFound } from '../http/problem';
-import { parseInput } from '../http/validate';
+import { isObjectIdString, objectIdString, parseInput } from '../http/validate';
+import { documentedRouter } from '../openapi/declare';
 import { getSite } from '../sites/service';
+import { LIVE_EVENT_TYPES } from './events';
 import { LiveHub, type SequencedEvent } from './hub';
 import { openEventStream, sseFrame, tooManyStreams } from './stream';
 
@@ -15,7 +17,13 @@ const eventsQuery = z.strictObject({
   since: z.string().regex(/^[A-Za-z0-9_-]{1,16}\.\d{1,15}$/, 'must be a cursor from an earlier answer').optional(),
 });
 const CURSOR = /^[A-Za-z0-9_-]{1,16}\.\d{1,15}$/;
-const OBJECT_ID = /^[a-f0-9]{24}$/i;
+
+/** The answer of a long poll (`?poll=1`). */
+const pollAnswerSchema = z.object({
+  events: z.array(z.object({ id: objectIdString, type: z.enum(LIVE_EVENT_TYPES) })),
+  cursor: z.string(),
+  reset: z.literal(true).optional().meta({ description: 'The cursor is unknown here: reload the thread.' }),
+});
 
 const commentFrame = (event: SequencedEvent): string => sseFrame('comment', { id: event.id, type: event.type }, event.cursor);
 
@@ -25,11 +33,14 @@ const commentFrame = (event: SequencedEvent): string => sseFrame('comment', { id
  * long-poll fallback for proxies that buffer streams. Connections are bounded per client IP and per instance.
  */
 export function liveRoutes({ config }: AppContext, hub = new LiveHub({ maxStreams: config.LIVE_MAX_STREAMS, maxStreamsPerIp: config.LIVE_MAX_STREAMS_PER_IP })): Router {
-  const router = Router();
+  const api = documentedRouter();
 
-  router.get('/sites/:siteId/articles/:articleId/events', async (req, res) => {
+  api.get(
+    '/sites/:siteId/articles/:articleId/events',
+    { operationId: 'articleEvents', summary: 'Live thread: `comment` events ({id, type: created|edited|deleted}) for public changes; `?poll=1&since=` long-polls.', tags: ['comments'], params: articleParamsSchema, query: eventsQuery, responses: { 200: { description: 'An event stream, or (poll=1) the events after `since` as JSON.', schema: pollAnswerSchema, alternatives: { 'text/event-stream': z.string() } } } },
+    async (req, res) => {
     const siteId = String(req.params.siteId);
-    if (!OBJECT_ID.test(siteId)) throw notFound('No site with this id.');
+    if (!isObjectIdString(siteId)) throw notFound('No site with this id.');
     const article = articleIdSchema.safeParse(req.params.articleId);
     if (!article.success) throw badRequest('The article id is invalid.', [{ path: 'articleId', message: article.error.issues[0].message }]);
     const query = parseInput(eventsQuery, req.query, 'query');
@@ -104,5 +115,5 @@ export function liveRoutes({ config }: AppContext, hub = new LiveHub({ maxStream
     });
   }
 
-  return router;
+  return api.router;
 }

@@ -4,7 +4,7 @@
  * Authorization header, so the console first trades its bearer token for a ticket: a signed, 60-second,
  * one-site, read-only token that only this stream accepts (and that no other route takes as a session).
  */
-import { Router } from 'express';
+import type { Router } from 'express';
 import jwt from 'jsonwebtoken';
 import { isValidObjectId } from 'mongoose';
 import { z } from 'zod';
@@ -16,6 +16,8 @@ import type { AppContext } from '../context';
 import { forbidden, unauthorized } from '../http/problem';
 import { parseInput } from '../http/validate';
 import { ConnectionSlots, openEventStream, sseFrame, tooManyStreams } from '../live/stream';
+import { documentedRouter } from '../openapi/declare';
+import { siteIdParamsSchema } from '../sites/schemas';
 import { loadModeratedSite } from './access';
 
 export const TICKET_SECONDS = 60;
@@ -28,6 +30,9 @@ export const queueTicketBodySchema = z.strictObject({}).optional();
 
 /** `?ticket=` of the stream: a ticket from the POST beside it. */
 export const queueEventsQuerySchema = z.strictObject({ ticket: z.string().min(20).max(2000).regex(/^[A-Za-z0-9._-]+$/) });
+
+/** The ticket: valid for this site's stream only, for `expiresIn` seconds. */
+export const queueTicketSchema = z.object({ ticket: z.string(), expiresIn: z.number().int() });
 
 /** What the console hears: a comment entered a queue (`pending`, also flagged ones, or `rejected`). */
 export interface QueueEvent {
@@ -76,18 +81,45 @@ async function ticketUser(ticket: string, siteId: string, secret: string) {
 const staffOnly = requireRole('moderator', 'admin');
 
 export function queueEventRoutes({ config }: AppContext, slots = new ConnectionSlots({ maxStreams: config.LIVE_MAX_STREAMS, maxStreamsPerIp: config.LIVE_MAX_STREAMS_PER_IP })): Router {
-  const router = Router();
+  const api = documentedRouter();
 
-  router.post('/sites/:siteId/moderation/events/ticket', staffOnly, async (req, res) => {
+  api.post(
+    '/sites/:siteId/moderation/events/ticket',
+    {
+      operationId: 'moderationEventsTicket',
+      summary: "A 60-second ticket for the queue's event stream (an EventSource cannot send the Authorization header). Moderators of the site and admins.",
+      tags: ['moderation'],
+      signedIn: 'required',
+      params: siteIdParamsSchema,
+      body: queueTicketBodySchema,
+      bodyOptional: true,
+      problems: [403],
+      responses: { 201: { description: 'The ticket, for this site and this stream only.', schema: queueTicketSchema } },
+    },
+    staffOnly,
+    async (req, res) => {
     const user = currentUser(req);
     parseInput(queueTicketBodySchema, req.body, 'body');
     const site = await loadModeratedSite(user, String(req.params.siteId));
     const ticket = signTicket(user.id, String(site._id), user.tokenVersion, config.JWT_SECRET);
     res.setHeader('Cache-Control', 'no-store');
     res.status(201).json({ ticket, expiresIn: TICKET_SECONDS });
-  });
+    },
+  );
 
-  router.get('/sites/:siteId/moderation/events', async (req, res) => {
+  api.get(
+    '/sites/:siteId/moderation/events',
+    {
+      operationId: 'moderationEvents',
+      summary:
+        "New items of a site's moderation queue as server-sent events: `queue` ({id, queue: pending|rejected, articleId}) when a comment enters a queue; ends after 10 minutes (ask for a new ticket). Authorised by `?ticket=`, checked against the user's current roles.",
+      tags: ['moderation'],
+      params: siteIdParamsSchema,
+      query: queueEventsQuerySchema,
+      problems: [401, 403, 429],
+      responses: { 200: { description: 'An event stream.', contentType: 'text/event-stream', schema: z.string() } },
+    },
+    async (req, res) => {
     const { ticket } = parseInput(queueEventsQuerySchema, req.query, 'query');
     const user = await ticketUser(ticket, String(req.params.siteId), config.JWT_SECRET);
     const site = await loadModeratedSite(user, String(req.params.siteId));
@@ -110,7 +142,8 @@ export function queueEventRoutes({ config }: AppContext, slots = new ConnectionS
       const event = queueEventOf(change);
       if (event) write(sseFrame('queue', event));
     });
-  });
+    },
+  );
 
-  return router;
+  return api.router;
 }

@@ -3,7 +3,8 @@ import { Types } from 'mongoose';
 import { UserModel } from '../../src/accounts/user.model';
 import { ArticleModel } from '../../src/comments/article.model';
 import { CommentModel } from '../../src/comments/comment.model';
-import { explainPushedDownFilter, planUsesIndex, type PushedDownValue } from '../../src/db/jsonbIndexes';
+import { ensureJsonbIndexes, explainPushedDownFilter, planUsesIndex, quoteIdent, quoteLiteral, type PushedDownValue } from '../../src/db/jsonbIndexes';
+import { createLogger } from '../../src/logging/logger';
 import { testDatabase } from '../support/hooks';
 import mongoose from 'mongoose';
 
@@ -87,5 +88,30 @@ describe('embedded database: hot queries read through indexes (FerretDB on Postg
   it('runs with plan_cache_mode = force_custom_plan, so the field name parameter is planned with', async () => {
     const { postgresql } = testDatabase();
     expect((await postgresql?.query('SHOW plan_cache_mode'))?.trim()).to.equal('force_custom_plan');
+  });
+
+  it('keeps no GIN pending list (fastupdate = off), and switches over an index made with one', async () => {
+    const { postgresql } = testDatabase();
+    if (!postgresql) throw new Error('no PostgreSQL access');
+    const schema = mongoose.connection.name;
+    const ours = async (): Promise<string[]> =>
+      (
+        await postgresql.query(
+          `SELECT c.relname || ':' || coalesce(array_to_string(c.reloptions, ','), '') FROM pg_class c ` +
+            `JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ${quoteLiteral(schema)} AND c.relkind = 'i' ` +
+            `AND c.relname LIKE '%\\_gin\\_%' ORDER BY 1`,
+        )
+      )
+        .split('\n')
+        .filter(Boolean);
+    const before = await ours();
+    expect(before.length).to.be.greaterThan(10);
+    for (const row of before) expect(row, row).to.match(/fastupdate=off/);
+    // An index as an earlier version made it: the next start turns its pending list off.
+    const [name] = before[0].split(':');
+    await postgresql.query(`ALTER INDEX ${quoteIdent(schema)}.${quoteIdent(name)} SET (fastupdate = on);`);
+    expect((await ours())[0]).to.not.match(/fastupdate=off/);
+    await ensureJsonbIndexes(postgresql, schema, Object.values(mongoose.models), createLogger({ level: 'silent', name: 'plans' }));
+    expect((await ours())[0]).to.match(/fastupdate=off/);
   });
 });
