@@ -153,7 +153,7 @@ export function importUploadRoutes(context: AppContext): Router {
       signedIn: 'required',
       params: importParamsSchema,
       rawBody: { contentTypes: MAPPING_TYPES, schema: importMappingFileSchema },
-      problems: [403],
+      problems: [403, 413, 415],
       responses: { 201: { description: 'The mapping was kept; name its id in the import.', schema: importMappingJsonSchema } },
     },
     authenticate(config.JWT_SECRET),

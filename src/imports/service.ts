@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import mongoose, { Types, trusted } from 'mongoose';
 import { UserModel } from '../accounts/user.model';
 import { addApprovedToAuthor } from '../comments/articleVersion';
@@ -364,6 +364,9 @@ class ImportRun {
    * which everything is in, or staged.
    */
   private async publish(mapping: ReadonlyMap<string, string> | undefined): Promise<void> {
+    // What was checked is what is published: a file changed since (the command line's) is refused.
+    const { size } = await stat(this.job.file);
+    if (size !== this.job.bytes) throw new ImportFormatError(null, `the file changed after it was checked (${this.job.bytes} bytes then, ${size} now); start a new import`);
     const reader = formatReader(this.job.format);
     const checkpoint = this.job.checkpoint;
     let position = 0;

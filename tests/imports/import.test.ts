@@ -238,6 +238,29 @@ describe('imports: WordPress and Disqus exports', function () {
     expect((await request(app).get(`/api/v1/sites/${site.id}/counts?articles=story-0`)).body).to.deep.equal({ 'story-0': approvedIn });
   });
 
+  it('refuses to go on with a file that changed after it was checked', async () => {
+    const site = await createTestSite();
+    const file = path.join(dir, 'changing.xml');
+    await writeWxr(file, { articles: 3, commentsPerArticle: 20 });
+    const { appendFileSync, statSync } = await import('node:fs');
+    const job = await createImportJob({ siteId: site.id, format: 'wxr', articleRule: 'slug', file, bytes: statSync(file).size });
+    const stop = new AbortController();
+    await runImport(job._id, {
+      logger: testLogger,
+      signal: stop.signal,
+      onProgress: (progress) => {
+        if (progress.phase === 'publishing') stop.abort();
+      },
+    }).catch((err: Error) => expect(err.name).to.equal('ImportAborted'));
+    appendFileSync(file, '<!-- edited -->\n');
+    await ImportJobModel.updateOne({ _id: job._id }, { $set: { leaseUntil: new Date(Date.now() - 1000) } });
+    expect(await resumeStalledImports({ logger: testLogger })).to.equal(1);
+    const failed = await ImportJobModel.findById(job._id).lean();
+    expect(failed?.status).to.equal('failed');
+    expect(failed?.error?.reason).to.match(/the file changed after it was checked/);
+    expect(await CommentModel.countDocuments({ siteId: new Types.ObjectId(site.id) })).to.equal(0);
+  });
+
   it('places replies that come before their parents (kept in the database past a limit), and under parents from an earlier import', async () => {
     const site = await createTestSite();
     const file = path.join(dir, 'reversed.xml');
