@@ -1,6 +1,6 @@
 /**
  * Is a moderation queue page O(page)? Seeds one site's queue with 1,000 pending comments, measures the
- * first page and a page DEEP_PAGE pages in (following nextCursor), then grows the same queue to 10,000 and
+ * first page, the next page (2) and a page DEEP_PAGE pages in (following nextCursor), then grows the same queue to 10,000 and
  * measures again: the ratio 10k / 1k should stay near 1. Each page is the console's page (50 items,
  * with parents and authors' records). Authors write 50 comments each at both sizes, so the per-author
  * counts cost the same. Sequential reads, mean of READS each; the backend is named beside every figure.
@@ -52,24 +52,28 @@ async function timeRead(url: string, headers: Record<string, string>): Promise<n
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
-async function measure(base: string, headers: Record<string, string>): Promise<{ first: number; deep: number }> {
+async function measure(base: string, headers: Record<string, string>): Promise<{ first: number; next: number; deep: number }> {
+  const cursors: string[] = [];
   let cursor: string | null = null;
   for (let i = 0; i < DEEP_PAGE; i += 1) {
     const url: string = `${base}&limit=${PAGE}${cursor ? `&cursor=${cursor}` : ''}`;
     const page = (await (await fetch(url, { headers })).json()) as { nextCursor: string };
     cursor = page.nextCursor;
+    cursors.push(cursor);
   }
-  const deepUrl = `${base}&limit=${PAGE}&cursor=${cursor}`;
   const firstUrl = `${base}&limit=${PAGE}`;
-  await timeRead(firstUrl, headers);
-  await timeRead(deepUrl, headers);
+  const nextUrl = `${base}&limit=${PAGE}&cursor=${cursors[0]}`;
+  const deepUrl = `${base}&limit=${PAGE}&cursor=${cursor}`;
+  for (const url of [firstUrl, nextUrl, deepUrl]) await timeRead(url, headers);
   let first = 0;
+  let next = 0;
   let deep = 0;
   for (let i = 0; i < READS; i += 1) {
     first += await timeRead(firstUrl, headers);
+    next += await timeRead(nextUrl, headers);
     deep += await timeRead(deepUrl, headers);
   }
-  return { first: first / READS, deep: deep / READS };
+  return { first: first / READS, next: next / READS, deep: deep / READS };
 }
 
 async function main(): Promise<void> {
@@ -92,7 +96,7 @@ async function main(): Promise<void> {
     await seed(site._id, 1000);
     progress('seeded 1,000 pending');
     const small = await measure(base, headers);
-    progress(`1,000 pending: first page ${small.first.toFixed(1)} ms, page ${DEEP_PAGE + 1} ${small.deep.toFixed(1)} ms`);
+    progress(`1,000 pending: first page ${small.first.toFixed(1)} ms, page 2 ${small.next.toFixed(1)} ms, page ${DEEP_PAGE + 1} ${small.deep.toFixed(1)} ms`);
     await seed(site._id, 9000);
     progress('seeded 10,000 pending');
     const large = await measure(base, headers);
@@ -100,9 +104,11 @@ async function main(): Promise<void> {
       `${name.padEnd(36)} ${ms.toFixed(1).padStart(7)} ms${ratio === undefined ? '' : `   ratio to 1,000 pending: ${ratio.toFixed(2)}`}   [backend: ${backend}]`;
     console.log(`backend: ${backend}; pages of ${PAGE}, mean of ${READS} sequential reads`);
     console.log(row('first page, 1,000 pending', small.first));
-    console.log(row(`page ${DEEP_PAGE + 1}, 1,000 pending`, small.deep));
+    console.log(row('next page (2), 1,000 pending', small.next));
+    console.log(row(`next page (${DEEP_PAGE + 1}), 1,000 pending`, small.deep));
     console.log(row('first page, 10,000 pending', large.first, large.first / small.first));
-    console.log(row(`page ${DEEP_PAGE + 1}, 10,000 pending`, large.deep, large.deep / small.deep));
+    console.log(row('next page (2), 10,000 pending', large.next, large.next / small.next));
+    console.log(row(`next page (${DEEP_PAGE + 1}), 10,000 pending`, large.deep, large.deep / small.deep));
   } finally {
     server?.close();
     await database.close();

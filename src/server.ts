@@ -5,6 +5,7 @@ import { ConfigError, loadConfig, type Config } from './config/config';
 import { changeFeed, stopChangeFeed } from './changes/feed';
 import { openConfiguredDatabase, type Database } from './db/database';
 import { startSweeper } from './housekeeping/sweep';
+import { backfillQueuePlaces } from './moderation/queueBackfill';
 import { startNotifications } from './notifications/digest';
 import { createLogger, type Logger } from './logging/logger';
 import { startWebhookWorker } from './webhooks/worker';
@@ -21,6 +22,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const database = await openConfiguredDatabase(config, logger);
   await bootstrapAdmin(config.BOOTSTRAP_ADMIN_EMAIL, config.BOOTSTRAP_ADMIN_PASSWORD, logger);
 
+  // Comments from before the moderation queues' places get theirs, in the background (once per database).
+  void backfillQueuePlaces(logger).catch((err: unknown) => logger.error({ err }, 'placing older comments in the moderation queues failed'));
   const stopSweeper = startSweeper(logger, config.SWEEP_INTERVAL_SECONDS * 1000);
   const stopNotifications = startNotifications(config, logger);
   const app = createApp({ config, logger });

@@ -191,7 +191,7 @@ export async function deleteAccount(userId: string, password: string | undefined
   const written = await CommentModel.find({ 'author.id': id }, { siteId: 1, articleId: 1 }).limit(EXPORT_LIMIT).lean();
   await CommentModel.updateMany(
     { 'author.id': id },
-    { $set: { 'author.id': null, 'author.displayName': DELETED_ACCOUNT_NAME, 'author.accountDeleted': true } },
+    { $set: { 'author.id': null, authorId: null, 'author.displayName': DELETED_ACCOUNT_NAME, 'author.accountDeleted': true } },
   );
   // Cached thread pages carry the old name on the tombstones: give each article a new version.
   const articles = new Map(written.map((c) => [`${String(c.siteId)}:${c.articleId}`, c]));

@@ -31,7 +31,7 @@ export interface CommenterRecord {
 
 /**
  * The counts behind a queue item's author line: their comments on this site by status (one count per
- * status through the author index), account age and bans. Bounded by that author's own comments.
+ * status by top-level equality on authorId, siteId and status), account age and bans. Bounded by that author's own comments.
  */
 export async function authorSummary(siteId: string, userId: Types.ObjectId | string): Promise<AuthorSummary | null> {
   const user = await UserModel.findById(userId, { displayName: 1, createdAt: 1, banned: 1, bannedUntil: 1 }).lean<{
@@ -44,7 +44,7 @@ export async function authorSummary(siteId: string, userId: Types.ObjectId | str
   if (!user) return null;
   const site = new Types.ObjectId(siteId);
   const counted = await Promise.all(
-    COMMENT_STATUSES.map((status) => CommentModel.countDocuments({ 'author.id': user._id, siteId: site, status })),
+    COMMENT_STATUSES.map((status) => CommentModel.countDocuments({ authorId: user._id, siteId: site, status })),
   );
   const bans = await siteBansOf(siteId, String(user._id));
   return {

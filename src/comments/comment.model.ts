@@ -1,4 +1,5 @@
-import { Schema, model, type InferSchemaType, type HydratedDocument } from 'mongoose';
+import { Schema, model, type InferSchemaType, type HydratedDocument, type Types } from 'mongoose';
+import { placeNewComments, settleHeads, type Entered } from '../moderation/queuePlaces';
 import { REASON_CODES } from '../moderation/pipeline';
 
 export const COMMENT_STATUSES = ['approved', 'pending', 'rejected', 'deleted'] as const;
@@ -47,6 +48,8 @@ const commentSchema = new Schema(
     ancestors: { type: [Schema.Types.ObjectId], default: [] },
     depth: { type: Number, default: 0 },
     author: { type: authorSchema, required: true },
+    /** `author.id` at the top level, where FerretDB can filter on it (it drops dotted paths): per-author counts. */
+    authorId: { type: Schema.Types.ObjectId, default: null },
     body: { type: String, default: '' },
     html: { type: String, default: '' },
     status: { type: String, enum: COMMENT_STATUSES, required: true },
@@ -71,6 +74,11 @@ const commentSchema = new Schema(
     featuredAt: { type: Date, default: null },
     /** Incremented on every status change; moderators' transitions are conditional on it. */
     revision: { type: Number, default: 0 },
+    /** The comment's place in its site's pending or rejected queue, and in the flagged queue (src/moderation/queuePlaces.ts). */
+    queueBucket: { type: String, default: null },
+    queueSeq: { type: Number, default: null },
+    flagBucket: { type: String, default: null },
+    flagSeq: { type: Number, default: null },
   },
   { timestamps: { createdAt: true, updatedAt: true } },
 );
@@ -80,12 +88,50 @@ commentSchema.index({ rootId: 1, createdAt: 1 });
 commentSchema.index({ siteId: 1, articleId: 1, status: 1 });
 // One reader's held comments in an article, merged into the cached public page.
 commentSchema.index({ siteId: 1, articleId: 1, 'author.id': 1, status: 1 });
-commentSchema.index({ siteId: 1, status: 1, createdAt: 1, _id: 1 });
-commentSchema.index({ siteId: 1, flagged: 1, createdAt: 1, _id: 1 });
+// A queue page is read one bucket at a time, by equality (FerretDB pushes it down, the GIN index serves it).
+commentSchema.index({ queueBucket: 1, queueSeq: 1 });
+commentSchema.index({ flagBucket: 1, flagSeq: 1 });
 commentSchema.index({ 'author.id': 1, createdAt: -1 });
+// An author's comments on a site by status (the console's author record), by top-level equality.
+commentSchema.index({ authorId: 1, siteId: 1, status: 1 });
 // An article's featured comments, and a site's comments newest first (console search).
 commentSchema.index({ siteId: 1, articleId: 1, featuredAt: -1 });
 commentSchema.index({ siteId: 1, createdAt: -1, _id: -1 });
+
+export interface NewComment {
+  siteId: Types.ObjectId | string;
+  status?: CommentStatus | null;
+  flagged?: boolean | null;
+  author?: { id?: Types.ObjectId | null } | null;
+  authorId?: Types.ObjectId | null;
+}
+
+/**
+ * What every new comment carries besides its own fields: `authorId` and its places in the moderation
+ * queues. The hooks below apply it to whatever mongoose inserts; code inserting through the driver
+ * calls it, then `settleHeads` with what it returns once the insert is done.
+ */
+export function completeNewComments(docs: NewComment[]): Promise<Entered[]> {
+  for (const doc of docs) doc.authorId = doc.author?.id ?? null;
+  return placeNewComments(docs);
+}
+
+commentSchema.pre('save', async function () {
+  if (this.isNew) this.$locals.queueEntered = await completeNewComments([this]);
+});
+commentSchema.post('save', async function () {
+  const entered = this.$locals.queueEntered as Entered[] | undefined;
+  if (entered?.length) await settleHeads(entered);
+});
+const insertedPlaces: Entered[] = [];
+commentSchema.pre('insertMany', async function (docs: unknown) {
+  insertedPlaces.push(...(await completeNewComments((Array.isArray(docs) ? docs : [docs]) as NewComment[])));
+});
+commentSchema.post('insertMany', async function () {
+  // Settles every place taken by the inserts that finished so far (a later one re-checks its own).
+  const entered = insertedPlaces.splice(0);
+  if (entered.length) await settleHeads(entered);
+});
 
 export type Comment = InferSchemaType<typeof commentSchema>;
 export type CommentDocument = HydratedDocument<Comment>;

@@ -208,17 +208,15 @@ export function readDecidable<T>(siteId: string, commentId: string, statuses: Co
   }).lean<T>();
 }
 
-/** One page of a site's moderation queue, oldest first, after (createdAt, _id). */
-export function readQueuePage<T>(
-  siteId: string,
-  queue: { status: CommentStatus } | { flagged: true },
-  after: { key: Date; id: Types.ObjectId } | null,
-  limit: number,
-  /** A watch list's queue: only these articles. */
-  articles?: string[],
-): Promise<T[]> {
-  const filter: Record<string, unknown> = { siteId: new Types.ObjectId(siteId), ...queue };
-  if (articles?.length) filter.articleId = op({ $in: articles });
-  if (after) filter.$or = [{ createdAt: op({ $gt: after.key }) }, { createdAt: after.key, _id: op({ $gt: after.id }) }];
-  return CommentModel.find(filter).sort({ createdAt: 1, _id: 1 }).limit(limit).lean<T[]>();
+/**
+ * The comments in one bucket of a moderation queue (src/moderation/queuePlaces.ts): one top-level
+ * equality, so at most a bucket's worth of rows is read on every backend.
+ */
+export function readQueueBucket<T>(field: 'queueBucket' | 'flagBucket', key: string): Promise<T[]> {
+  return CommentModel.find({ [field]: key }).lean<T[]>();
+}
+
+/** A watch list's queue: one article's held (or rejected, or flagged) comments, by equality on site, article and status. */
+export function readArticleQueue<T>(siteId: string, articleId: string, queue: { status: CommentStatus; flagged?: true }): Promise<T[]> {
+  return CommentModel.find({ siteId: new Types.ObjectId(siteId), articleId, ...queue }).lean<T[]>();
 }

@@ -16,6 +16,7 @@ import { Types } from 'mongoose';
 import { publishChange, type ChangeDetail, type ChangeType, type CommentSnapshot } from '../changes/feed';
 import { claim } from '../db/atomic';
 import { ModerationActionModel, type ModerationActionName } from '../moderation/moderationAction.model';
+import { placeOnTransition, settleHeads } from '../moderation/queuePlaces';
 import { ensureArticle, recordStatusChange } from './articleVersion';
 import type { CommentStatus } from './comment.model';
 import { updateCommentAtRevision } from './store';
@@ -25,6 +26,8 @@ export interface AuditEntry {
   actorId?: string | Types.ObjectId | null;
   reason?: string | null;
   note?: string | null;
+  /** A decision's fields as they were before it (what an undo restores). */
+  before?: Record<string, unknown> | null;
 }
 
 /** What a transition needs of the comment as its writer read it. */
@@ -35,6 +38,10 @@ export interface SeenComment {
   author: { id: Types.ObjectId | null };
   status: CommentStatus;
   revision?: number;
+  /** Its place in the moderation queues (read with it, so that staying in a queue keeps the place). */
+  flagged?: boolean | null;
+  queueBucket?: string | null;
+  flagBucket?: string | null;
 }
 
 export interface TransitionSpec {
@@ -57,6 +64,7 @@ export async function recordAudit(comment: Pick<SeenComment, '_id' | 'siteId' | 
       actorId: entry.actorId ?? null,
       reason: entry.reason ?? null,
       note: entry.note ?? null,
+      before: entry.before ?? null,
     })),
   );
 }
@@ -106,8 +114,11 @@ export async function transition<T extends SeenComment>(seen: SeenComment, spec:
   if (!(await claim(`transition:${String(seen._id)}:${revision}`, { transient: true }))) return null;
   // Before the write, so that a count taken from an older article's comments never includes it twice.
   await ensureArticle(seen.siteId, seen.articleId);
-  const updated = await updateCommentAtRevision<T>(seen, { ...spec.set, status: spec.to });
+  const flagged = (spec.set?.flagged ?? seen.flagged) === true;
+  const place = await placeOnTransition(seen, spec.to, flagged);
+  const updated = await updateCommentAtRevision<T>(seen, { ...spec.set, ...place.set, status: spec.to });
   if (!updated) return null;
+  await settleHeads(place.entered);
   await commit(updated, seen.status, spec);
   return updated;
 }

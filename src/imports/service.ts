@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import mongoose, { Types, trusted } from 'mongoose';
 import { UserModel } from '../accounts/user.model';
-import { CommentModel, type CommentStatus } from '../comments/comment.model';
+import { CommentModel, completeNewComments, type CommentStatus, type NewComment } from '../comments/comment.model';
+import { settleHeads } from '../moderation/queuePlaces';
 import { LruCache } from '../comments/lruCache';
 import { renderComment } from '../comments/render';
 import { isDuplicateKey } from '../db/errors';
@@ -404,7 +405,9 @@ class ImportRun {
       }
       rest = next;
     }
+    const entered = await completeNewComments(ready.filter((doc) => !existing.has(String(doc._id))) as unknown as NewComment[]);
     const inserted = await insertOrSkip(CommentModel.collection, ready, existing);
+    await settleHeads(entered);
     importedComments.inc({ format: this.job.format }, inserted);
     const published = this.job.published + ready.length;
     await this.save({ published, inserted: this.job.inserted + inserted });

@@ -22,6 +22,18 @@ const ALLOWED_FROM: Record<ModeratorDecision, CommentStatus[]> = {
 const TARGET: Record<ModeratorDecision, CommentStatus> = { approve: 'approved', reject: 'rejected' };
 const ACTION_NAME = { approve: 'approved', reject: 'rejected' } as const;
 
+/** The fields a decision changes, as they were before it: recorded with the decision, restored by an undo. */
+export interface DecisionBefore {
+  status: CommentStatus;
+  previousStatus: CommentStatus | null;
+  flagged: boolean;
+  flagsReviewed: number;
+}
+
+function decisionBefore(from: ModeratedComment): DecisionBefore {
+  return { status: from.status, previousStatus: from.previousStatus ?? null, flagged: Boolean(from.flagged), flagsReviewed: from.flagsReviewed ?? 0 };
+}
+
 function transitionSet(decision: ModeratorDecision, from: ModeratedComment): Record<string, unknown> {
   return {
     previousStatus: from.status,
@@ -42,7 +54,7 @@ function transitionTo(
   return transition<ModeratedComment>(seen, {
     to: TARGET[decision],
     set: transitionSet(decision, seen),
-    audit: [{ action: ACTION_NAME[decision], actorId: new Types.ObjectId(actorId), reason, note }],
+    audit: [{ action: ACTION_NAME[decision], actorId: new Types.ObjectId(actorId), reason, note, before: { ...decisionBefore(seen) } }],
     change: decision === 'approve' ? 'comment.approved' : 'comment.rejected',
   });
 }

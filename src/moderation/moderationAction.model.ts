@@ -29,6 +29,19 @@ const moderationActionSchema = new Schema({
   reason: { type: String, default: null },
   note: { type: String, default: null },
   at: { type: Date, default: () => new Date() },
+  /** A decision's record of the fields it changed, as they were before it: what an undo restores. */
+  before: {
+    type: new Schema(
+      {
+        status: { type: String, required: true },
+        previousStatus: { type: String, default: null },
+        flagged: { type: Boolean, default: false },
+        flagsReviewed: { type: Number, default: 0 },
+      },
+      { _id: false },
+    ),
+    default: null,
+  },
 });
 moderationActionSchema.index({ commentId: 1, at: 1 });
 moderationActionSchema.index({ targetUserId: 1, at: 1 });

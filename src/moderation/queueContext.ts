@@ -1,6 +1,5 @@
-import { trusted } from 'mongoose';
 import { authorSummary, type AuthorSummary } from '../admin/record';
-import { CommentModel } from '../comments/comment.model';
+import { readComment } from '../comments/store';
 import type { CommentRecord } from '../comments/view';
 import type { QueueItem } from './queue';
 
@@ -11,16 +10,15 @@ export interface QueueItemWithContext extends QueueItem {
 
 /**
  * What the console shows beside each queue item: the parent comment and the author's record. One
- * query for the page's parents and a few counts per distinct author: O(page), whatever the queue's size.
+ * read by _id per parent and a few counts per distinct author: O(page), whatever the queue's size.
  */
 export async function withQueueContext(siteId: string, items: QueueItem[]): Promise<QueueItemWithContext[]> {
   const parentIds = [...new Set(items.map((i) => i.parentId).filter((id): id is string => id !== null))];
-  const parents = parentIds.length
-    ? await CommentModel.find({ _id: trusted({ $in: parentIds }) }, { author: 1, body: 1, status: 1 }).lean<
-        Pick<CommentRecord, '_id' | 'author' | 'body' | 'status'>[]
-      >()
-    : [];
-  const parentById = new Map(parents.map((p) => [String(p._id), p]));
+  // One read by _id per parent: an `_id: {$in}` would scan the whole collection on FerretDB.
+  const parents = await Promise.all(
+    parentIds.map((id) => readComment<Pick<CommentRecord, '_id' | 'author' | 'body' | 'status'>>(id)),
+  );
+  const parentById = new Map(parents.filter((p) => p !== null).map((p) => [String(p._id), p]));
   const authorIds = [...new Set(items.map((i) => i.author.id).filter((id): id is string => id !== null))];
   const summaries = new Map<string, AuthorSummary | null>();
   await Promise.all(authorIds.map(async (id) => summaries.set(id, await authorSummary(siteId, id))));

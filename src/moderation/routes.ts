@@ -8,7 +8,7 @@ import { loadModeratedComment, loadModeratedSite } from './access';
 import { commentHistory, decide, decideMany } from './actions';
 import { banOnSite, banUser, liftSiteBan, listSiteBans, unbanUser } from './bans';
 import { flagComment } from './flags';
-import { queueCursorAfter, readQueue } from './queue';
+import { readQueue } from './queue';
 import { withQueueContext } from './queueContext';
 import { setFeatured, listFeatured } from './featured';
 import { readConversation, searchComments } from './search';
@@ -67,11 +67,9 @@ export function moderationRoutes({ config }: AppContext): Router {
     staffOnly, async (req, res) => {
     const site = await loadModeratedSite(currentUser(req), String(req.params.siteId));
     const query = parseInput(queueQuerySchema, req.query, 'query');
-    const page = await readQueue(String(site._id), query);
-    const last = page.items[page.items.length - 1];
     // endCursor: where the page ended even when nothing follows yet (the console polls from there).
-    const endCursor = last ? queueCursorAfter(query.status, last) : (query.cursor ?? null);
-    res.json({ ...page, endCursor, items: await withQueueContext(String(site._id), page.items) });
+    const page = await readQueue(String(site._id), query);
+    res.json({ ...page, items: await withQueueContext(String(site._id), page.items) });
   });
 
   api.get(

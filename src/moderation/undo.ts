@@ -1,14 +1,26 @@
 import { Types } from 'mongoose';
+import type { ChangeType } from '../changes/feed';
+import type { CommentStatus } from '../comments/comment.model';
 import { transition } from '../comments/transition';
+import type { DecisionBefore } from './actions';
 import { conflict } from '../http/problem';
 import { ModerationActionModel } from './moderationAction.model';
 import type { ModeratedComment } from './view';
+
+const UNDO_CHANGE: Record<CommentStatus, ChangeType> = {
+  pending: 'comment.held',
+  approved: 'comment.approved',
+  rejected: 'comment.rejected',
+  deleted: 'comment.deleted',
+};
 
 /** How long a moderator may take back a decision. */
 export const UNDO_WINDOW_MS = 10 * 60 * 1000;
 
 /**
- * Takes back the caller's own last decision on a comment: it returns to the queue (`pending`), as
+ * Takes back the caller's own last decision on a comment: every field the decision changed (status,
+ * previousStatus, flagged, flagsReviewed) returns to what the decision recorded, so a held comment goes
+ * back to its queue and a published comment taken down is published again, as
  * long as nothing changed since (`revision` is the one the decision produced) and within the window.
  * Claimed like every transition, so an undo racing another moderator's decision loses cleanly (409).
  */
@@ -22,13 +34,19 @@ export async function undoDecision(seen: ModeratedComment, actorId: string, revi
   if (!decided || Date.now() - last.at.getTime() > UNDO_WINDOW_MS) {
     throw conflict('Only your own last decision, within 10 minutes, can be undone.');
   }
-  const flagged = (seen.reasons ?? []).some((r) => r.code === 'flagged') && seen.previousStatus === 'pending';
+  // Every field the decision changed, as it was before (decisions recorded before that record: back to the queue).
+  const before: DecisionBefore = (last.before as DecisionBefore | null | undefined) ?? {
+    status: 'pending',
+    previousStatus: seen.status,
+    flagged: (seen.reasons ?? []).some((r) => r.code === 'flagged') && seen.previousStatus === 'pending',
+    flagsReviewed: seen.flagsReviewed ?? 0,
+  };
   // The one transition: claim, conditional update, counts, audit entry, change published.
   const updated = await transition<ModeratedComment>(seen, {
-    to: 'pending',
-    set: { previousStatus: seen.status, flagged },
+    to: before.status,
+    set: { previousStatus: before.previousStatus, flagged: before.flagged, flagsReviewed: before.flagsReviewed },
     audit: [{ action: 'undone', actorId: new Types.ObjectId(actorId), reason: last.action }],
-    change: 'comment.held',
+    change: UNDO_CHANGE[before.status],
   });
   if (!updated) throw conflict('Someone else changed this comment first.');
   return updated;

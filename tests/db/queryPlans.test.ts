@@ -36,6 +36,10 @@ describe('embedded database: hot queries read through indexes (FerretDB on Postg
     ['replies by parentId', CommentModel.collection.collectionName, { parentId: new Types.ObjectId() }],
     ['a thread by rootId', CommentModel.collection.collectionName, { rootId: new Types.ObjectId() }],
     ['the queue by siteId + status', CommentModel.collection.collectionName, { siteId, status: 'pending' }],
+    // A moderation queue page reads one bucket (at most QUEUE_BUCKET_SIZE rows) per query.
+    ['a pending or rejected queue bucket', CommentModel.collection.collectionName, { queueBucket: `${String(siteId)}:pending:0` }],
+    ['a flagged queue bucket', CommentModel.collection.collectionName, { flagBucket: `${String(siteId)}:flagged:0` }],
+    ["an author's comments on a site by status", CommentModel.collection.collectionName, { authorId: new Types.ObjectId(), siteId, status: 'approved' }],
     ['the article document by _id', ArticleModel.collection.collectionName, { _id: `${String(siteId)}:plans-article` }],
     ['a user by _id', UserModel.collection.collectionName, { _id: new Types.ObjectId() }],
   ];

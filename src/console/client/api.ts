@@ -92,6 +92,7 @@ export interface Item {
   createdAt: string;
   featured: boolean;
   reasons: Reason[];
+  flagged: boolean;
   flagCount: number;
   revision: number;
   flags?: { reason: string; note: string | null }[];

@@ -234,8 +234,10 @@ export class QueueView {
     }
     try {
       const item = await api<Item>(`/comments/${last.id}/undo`, { method: 'POST', body: { revision: last.revision } });
-      announce(`Undone: ${last.label}. It is back in the queue.`);
-      if (this.items.some((i) => i.id === item.id)) return;
+      // Undo restores what the decision changed: a taken-down comment is published again, not queued.
+      const queued = item.status === 'pending' ? this.status === 'pending' || (this.status === 'flagged' && item.flagged) : item.status === this.status;
+      announce(`Undone: ${last.label}. ${queued ? 'It is back in the queue.' : `It is ${item.status} again.`}`);
+      if (!queued || this.items.some((i) => i.id === item.id)) return;
       const restored = { ...item, flags: [], parent: null, authorRecord: null };
       this.items.splice(this.index, 0, restored);
       const before = this.list.children[this.index] ?? null;

@@ -1,0 +1,53 @@
+import type { Types } from 'mongoose';
+import { CommentModel, type CommentStatus } from '../comments/comment.model';
+import type { Logger } from '../logging/logger';
+import { placeNewComments, QueueCounterModel, settleHeads, type QueuePlace } from './queuePlaces';
+
+const DONE = 'backfill:queue-places:1';
+const BATCH = 500;
+
+interface Legacy extends QueuePlace {
+  _id: Types.ObjectId;
+  siteId: Types.ObjectId;
+  status: CommentStatus;
+  flagged?: boolean | null;
+  author?: { id?: Types.ObjectId | null };
+}
+
+/**
+ * Once per database: gives comments written before the queue places existed their `authorId` and,
+ * oldest first, their places in the queues (held, rejected and flagged comments). Runs at start in the
+ * background; each comment is written on its own (by `_id`), so it can stop and resume anywhere.
+ */
+export async function backfillQueuePlaces(logger: Logger): Promise<number> {
+  if (await QueueCounterModel.exists({ _id: DONE })) return 0;
+  let written = 0;
+  const missingAuthor = CommentModel.collection.find({ authorId: { $exists: false } }, { projection: { 'author.id': 1 } });
+  for await (const doc of missingAuthor) {
+    const author = (doc as { author?: { id?: Types.ObjectId | null } }).author;
+    await CommentModel.collection.updateOne({ _id: doc._id }, { $set: { authorId: author?.id ?? null } });
+    written += 1;
+  }
+  for (const status of ['pending', 'rejected'] as const) {
+    for (;;) {
+      // `queueSeq` is absent only on comments from before (new ones carry null or a number).
+      const batch = await CommentModel.collection
+        .find({ status, queueSeq: { $exists: false } }, { projection: { siteId: 1, status: 1, flagged: 1, createdAt: 1 } })
+        .sort({ createdAt: 1, _id: 1 })
+        .limit(BATCH)
+        .toArray();
+      if (batch.length === 0) break;
+      const docs = batch as unknown as Legacy[];
+      const entered = await placeNewComments(docs);
+      for (const doc of docs) {
+        const { queueBucket, queueSeq, flagBucket, flagSeq } = doc;
+        await CommentModel.collection.updateOne({ _id: doc._id, status: doc.status }, { $set: { queueBucket, queueSeq, flagBucket, flagSeq } });
+      }
+      await settleHeads(entered);
+      written += docs.length;
+    }
+  }
+  await QueueCounterModel.updateOne({ _id: DONE }, { $set: { next: written } }, { upsert: true });
+  if (written > 0) logger.info({ comments: written }, 'moderation queues: placed the comments written before queue places');
+  return written;
+}
