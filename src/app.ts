@@ -6,6 +6,7 @@ import { adminRoutes } from './admin/routes';
 import type { AppContext } from './context';
 import { healthRoutes } from './health/routes';
 import { moderationRoutes } from './moderation/routes';
+import { queueEventRoutes } from './moderation/queueEvents';
 import { notFoundHandler, problemHandler } from './http/problem';
 import { rejectOperatorKeys } from './http/rejectOperators';
 import { accountPageRoutes } from './accounts/accountPage';
@@ -101,6 +102,7 @@ export function createApp(context: AppContext): Express {
   api.use(commentRoutes(context));
   // mount:moderation
   api.use(moderationRoutes(context));
+  api.use(queueEventRoutes(context));
   // mount:admin
   api.use(adminRoutes(context));
   // mount:webhooks

@@ -103,7 +103,17 @@ interface EntryDoc {
   origin: string;
   changes: Change[];
   at: Date;
+  /** Only on the hint (`_id` HEAD_HINT_ID): a sequence number known to exist. */
+  head?: number;
 }
+
+/**
+ * `_id` of the hint: a document beside the entries (never an entry: numbers start at 1) that holds a
+ * recent head, rewritten every HEAD_HINT_EVERY entries, so that an instance that starts finds the head
+ * with a few `_id` lookups instead of reading and sorting the whole log (FerretDB sorts in memory).
+ */
+const HEAD_HINT_ID = 0;
+const HEAD_HINT_EVERY = 32;
 
 const entries = (): mongoose.mongo.Collection<EntryDoc> =>
   ChangeEntryModel.collection as unknown as mongoose.mongo.Collection<EntryDoc>;
@@ -190,15 +200,45 @@ export class ChangeFeed {
   /** Finds the head once: the log is short (FEED_KEEP entries), so one sorted read at start is cheap. */
   private init(): Promise<void> {
     this.ready ??= (async () => {
-      const [last] = await ChangeEntryModel.find({}, { _id: 1 }).sort({ _id: -1 }).limit(1).lean<{ _id: number }[]>();
-      this.head = last?._id ?? 0;
+      const hint = await entries().findOne({ _id: HEAD_HINT_ID });
+      const fromHint = typeof hint?.head === 'number' && hint.head > 0 ? await this.headAbove(hint.head) : null;
+      if (fromHint !== null) {
+        this.head = fromHint;
+      } else {
+        const [last] = await ChangeEntryModel.find({ _id: op({ $gte: 1 }) }, { _id: 1 }).sort({ _id: -1 }).limit(1).lean<{ _id: number }[]>();
+        this.head = last?._id ?? 0;
+        // Leftovers older than the log keeps (their deletion by their writer failed): once, at a start without a hint.
+        if (this.head > FEED_KEEP) await ChangeEntryModel.deleteMany({ _id: op({ $gte: 1, $lt: this.head - FEED_KEEP }) });
+      }
       this.next = this.head + 1;
-      if (this.head > FEED_KEEP) await ChangeEntryModel.deleteMany({ _id: op({ $lt: this.head - FEED_KEEP }) });
     })().catch((err: unknown) => {
       this.ready = null;
       throw err;
     });
     return this.ready;
+  }
+
+  /**
+   * The head, from a number known to exist: numbers above it exist without holes (each is tried only
+   * once its predecessor exists), so doubling steps then halving them find the last one in O(log n)
+   * `_id` lookups. Null when that number no longer exists (the hint is older than the log).
+   */
+  private async headAbove(known: number): Promise<number | null> {
+    const exists = async (seq: number): Promise<boolean> => (await entries().findOne({ _id: seq }, { projection: { _id: 1 } })) !== null;
+    if (!(await exists(known))) return null;
+    let low = known;
+    let step = 1;
+    while (await exists(low + step)) {
+      low += step;
+      step *= 2;
+    }
+    let high = low + step;
+    while (high - low > 1) {
+      const middle = Math.floor((low + high) / 2);
+      if (await exists(middle)) low = middle;
+      else high = middle;
+    }
+    return low;
   }
 
   private async writeQueued(): Promise<void> {
@@ -226,6 +266,12 @@ export class ChangeFeed {
       if (inserted) {
         if (seq > FEED_KEEP) {
           entries().deleteOne({ _id: seq - FEED_KEEP }).catch(() => undefined);
+        }
+        if (seq % HEAD_HINT_EVERY === 0) {
+          // Only a hint: a lost or late write leaves it lower, which costs a starting instance a few more lookups.
+          entries()
+            .updateOne({ _id: HEAD_HINT_ID }, { $max: { head: seq }, $setOnInsert: { origin: 'head-hint', changes: [], at } }, { upsert: true })
+            .catch(() => undefined);
         }
         return;
       }

@@ -57,6 +57,8 @@ export interface ArticleChange {
   change: Change;
   local: boolean;
   detail?: ChangeDetail;
+  /** Set while what this change did is being read (another instance's change): see `completeChange`. */
+  completing?: Promise<void>;
 }
 
 interface ChangeLog {
@@ -96,6 +98,26 @@ export function changesSince(siteId: string, articleId: string, since: number): 
   if (!log || log.droppedThrough > since) return null;
   const after = log.entries.filter((entry) => entry.stamp > since);
   return after.length > 0 && after[after.length - 1].stamp === version ? after : null;
+}
+
+/**
+ * For another instance's change, which comes without the comment: `read` looks up what the change
+ * left (the comment by `_id`, the article's count), and its answer is kept with the change, so that
+ * pages can be patched from it rather than rebuilt. Readers meanwhile get the previous copy.
+ */
+export function completeChange(change: Change, read: () => Promise<ChangeDetail | undefined>): void {
+  if (!change.articleId) return;
+  const log = changeLogs.get(articleKey(change.siteId, change.articleId));
+  const entry = log?.entries.find((e) => e.change === change);
+  if (!entry || entry.detail || entry.completing) return;
+  entry.completing = read()
+    .then((detail) => {
+      if (detail) entry.detail = detail;
+    })
+    .catch(() => undefined)
+    .finally(() => {
+      entry.completing = undefined;
+    });
 }
 
 function heard(change: Change, meta: ChangeMeta): void {

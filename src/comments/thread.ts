@@ -2,11 +2,19 @@ import type { AuthUser } from '../accounts/authenticate';
 import { createHash } from 'node:crypto';
 import { getSiteCached, siteSettings } from '../sites/service';
 import type { SiteSettings } from '../sites/site.model';
-import { approvedCountOfArticle, approvedCountWithRevision, articleStamp, changesSince, viewerMayHavePending } from './articleVersion';
+import { subscribeChanges, type CommentSnapshot } from '../changes/feed';
+import {
+  approvedCountOfArticle,
+  approvedCountWithRevision,
+  articleStamp,
+  changesSince,
+  completeChange,
+  viewerMayHavePending,
+} from './articleVersion';
 import { decodeCursor, encodeCursor, type ThreadCursor, type ThreadSort } from './cursor';
 import { LruCache } from './lruCache';
 import { compareRoots, patchPage, rootKey, rootPoint, type PageRecords, type PageShape } from './pagePatch';
-import { readDescendants, readHeldComments, readRoots } from './store';
+import { readComment, readDescendants, readHeldComments, readRoots } from './store';
 import { buildThread, highestScoreFirst, oldestFirst } from './tree';
 import type { CommentJson, CommentRecord } from './view';
 
@@ -151,18 +159,27 @@ const etagOf = (body: Buffer): string => `"${createHash('sha1').update(body).dig
 /**
  * The cached page brought up to the article's current version in memory, from the changes heard
  * since it was built: this process's writes carry the comment as written, so no database read is
- * needed. Otherwise what the reader should do: `stale` when only other instances' changes are
- * missing (the previous copy is answered while one rebuild runs), `rebuild` when one of this
- * process's writes is (its writer must see it, so readers wait for the one rebuild).
+ * needed; other instances' comment changes are patched once the comment they name has been read
+ * (`stale` until then). Otherwise what the reader should do: `stale-rebuild` when only other
+ * instances' changes are missing (the previous copy is answered while one rebuild runs), `rebuild`
+ * when one of this process's writes is (its writer must see it, so readers wait for the one rebuild).
  */
-async function patchedPage(key: string, cached: CachedPage, input: ThreadQuery): Promise<CachedPage | 'stale' | 'rebuild'> {
+async function patchedPage(
+  key: string,
+  cached: CachedPage,
+  input: ThreadQuery,
+): Promise<CachedPage | 'stale' | 'stale-rebuild' | 'rebuild'> {
   const site = await getSiteCached(input.siteId);
   const entries = changesSince(input.siteId, input.articleId, cached.stamp);
   if (!entries || entries.length === 0) return 'rebuild';
   let records = cached.records;
   for (const entry of entries) {
     const next = patchPage(records, cached.shape, entry);
-    if (!next) return entries.some((e) => e.local) ? 'rebuild' : 'stale';
+    if (!next) {
+      if (entries.some((e) => e.local)) return 'rebuild';
+      // Another instance's change whose comment is being read: patched at the next read, no rebuild.
+      return entries.some((e) => e.completing) ? 'stale' : 'stale-rebuild';
+    }
     records = next;
   }
   const stamp = entries[entries.length - 1].stamp;
@@ -183,6 +200,7 @@ async function buildPublicPage(key: string, input: ThreadQuery, cursor: ThreadCu
     const publicInput = { ...input, viewer: null };
     const [site, records] = await Promise.all([getSiteCached(input.siteId), loadPage(publicInput, cursor)]);
     const body = encodePage(assemblePage(records, publicInput), siteSettings(site));
+    notePageOf(input.siteId, input.articleId);
     const page: CachedPage = { stamp, builtAt: now, body, etag: etagOf(body), records, shape: { sort: input.sort, limit: input.limit, cursor } };
     const current = publicPages.get(key);
     if (!current || current.stamp <= stamp) publicPages.set(key, page, pageBytes(body));
@@ -210,7 +228,8 @@ async function currentPublicPage(key: string, input: ThreadQuery, cursor: Thread
   if (held && held.stamp >= needed) return held;
   if (held) {
     const patched = await patchedPage(key, held, input);
-    if (patched === 'stale') {
+    if (patched === 'stale') return held;
+    if (patched === 'stale-rebuild') {
       if (!building.has(key)) buildPublicPage(key, input, cursor, now).catch(() => undefined);
       return held;
     }
@@ -261,6 +280,28 @@ export async function readThreadPage(input: ThreadQuery, now = Date.now()): Prom
   }
   return { body: page.body, etag: page.etag };
 }
+
+/** Articles with pages in the cache (roughly: kept for a while after their pages are gone). */
+const articlesWithPages = new Set<string>();
+
+function notePageOf(siteId: string, articleId: string): void {
+  const key = JSON.stringify([siteId, articleId]);
+  articlesWithPages.delete(key);
+  articlesWithPages.add(key);
+  if (articlesWithPages.size > 20_000) articlesWithPages.delete(articlesWithPages.values().next().value as string);
+}
+
+/** Another instance's comment change: reads the comment and the article's count once, for every page of it here. */
+subscribeChanges((change, meta) => {
+  if (meta.local || !change.commentId || !change.articleId || !change.type.startsWith('comment.')) return;
+  if (!articlesWithPages.has(JSON.stringify([change.siteId, change.articleId]))) return;
+  const { siteId, articleId, commentId } = change;
+  completeChange(change, async () => {
+    const [comment, count] = await Promise.all([readComment<CommentSnapshot>(commentId), approvedCountWithRevision(siteId, articleId)]);
+    if (!comment || String(comment.siteId) !== siteId || comment.articleId !== articleId) return undefined;
+    return { comment, approvedCount: count };
+  });
+}, { sync: true });
 
 /** Approved comments per article, for the count badges on a site's pages: one `_id` read per article. */
 export async function countComments(siteId: string, articleIds: string[]): Promise<Record<string, number>> {

@@ -2,12 +2,13 @@ import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import { articleIdSchema, articleParamsSchema } from '../comments/schemas';
 import type { AppContext } from '../context';
-import { HttpProblem, badRequest, notFound } from '../http/problem';
+import { badRequest, notFound } from '../http/problem';
 import { isObjectIdString, objectIdString, parseInput } from '../http/validate';
 import { documentedRouter } from '../openapi/declare';
 import { getSite } from '../sites/service';
 import { LIVE_EVENT_TYPES } from './events';
 import { LiveHub, type SequencedEvent } from './hub';
+import { openEventStream, sseFrame, tooManyStreams } from './stream';
 
 const eventsQuery = z.strictObject({
   /** `1`: answer with JSON once an event arrives or the wait ends (for proxies that buffer streams). */
@@ -24,16 +25,7 @@ const pollAnswerSchema = z.object({
   reset: z.literal(true).optional().meta({ description: 'The cursor is unknown here: reload the thread.' }),
 });
 
-function sseFrame(event: SequencedEvent): string {
-  return `id: ${event.cursor}\nevent: comment\ndata: ${JSON.stringify({ id: event.id, type: event.type })}\n\n`;
-}
-
-function tooManyStreams(): HttpProblem {
-  return new HttpProblem(429, 'Too Many Requests', 'Too many live connections; the thread still reloads normally.', {
-    slug: 'too-many-streams',
-    headers: { 'Retry-After': '30' },
-  });
-}
+const commentFrame = (event: SequencedEvent): string => sseFrame('comment', { id: event.id, type: event.type }, event.cursor);
 
 /**
  * Live threads: `GET /sites/:siteId/articles/:articleId/events` streams `comment` events
@@ -60,31 +52,23 @@ export function liveRoutes({ config }: AppContext, hub = new LiveHub({ maxStream
   });
 
   function stream(req: Request, res: Response, liveHub: LiveHub, siteId: string, articleId: string, release: () => void): void {
-    res.writeHead(200, {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-cache, no-transform',
-      // nginx and similar proxies pass the stream through instead of buffering it.
-      'X-Accel-Buffering': 'no',
-      Connection: 'keep-alive',
+    let stop = (): void => undefined;
+    const write = openEventStream(req, res, {
+      heartbeatSeconds: config.LIVE_HEARTBEAT_SECONDS,
+      ready: { cursor: liveHub.currentCursor() },
+      onEnd: () => {
+        stop();
+        release();
+      },
     });
-    res.flushHeaders();
-    res.write(`retry: 3000\nevent: ready\ndata: ${JSON.stringify({ cursor: liveHub.currentCursor() })}\n\n`);
     // A reconnecting EventSource names the last event it saw: replay what it missed, or tell it to reload.
     const lastId = req.get('Last-Event-ID');
     if (lastId && CURSOR.test(lastId)) {
       const missed = liveHub.eventsSince(siteId, articleId, lastId);
-      if (missed === null) res.write('event: reload\ndata: {}\n\n');
-      else for (const event of missed) res.write(sseFrame(event));
+      if (missed === null) write('event: reload\ndata: {}\n\n');
+      else for (const event of missed) write(commentFrame(event));
     }
-    const stop = liveHub.listen(siteId, articleId, (event) => res.write(sseFrame(event)));
-    const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), config.LIVE_HEARTBEAT_SECONDS * 1000);
-    const end = (): void => {
-      clearInterval(heartbeat);
-      stop();
-      release();
-    };
-    req.on('close', end);
-    res.on('close', end);
+    stop = liveHub.listen(siteId, articleId, (event) => write(commentFrame(event)));
   }
 
   function longPoll(

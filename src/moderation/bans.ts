@@ -1,7 +1,7 @@
 import { isValidObjectId, Types, type UpdateQuery } from 'mongoose';
 import { isBanActive, type AuthUser } from '../accounts/authenticate';
 import { UserModel, type User, type UserDocument } from '../accounts/user.model';
-import { publishChange } from '../changes/feed';
+import { publishChange, subscribeChanges } from '../changes/feed';
 import { badRequest, forbidden, notFound } from '../http/problem';
 import { ModerationActionModel } from './moderationAction.model';
 import { SiteBanModel, siteBanKey, type SiteBan } from './siteBan.model';
@@ -155,13 +155,51 @@ export function siteBansOf(siteId: string, userId: string): Promise<SiteBan[]> {
 }
 
 /**
- * Refuses a banned user (everywhere, or on this site) before they post, edit, vote or flag. One read
- * by primary key per write.
+ * Site bans as last read, per site and user, so that a write by someone not banned costs no read:
+ * dropped when a ban change for that user is heard (at once for this process's, within a second for
+ * another instance's, through the change feed), and kept at most BAN_MEMORY_MS in case a notice was lost.
+ */
+const BAN_MEMORY_MS = 30_000;
+const knownSiteBans = new Map<string, { until: Date | null; banned: boolean; at: number }>();
+/** Moves with every ban change heard, so a read that raced one is not kept. */
+let banChanges = 0;
+
+subscribeChanges(
+  (change) => {
+    if ((change.type !== 'user.banned' && change.type !== 'user.unbanned') || !change.userId) return;
+    banChanges += 1;
+    if (change.siteId !== EVERY_SITE) {
+      knownSiteBans.delete(siteBanKey(change.siteId, change.userId));
+      return;
+    }
+    for (const key of knownSiteBans.keys()) if (key.endsWith(`:${change.userId}`)) knownSiteBans.delete(key);
+  },
+  { sync: true },
+);
+
+async function siteBanOf(siteId: string, userId: string): Promise<{ banned: boolean; until: Date | null }> {
+  const key = siteBanKey(siteId, userId);
+  const known = knownSiteBans.get(key);
+  if (known && Date.now() - known.at < BAN_MEMORY_MS) return known;
+  const changesBefore = banChanges;
+  const ban = await SiteBanModel.findById(key, { until: 1 }).lean<Pick<SiteBan, 'until'>>();
+  const found = { banned: ban !== null, until: ban?.until ?? null, at: Date.now() };
+  if (banChanges === changesBefore) {
+    knownSiteBans.delete(key);
+    knownSiteBans.set(key, found);
+    if (knownSiteBans.size > 50_000) knownSiteBans.delete(knownSiteBans.keys().next().value as string);
+  }
+  return found;
+}
+
+/**
+ * Refuses a banned user (everywhere, or on this site) before they post, edit, vote or flag. At most
+ * one read by primary key, remembered until a ban change for the user is heard.
  */
 export async function assertNotBanned(viewer: AuthUser, siteId: string, doing: string): Promise<void> {
   if (viewer.banned) throw forbidden(`Your account is banned from ${doing}.`);
-  const ban = await SiteBanModel.findById(siteBanKey(siteId, viewer.id), { until: 1 }).lean<Pick<SiteBan, 'until'>>();
-  if (ban && isBanActive({ banned: true, bannedUntil: ban.until })) {
+  const ban = await siteBanOf(siteId, viewer.id);
+  if (ban.banned && isBanActive({ banned: true, bannedUntil: ban.until })) {
     throw forbidden(`Your account is banned from ${doing} on this site.`);
   }
 }

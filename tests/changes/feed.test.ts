@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Types } from 'mongoose';
+import mongoose, { Types } from 'mongoose';
 import request from 'supertest';
 import { ChangeFeed, ChangeEntryModel, subscribeChanges, type Change } from '../../src/changes/feed';
 import { CommentModel } from '../../src/comments/comment.model';
@@ -108,5 +108,34 @@ describe('change feed shared by instances through the database', () => {
     const recent = ids.slice(from);
     expect(recent.length).to.be.greaterThan(1);
     recent.forEach((id, i) => expect(id).to.equal(recent[0] + i));
+  });
+
+  it('lets a starting instance find the head with a few `_id` lookups, not by reading the whole log', async () => {
+    // One entry each (changes published together share one), past the point where the head hint is written.
+    for (let i = 0; i < 40; i += 1) {
+      other.publish({ type: 'comment.voted', siteId, articleId: 'feed-6' });
+      await other.flushed();
+    }
+    const starting = new ChangeFeed();
+    const heard: Change[] = [];
+    starting.subscribe((change) => {
+      heard.push(change);
+    });
+    const operations: string[] = [];
+    mongoose.set('debug', (collection: string, method: string) => {
+      if (collection === 'changefeed') operations.push(method);
+    });
+    try {
+      await starting.poll();
+    } finally {
+      mongoose.set('debug', false);
+    }
+    // Lookups by `_id` only (the other instances' timed polls are among them); no read of the whole log.
+    expect(operations.filter((method) => method !== 'findOne'), operations.join(', ')).to.deep.equal([]);
+    // It starts after the head: it hears what comes next, never the log's older entries again.
+    other.publish({ type: 'article.changed', siteId, articleId: 'feed-7' });
+    await other.flushed();
+    await starting.poll();
+    expect(heard.map((change) => change.articleId)).to.deep.equal(['feed-7']);
   });
 });

@@ -1,5 +1,8 @@
 import { expect } from 'chai';
+import { Types } from 'mongoose';
 import request from 'supertest';
+import { ChangeFeed } from '../../src/changes/feed';
+import { CommentModel } from '../../src/comments/comment.model';
 import { configurePageCache, DEFAULT_PAGE_CACHE_BYTES, pageCacheStats, readThreadPage } from '../../src/comments/thread';
 import { testApp } from '../support/app';
 import { createTestSite, createTestUser, type TestUser } from '../support/fixtures';
@@ -113,5 +116,38 @@ describe('thread pages patched in memory after a write', () => {
     await step('a held reply approved', () => decide(heldReply.id, 'approve'), true);
     await step('an edit sent back to review', () => edit(bruno, replies[1].id, 'Now with a kettle.'), true);
     await step('a held post', () => post(app, bruno, siteId, article, 'Another kettle.'), true);
+  });
+
+  it("patches pages from another instance's change by reading the comment it names, not the page", async () => {
+    const other = new ChangeFeed();
+    other.start();
+    try {
+      const remote = 'patched-remote';
+      const first = await post(app, alice, siteId, remote, 'Written here.');
+      await post(app, bruno, siteId, remote, 'Also written here.');
+      const page = async () => JSON.parse((await readThreadPage({ siteId, articleId: remote, sort: 'oldest', limit: 20, viewer: null })).body.toString('utf8')) as {
+        comments: { body: string }[];
+      };
+      expect((await page()).comments[0].body).to.equal('Written here.');
+      // Another instance's transition: the write (next revision), then its notice through the shared log.
+      await CommentModel.collection.updateOne(
+        { _id: new Types.ObjectId(first.id) },
+        { $set: { body: 'Edited on the other instance.', html: '<p>Edited on the other instance.</p>' }, $inc: { revision: 1 } },
+      );
+      const builds = pageCacheStats().builds;
+      other.publish({ type: 'comment.edited', siteId, articleId: remote, commentId: first.id, status: 'approved' });
+      let body = '';
+      for (let i = 0; i < 100 && body !== 'Edited on the other instance.'; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        body = (await page()).comments[0].body;
+      }
+      expect(body).to.equal('Edited on the other instance.');
+      expect(pageCacheStats().builds - builds).to.equal(0);
+      const fromPatch = await page();
+      configurePageCache(DEFAULT_PAGE_CACHE_BYTES);
+      expect(await page()).to.deep.equal(fromPatch);
+    } finally {
+      other.stop();
+    }
   });
 });

@@ -3,7 +3,8 @@ import { Types } from 'mongoose';
 import { UserModel } from '../../src/accounts/user.model';
 import { ArticleModel } from '../../src/comments/article.model';
 import { CommentModel } from '../../src/comments/comment.model';
-import { explainPushedDownFilter, planUsesIndex, type PushedDownValue } from '../../src/db/jsonbIndexes';
+import { ensureJsonbIndexes, explainPushedDownFilter, planUsesIndex, quoteIdent, quoteLiteral, type PushedDownValue } from '../../src/db/jsonbIndexes';
+import { createLogger } from '../../src/logging/logger';
 import { testDatabase } from '../support/hooks';
 import mongoose from 'mongoose';
 
@@ -42,6 +43,8 @@ describe('embedded database: hot queries read through indexes (FerretDB on Postg
     ["an author's comments on a site by status", CommentModel.collection.collectionName, { authorId: new Types.ObjectId(), siteId, status: 'approved' }],
     ['the article document by _id', ArticleModel.collection.collectionName, { _id: `${String(siteId)}:plans-article` }],
     ['a user by _id', UserModel.collection.collectionName, { _id: new Types.ObjectId() }],
+    // An array field holding the value: `_jsonb->'nameKeys' @> '"quil"'` is array containment, served by GIN.
+    ['people by a word of their name (array contains)', UserModel.collection.collectionName, { nameKeys: 'quil' }],
   ];
 
   for (const [name, collection, filter] of shapes) {
@@ -58,8 +61,57 @@ describe('embedded database: hot queries read through indexes (FerretDB on Postg
     expect(plan.join('\n')).to.match(/Seq Scan/);
   });
 
+  describe("FerretDB's own explain: which filters it sends to PostgreSQL (filterPushdown)", () => {
+    const pushedDown = async (collection: string, filter: Record<string, unknown>): Promise<boolean> => {
+      const db = mongoose.connection.db;
+      if (!db) throw new Error('not connected');
+      const answer = await db.command({ explain: { find: collection, filter }, verbosity: 'queryPlanner' });
+      return answer.filterPushdown === true;
+    };
+    const comments = CommentModel.collection.collectionName;
+    const users = UserModel.collection.collectionName;
+
+    it('pushes down the queue bucket, the author counts and the name search', async () => {
+      expect(await pushedDown(comments, { queueBucket: `${String(siteId)}:pending:0` })).to.equal(true);
+      expect(await pushedDown(comments, { flagBucket: `${String(siteId)}:flagged:3` })).to.equal(true);
+      expect(await pushedDown(comments, { authorId: new Types.ObjectId(), siteId, status: 'approved' })).to.equal(true);
+      expect(await pushedDown(users, { nameKeys: 'quil' })).to.equal(true);
+    });
+
+    it('does not push down what they replace (so the check can fail)', async () => {
+      expect(await pushedDown(users, { displayName: { $regex: '^Quil', $options: 'i' } })).to.equal(false);
+      expect(await pushedDown(comments, { 'author.id': new Types.ObjectId() })).to.equal(false);
+      expect(await pushedDown(comments, { _id: { $in: [new Types.ObjectId()] } })).to.equal(false);
+    });
+  });
+
   it('runs with plan_cache_mode = force_custom_plan, so the field name parameter is planned with', async () => {
     const { postgresql } = testDatabase();
     expect((await postgresql?.query('SHOW plan_cache_mode'))?.trim()).to.equal('force_custom_plan');
+  });
+
+  it('keeps no GIN pending list (fastupdate = off), and switches over an index made with one', async () => {
+    const { postgresql } = testDatabase();
+    if (!postgresql) throw new Error('no PostgreSQL access');
+    const schema = mongoose.connection.name;
+    const ours = async (): Promise<string[]> =>
+      (
+        await postgresql.query(
+          `SELECT c.relname || ':' || coalesce(array_to_string(c.reloptions, ','), '') FROM pg_class c ` +
+            `JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ${quoteLiteral(schema)} AND c.relkind = 'i' ` +
+            `AND c.relname LIKE '%\\_gin\\_%' ORDER BY 1`,
+        )
+      )
+        .split('\n')
+        .filter(Boolean);
+    const before = await ours();
+    expect(before.length).to.be.greaterThan(10);
+    for (const row of before) expect(row, row).to.match(/fastupdate=off/);
+    // An index as an earlier version made it: the next start turns its pending list off.
+    const [name] = before[0].split(':');
+    await postgresql.query(`ALTER INDEX ${quoteIdent(schema)}.${quoteIdent(name)} SET (fastupdate = on);`);
+    expect((await ours())[0]).to.not.match(/fastupdate=off/);
+    await ensureJsonbIndexes(postgresql, schema, Object.values(mongoose.models), createLogger({ level: 'silent', name: 'plans' }));
+    expect((await ours())[0]).to.match(/fastupdate=off/);
   });
 });
