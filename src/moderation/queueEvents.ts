@@ -4,7 +4,7 @@
  * Authorization header, so the console first trades its bearer token for a ticket: a signed, 60-second,
  * one-site, read-only token that only this stream accepts (and that no other route takes as a session).
  */
-import { Router } from 'express';
+import type { Router } from 'express';
 import jwt from 'jsonwebtoken';
 import { isValidObjectId } from 'mongoose';
 import { z } from 'zod';
@@ -14,7 +14,8 @@ import { UserModel } from '../accounts/user.model';
 import { subscribeChanges, type Change } from '../changes/feed';
 import type { AppContext } from '../context';
 import { forbidden, unauthorized } from '../http/problem';
-import { parseInput } from '../http/validate';
+import { objectIdString, parseInput } from '../http/validate';
+import { documentedRouter } from '../openapi/declare';
 import { ConnectionSlots, openEventStream, sseFrame, tooManyStreams } from '../live/stream';
 import { loadModeratedSite } from './access';
 
@@ -28,6 +29,14 @@ export const queueTicketBodySchema = z.strictObject({}).optional();
 
 /** `?ticket=` of the stream: a ticket from the POST beside it. */
 export const queueEventsQuerySchema = z.strictObject({ ticket: z.string().min(20).max(2000).regex(/^[A-Za-z0-9._-]+$/) });
+
+const siteParamsSchema = z.object({ siteId: objectIdString });
+
+/** The ticket's answer. */
+export const queueTicketSchema = z.object({
+  ticket: z.string(),
+  expiresIn: z.number().int().min(1).meta({ description: 'Seconds the ticket may be used to open the stream.' }),
+});
 
 /** What the console hears: a comment entered a queue (`pending`, also flagged ones, or `rejected`). */
 export interface QueueEvent {
@@ -76,9 +85,12 @@ async function ticketUser(ticket: string, siteId: string, secret: string) {
 const staffOnly = requireRole('moderator', 'admin');
 
 export function queueEventRoutes({ config }: AppContext, slots = new ConnectionSlots({ maxStreams: config.LIVE_MAX_STREAMS, maxStreamsPerIp: config.LIVE_MAX_STREAMS_PER_IP })): Router {
-  const router = Router();
+  const api = documentedRouter();
 
-  router.post('/sites/:siteId/moderation/events/ticket', staffOnly, async (req, res) => {
+  api.post(
+    '/sites/:siteId/moderation/events/ticket',
+    { operationId: 'queueEventsTicket', summary: "A short-lived ticket that opens the site's queue event stream (EventSource cannot send a bearer header).", tags: ['moderation'], signedIn: 'required', params: siteParamsSchema, body: queueTicketBodySchema, bodyOptional: true, problems: [403], responses: { 201: { description: 'The ticket.', schema: queueTicketSchema } } },
+    staffOnly, async (req, res) => {
     const user = currentUser(req);
     parseInput(queueTicketBodySchema, req.body, 'body');
     const site = await loadModeratedSite(user, String(req.params.siteId));
@@ -87,7 +99,10 @@ export function queueEventRoutes({ config }: AppContext, slots = new ConnectionS
     res.status(201).json({ ticket, expiresIn: TICKET_SECONDS });
   });
 
-  router.get('/sites/:siteId/moderation/events', async (req, res) => {
+  api.get(
+    '/sites/:siteId/moderation/events',
+    { operationId: 'queueEvents', summary: 'The queue as it changes: `queue` events ({ id, queue, articleId }) for comments entering a queue; opened with a ticket, ends after 10 minutes.', tags: ['moderation'], params: siteParamsSchema, query: queueEventsQuerySchema, problems: [403], responses: { 200: { description: 'An event stream.', contentType: 'text/event-stream', schema: z.string() } } },
+    async (req, res) => {
     const { ticket } = parseInput(queueEventsQuerySchema, req.query, 'query');
     const user = await ticketUser(ticket, String(req.params.siteId), config.JWT_SECRET);
     const site = await loadModeratedSite(user, String(req.params.siteId));
@@ -112,5 +127,5 @@ export function queueEventRoutes({ config }: AppContext, slots = new ConnectionS
     });
   });
 
-  return router;
+  return api.router;
 }
