@@ -1,19 +1,31 @@
 import { z } from 'zod';
 import { isoDateTime, objectIdString } from '../http/validate';
+import { ARTICLE_RULES } from './articleRule';
 import { IMPORT_PHASES, IMPORT_STATUSES } from './importJob.model';
 import { IMPORT_FORMATS } from './sourceComment';
 
 export const importParamsSchema = z.object({ siteId: objectIdString }).strict();
 export const importJobParamsSchema = z.object({ siteId: objectIdString, importId: z.string().regex(/^[a-f0-9]{24}$/, 'must be an import id') }).strict();
 
-/** `?format=wxr|disqus&articleKey=slug|path&hold=true|false` (the map rule is for the command line). */
+/**
+ * `?format=wxr|disqus&articleKey=slug|path|map&mapping=ID&hold=true|false`: `mapping` (the id of a
+ * mapping uploaded to `/sites/:siteId/import-mappings`) goes with `articleKey=map` and only with it.
+ */
 export const importQuerySchema = z
   .object({
     format: z.enum(IMPORT_FORMATS),
-    articleKey: z.enum(['slug', 'path']).default('slug'),
+    articleKey: z.enum(ARTICLE_RULES).default('slug'),
+    mapping: z.string().regex(/^[a-f0-9]{24}$/, 'must be a mapping id').optional(),
     hold: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
   })
-  .strict();
+  .strict()
+  .superRefine((query, ctx) => {
+    if (query.articleKey === 'map' && !query.mapping) ctx.addIssue({ code: 'custom', path: ['mapping'], message: 'articleKey=map needs the id of an uploaded mapping' });
+    if (query.articleKey !== 'map' && query.mapping) ctx.addIssue({ code: 'custom', path: ['mapping'], message: 'a mapping goes with articleKey=map only' });
+  });
+
+/** The answer to a mapping upload. */
+export const importMappingSchema = z.object({ id: z.string(), entries: z.number().int() });
 
 /** The export file itself, as the upload's body. */
 export const importFileSchema = z.string().min(1);
