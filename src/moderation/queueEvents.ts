@@ -14,9 +14,10 @@ import { UserModel } from '../accounts/user.model';
 import { subscribeChanges, type Change } from '../changes/feed';
 import type { AppContext } from '../context';
 import { forbidden, unauthorized } from '../http/problem';
-import { objectIdString, parseInput } from '../http/validate';
-import { documentedRouter } from '../openapi/declare';
+import { parseInput } from '../http/validate';
 import { ConnectionSlots, openEventStream, sseFrame, tooManyStreams } from '../live/stream';
+import { documentedRouter } from '../openapi/declare';
+import { siteIdParamsSchema } from '../sites/schemas';
 import { loadModeratedSite } from './access';
 
 export const TICKET_SECONDS = 60;
@@ -30,13 +31,8 @@ export const queueTicketBodySchema = z.strictObject({}).optional();
 /** `?ticket=` of the stream: a ticket from the POST beside it. */
 export const queueEventsQuerySchema = z.strictObject({ ticket: z.string().min(20).max(2000).regex(/^[A-Za-z0-9._-]+$/) });
 
-const siteParamsSchema = z.object({ siteId: objectIdString });
-
-/** The ticket's answer. */
-export const queueTicketSchema = z.object({
-  ticket: z.string(),
-  expiresIn: z.number().int().min(1).meta({ description: 'Seconds the ticket may be used to open the stream.' }),
-});
+/** The ticket: valid for this site's stream only, for `expiresIn` seconds. */
+export const queueTicketSchema = z.object({ ticket: z.string(), expiresIn: z.number().int() });
 
 /** What the console hears: a comment entered a queue (`pending`, also flagged ones, or `rejected`). */
 export interface QueueEvent {
@@ -89,19 +85,40 @@ export function queueEventRoutes({ config }: AppContext, slots = new ConnectionS
 
   api.post(
     '/sites/:siteId/moderation/events/ticket',
-    { operationId: 'queueEventsTicket', summary: "A short-lived ticket that opens the site's queue event stream (EventSource cannot send a bearer header).", tags: ['moderation'], signedIn: 'required', params: siteParamsSchema, body: queueTicketBodySchema, bodyOptional: true, problems: [403], responses: { 201: { description: 'The ticket.', schema: queueTicketSchema } } },
-    staffOnly, async (req, res) => {
+    {
+      operationId: 'moderationEventsTicket',
+      summary: "A 60-second ticket for the queue's event stream (an EventSource cannot send the Authorization header). Moderators of the site and admins.",
+      tags: ['moderation'],
+      signedIn: 'required',
+      params: siteIdParamsSchema,
+      body: queueTicketBodySchema,
+      bodyOptional: true,
+      problems: [403],
+      responses: { 201: { description: 'The ticket, for this site and this stream only.', schema: queueTicketSchema } },
+    },
+    staffOnly,
+    async (req, res) => {
     const user = currentUser(req);
     parseInput(queueTicketBodySchema, req.body, 'body');
     const site = await loadModeratedSite(user, String(req.params.siteId));
     const ticket = signTicket(user.id, String(site._id), user.tokenVersion, config.JWT_SECRET);
     res.setHeader('Cache-Control', 'no-store');
     res.status(201).json({ ticket, expiresIn: TICKET_SECONDS });
-  });
+    },
+  );
 
   api.get(
     '/sites/:siteId/moderation/events',
-    { operationId: 'queueEvents', summary: 'The queue as it changes: `queue` events ({ id, queue, articleId }) for comments entering a queue; opened with a ticket, ends after 10 minutes.', tags: ['moderation'], params: siteParamsSchema, query: queueEventsQuerySchema, problems: [403], responses: { 200: { description: 'An event stream.', contentType: 'text/event-stream', schema: z.string() } } },
+    {
+      operationId: 'moderationEvents',
+      summary:
+        "New items of a site's moderation queue as server-sent events: `queue` ({id, queue: pending|rejected, articleId}) when a comment enters a queue; ends after 10 minutes (ask for a new ticket). Authorised by `?ticket=`, checked against the user's current roles.",
+      tags: ['moderation'],
+      params: siteIdParamsSchema,
+      query: queueEventsQuerySchema,
+      problems: [401, 403, 429],
+      responses: { 200: { description: 'An event stream.', contentType: 'text/event-stream', schema: z.string() } },
+    },
     async (req, res) => {
     const { ticket } = parseInput(queueEventsQuerySchema, req.query, 'query');
     const user = await ticketUser(ticket, String(req.params.siteId), config.JWT_SECRET);
@@ -125,7 +142,8 @@ export function queueEventRoutes({ config }: AppContext, slots = new ConnectionS
       const event = queueEventOf(change);
       if (event) write(sseFrame('queue', event));
     });
-  });
+    },
+  );
 
   return api.router;
 }
