@@ -3,7 +3,7 @@ import { isValidObjectId } from 'mongoose';
 import { forbidden, unauthorized } from '../http/problem';
 import { InvalidTokenError, verifySessionToken } from './tokens';
 import { sessionUser } from './sessionUsers';
-import { UserModel, type Role } from './user.model';
+import type { Role } from './user.model';
 
 /** The signed-in user as every route sees it. */
 export interface AuthUser {
