@@ -50,7 +50,7 @@ function progressPrinter(): (progress: ImportProgress) => void {
       if (phase) process.stderr.write('\n');
       phase = progress.phase;
       phaseStarted = now;
-      base = progress.phase === 'staging' ? progress.read : 0;
+      base = progress.phase === 'checking' ? progress.read : 0;
       // A new phase always gets its first line, however soon after the last one it starts.
       last = 0;
     }
@@ -58,11 +58,11 @@ function progressPrinter(): (progress: ImportProgress) => void {
     last = now;
     const seconds = Math.max(0.001, (now - phaseStarted) / 1000);
     let line: string;
-    if (progress.phase === 'staging') {
+    if (progress.phase === 'checking') {
       const rate = (progress.read - base) / seconds;
       const share = progress.bytes > 0 ? progress.bytesRead / progress.bytes : 0;
       const left = share > 0 ? (seconds / share) * (1 - share) : Infinity;
-      line = `checking and staging: ${number.format(progress.read)} comments, ${number.format(Math.round(rate))}/s, ${(share * 100).toFixed(0)}% of the file, ~${duration(left)} left`;
+      line = `checking: ${number.format(progress.read)} comments, ${number.format(Math.round(rate))}/s, ${(share * 100).toFixed(0)}% of the file, ~${duration(left)} left`;
     } else {
       const rate = progress.published / seconds;
       const left = progress.total && rate > 0 ? (progress.total - progress.published) / rate : Infinity;
@@ -109,7 +109,7 @@ async function main(): Promise<void> {
       job = await createImportJob({ id, siteId: args.site, format: args.format, articleRule: args['article-key'], mappingFile, hold: args.hold, file, bytes: stat.size });
       process.stderr.write(`import ${id}: ${number.format(stat.size)} bytes of ${args.format}\n`);
     } else if (job.status === 'running') {
-      process.stderr.write(`import ${id}: resuming after ${number.format(job.staged)} staged comments\n`);
+      process.stderr.write(`import ${id}: resuming after ${number.format(job.checkpoint)} comments of the file\n`);
     }
     if (job.status === 'running') {
       const ran = await runImport(id, { logger, signal: stop.signal, onProgress: progressPrinter() }).catch((err: unknown) => {

@@ -6,6 +6,7 @@ import { adminRoutes } from './admin/routes';
 import type { AppContext } from './context';
 import { healthRoutes } from './health/routes';
 import { moderationRoutes } from './moderation/routes';
+import { queueEventRoutes } from './moderation/queueEvents';
 import { notFoundHandler, problemHandler } from './http/problem';
 import { rejectOperatorKeys } from './http/rejectOperators';
 import { accountPageRoutes } from './accounts/accountPage';
@@ -47,6 +48,7 @@ export function createApp(context: AppContext): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', trustProxySetting(config.TRUST_PROXY));
   app.set('query parser', 'simple');
+  if (context.observe) app.use(context.observe);
 
   app.use(httpMetrics());
   instrumentDatabase();
@@ -100,6 +102,7 @@ export function createApp(context: AppContext): Express {
   api.use(commentRoutes(context));
   // mount:moderation
   api.use(moderationRoutes(context));
+  api.use(queueEventRoutes(context));
   // mount:admin
   api.use(adminRoutes(context));
   // mount:webhooks

@@ -1,3 +1,4 @@
+import type { RequestHandler } from 'express';
 import type { Config } from './config/config';
 import type { Logger } from './logging/logger';
 
@@ -5,4 +6,6 @@ import type { Logger } from './logging/logger';
 export interface AppContext {
   config: Config;
   logger: Logger;
+  /** Runs first on every request when given: the tests check every answer against the OpenAPI document with it. */
+  observe?: RequestHandler;
 }

@@ -5,7 +5,7 @@ import { ConfigError, loadConfig, type Config } from './config/config';
 import { changeFeed, stopChangeFeed } from './changes/feed';
 import { openConfiguredDatabase, type Database } from './db/database';
 import { startSweeper } from './housekeeping/sweep';
-import { backfillQueuePlaces } from './moderation/queueBackfill';
+import { backfillNameKeys, backfillQueuePlaces } from './moderation/queueBackfill';
 import { startNotifications } from './notifications/digest';
 import { createLogger, type Logger } from './logging/logger';
 import { startWebhookWorker } from './webhooks/worker';
@@ -22,8 +22,10 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const database = await openConfiguredDatabase(config, logger);
   await bootstrapAdmin(config.BOOTSTRAP_ADMIN_EMAIL, config.BOOTSTRAP_ADMIN_PASSWORD, logger);
 
-  // Comments from before the moderation queues' places get theirs, in the background (once per database).
-  void backfillQueuePlaces(logger).catch((err: unknown) => logger.error({ err }, 'placing older comments in the moderation queues failed'));
+  // Comments and accounts from before the queue places and name keys get theirs, in the background (once per database).
+  void backfillQueuePlaces(logger)
+    .then(() => backfillNameKeys(logger))
+    .catch((err: unknown) => logger.error({ err }, 'giving older comments and accounts their new fields failed'));
   const stopSweeper = startSweeper(logger, config.SWEEP_INTERVAL_SECONDS * 1000);
   const stopNotifications = startNotifications(config, logger);
   const app = createApp({ config, logger });

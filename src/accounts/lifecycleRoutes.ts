@@ -1,5 +1,4 @@
-import { Router, type Response } from 'express';
-import { z } from 'zod';
+import type { Response, Router } from 'express';
 import type { AppContext } from '../context';
 import type { RateLimiters } from '../http/rateLimit';
 import { parseInput } from '../http/validate';
@@ -26,27 +25,24 @@ import {
   setPassword,
   signOutEverywhere,
 } from './lifecycle';
-import { personName } from './names';
-import { PASSWORD_MAX_LENGTH, passwordProblem } from './passwords';
+import { documentedRouter } from '../openapi/declare';
+import { passwordProblem } from './passwords';
+import {
+  accountExportSchema,
+  deleteBody,
+  emailChangeBody,
+  passwordBody,
+  profileJsonSchema,
+  profilePatch,
+  resetConfirmBody,
+  resetRequestBody,
+  sessionJsonSchema,
+  tokenBody,
+  userEnvelopeSchema,
+} from './schemas';
 import { UserModel } from './user.model';
 import { toUserJson } from './userJson';
 import { badRequest, conflict, unauthorized } from '../http/problem';
-
-const email = z.string().trim().toLowerCase().max(254).pipe(z.email('must be an email address'));
-const linkToken = z.string().regex(/^[A-Za-z0-9_-]{20,100}$/, 'must be a link token');
-const password = z.string().max(PASSWORD_MAX_LENGTH);
-const currentPassword = z.string().min(1).max(PASSWORD_MAX_LENGTH).optional();
-
-const resetRequestBody = z.strictObject({ email });
-const resetConfirmBody = z.strictObject({ token: linkToken, password });
-const tokenBody = z.strictObject({ token: linkToken });
-const profilePatch = z
-  .strictObject({ displayName: personName(50), notifyReplies: z.boolean(), notifyQueue: z.boolean() })
-  .partial()
-  .refine((patch) => Object.keys(patch).length > 0, 'name at least one field');
-const emailChangeBody = z.strictObject({ email, currentPassword });
-const passwordBody = z.strictObject({ password, currentPassword });
-const deleteBody = z.strictObject({ password: currentPassword }).optional();
 
 /** The page of the service where emailed account links land (reset, new address). */
 export const ACCOUNT_PAGE_PATH = '/account';
@@ -58,7 +54,7 @@ export function lifecycleRoutes(
   session: (user: StoredUser, res: Response, status?: number) => void,
   limits: Pick<RateLimiters, 'sendEmail'>,
 ): Router {
-  const router = Router();
+  const api = documentedRouter();
   const accountPage = `${config.PUBLIC_URL}${ACCOUNT_PAGE_PATH}`;
 
   const loadUser = async (id: string): Promise<StoredUser> => {
@@ -68,7 +64,10 @@ export function lifecycleRoutes(
   };
   const userJson = (user: StoredUser) => toUserJson(user, { id: String(user._id), role: user.role });
 
-  router.post('/auth/password-reset', limits.sendEmail, async (req, res) => {
+  api.post(
+    '/auth/password-reset',
+    { operationId: 'requestPasswordReset', summary: 'Mails a one-time reset link (1 hour) to a known address. Always 202.', tags: ['accounts'], body: resetRequestBody, responses: { 202: { description: 'Accepted; a mail is on its way if the address has an account.' } } },
+    limits.sendEmail, async (req, res) => {
     const body = parseInput(resetRequestBody, req.body, 'body');
     // The same 202 for every address, so the answer tells nobody which addresses have accounts.
     const user = await accountForReset(body.email);
@@ -89,7 +88,10 @@ export function lifecycleRoutes(
     res.status(202).end();
   });
 
-  router.post('/auth/password-reset/confirm', async (req, res) => {
+  api.post(
+    '/auth/password-reset/confirm',
+    { operationId: 'confirmPasswordReset', summary: 'Sets the new password from the reset link; every other session ends.', tags: ['accounts'], body: resetConfirmBody, problems: [410], responses: { 200: { description: 'Signed in with the new password.', schema: sessionJsonSchema } } },
+    async (req, res) => {
     const body = parseInput(resetConfirmBody, req.body, 'body');
     // Checked before the link is used up, so that a refused password does not cost the reader the link.
     const weakness = passwordProblem(body.password);
@@ -100,7 +102,10 @@ export function lifecycleRoutes(
     session(user, res);
   });
 
-  router.post('/auth/verify-email/resend', requireUser, limits.sendEmail, async (req, res) => {
+  api.post(
+    '/auth/verify-email/resend',
+    { operationId: 'resendVerification', summary: 'Mails a new verification link to the unconfirmed address of the signed-in account.', tags: ['accounts'], signedIn: 'required', problems: [409], responses: { 202: { description: 'Accepted; the mail cap may hold it back.' } } },
+    requireUser, limits.sendEmail, async (req, res) => {
     const user = await loadUser(currentUser(req).id);
     if (user.emailVerified) throw conflict('Your email address is already confirmed.');
     if (!user.email) throw conflict('This account has no email address; add one first.');
@@ -113,7 +118,10 @@ export function lifecycleRoutes(
     res.status(202).end();
   });
 
-  router.patch('/me', requireUser, async (req, res) => {
+  api.patch(
+    '/me',
+    { operationId: 'updateMe', summary: 'Changes the display name (also on earlier comments) and mail preferences.', tags: ['accounts'], signedIn: 'required', body: profilePatch, responses: { 200: { description: 'The user with its mail preferences.', schema: profileJsonSchema } } },
+    requireUser, async (req, res) => {
     const patch = parseInput(profilePatch, req.body, 'body');
     const viewer = currentUser(req);
     if (patch.notifyQueue && viewer.role === 'commenter') throw badRequest('Only moderators have a queue to be told about.');
@@ -124,7 +132,10 @@ export function lifecycleRoutes(
     res.json({ ...userJson(user), notifyReplies: Boolean(user.notifyReplies), notifyQueue: Boolean(user.notifyQueue) });
   });
 
-  router.post('/me/email', requireUser, async (req, res) => {
+  api.post(
+    '/me/email',
+    { operationId: 'changeEmail', summary: 'Mails a confirmation link to the new address; nothing changes until it is opened.', tags: ['accounts'], signedIn: 'required', body: emailChangeBody, problems: [403, 409], responses: { 202: { description: 'Accepted.' } } },
+    requireUser, async (req, res) => {
     const body = parseInput(emailChangeBody, req.body, 'body');
     const user = await checkCurrentPassword(currentUser(req).id, body.currentPassword);
     if (user.email === body.email) throw conflict('This is already your email address.');
@@ -146,7 +157,10 @@ export function lifecycleRoutes(
     res.status(202).end();
   });
 
-  router.post('/auth/change-email/confirm', async (req, res) => {
+  api.post(
+    '/auth/change-email/confirm',
+    { operationId: 'confirmEmailChange', summary: 'Makes the new address (from POST /me/email) the account address, verified.', tags: ['accounts'], body: tokenBody, problems: [409, 410], responses: { 200: { description: 'The user with the new address.', schema: userEnvelopeSchema } } },
+    async (req, res) => {
     const { token } = parseInput(tokenBody, req.body, 'body');
     const link = await consumeEmailLinkToken(token, 'change-email');
     const user = await confirmEmailChange(link);
@@ -154,32 +168,44 @@ export function lifecycleRoutes(
     res.json({ user: userJson(user) });
   });
 
-  router.put('/me/password', requireUser, async (req, res) => {
+  api.put(
+    '/me/password',
+    { operationId: 'setPassword', summary: 'Sets a password (link-only and Facebook accounts) or changes it (currentPassword needed); other sessions end.', tags: ['accounts'], signedIn: 'required', body: passwordBody, problems: [403, 409], responses: { 200: { description: 'A fresh session.', schema: sessionJsonSchema } } },
+    requireUser, async (req, res) => {
     const body = parseInput(passwordBody, req.body, 'body');
     const user = await setPassword(currentUser(req).id, body);
     req.log.info({ userId: String(user._id) }, 'password set; every other session ended');
     session(user, res);
   });
 
-  router.post('/auth/logout-everywhere', requireUser, async (req, res) => {
+  api.post(
+    '/auth/logout-everywhere',
+    { operationId: 'logoutEverywhere', summary: 'Ends every session of the signed-in account.', tags: ['accounts'], signedIn: 'required', responses: { 204: { description: 'Done; no body.' } } },
+    requireUser, async (req, res) => {
     await signOutEverywhere(currentUser(req).id);
     req.log.info({ userId: currentUser(req).id }, 'signed out everywhere');
     res.status(204).end();
   });
 
-  router.get('/me/export', requireUser, async (req, res) => {
+  api.get(
+    '/me/export',
+    { operationId: 'exportMe', summary: 'Everything held about the caller, as a JSON download.', tags: ['accounts'], signedIn: 'required', responses: { 200: { description: 'The export (Content-Disposition: attachment).', schema: accountExportSchema } } },
+    requireUser, async (req, res) => {
     const data = await exportAccount(currentUser(req).id);
     res.setHeader('Cache-Control', 'no-store');
     res.attachment('threadline-my-data.json');
     res.type('application/json').send(JSON.stringify(data, null, 2));
   });
 
-  router.delete('/me', requireUser, async (req, res) => {
+  api.delete(
+    '/me',
+    { operationId: 'deleteMe', summary: 'Deletes the account: comments become "deleted account" tombstones, the email is erased, sessions end.', tags: ['accounts'], signedIn: 'required', body: deleteBody, bodyOptional: true, problems: [403], responses: { 204: { description: 'Done; no body.' } } },
+    requireUser, async (req, res) => {
     const body = parseInput(deleteBody, req.body, 'body');
     await deleteAccount(currentUser(req).id, body?.password);
     req.log.info({ userId: currentUser(req).id }, 'account deleted by its owner');
     res.status(204).end();
   });
 
-  return router;
+  return api.router;
 }

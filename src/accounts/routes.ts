@@ -1,10 +1,11 @@
 import cookieParser from 'cookie-parser';
-import { Router, type Request, type Response } from 'express';
+import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../context';
 import { HttpProblem, badRequest, tooManyRequests, unauthorized } from '../http/problem';
 import { createRateLimiters } from '../http/rateLimit';
-import { objectIdString, parseInput } from '../http/validate';
+import { parseInput } from '../http/validate';
+import { documentedRouter } from '../openapi/declare';
 import {
   confirmAddress,
   issueSessionToken,
@@ -24,34 +25,28 @@ import { createFacebookPassport, facebookNotConfigured, finishFacebookState, sen
 import { lifecycleRoutes } from './lifecycleRoutes';
 import { authenticateLocal, createLocalPassport } from './localSignIn';
 import { createAccountMail, linkBase } from './accountMail';
-import { personName } from './names';
-import { PASSWORD_MAX_LENGTH, passwordProblem } from './passwords';
+import { passwordProblem } from './passwords';
 import { checkReturnTo } from './returnTo';
+import {
+  emailLinkBody,
+  facebookCallbackQuery,
+  facebookStartQuery,
+  loginBody,
+  registerBody,
+  sessionJsonSchema,
+  tokenBody,
+  userJsonSchema,
+} from './schemas';
 import { countThrottleEvent, throttleRetryAfter, type ThrottleRule } from './throttle';
 import { toUserJson } from './userJson';
 import { UserModel } from './user.model';
-
-const email = z.string().trim().toLowerCase().max(254).pipe(z.email('must be an email address'));
-const displayName = personName(50);
-const linkToken = z.string().regex(/^[A-Za-z0-9_-]{20,100}$/, 'must be a link token');
-const returnTarget = { siteId: objectIdString.optional(), returnTo: z.string().max(2000).optional() };
-
-const registerBody = z.strictObject({ email, password: z.string().max(PASSWORD_MAX_LENGTH), displayName, ...returnTarget });
-const loginBody = z.strictObject({ email, password: z.string().min(1).max(PASSWORD_MAX_LENGTH) });
-const emailLinkBody = z.strictObject({ email, ...returnTarget });
-const tokenBody = z.strictObject({ token: linkToken });
-const facebookStartQuery = z.strictObject({ siteId: objectIdString, returnTo: z.string().min(1).max(2000) });
-const facebookCallbackQuery = z.looseObject({
-  state: z.string().max(200).optional(),
-  code: z.string().max(2000).optional(),
-  error: z.string().max(200).optional(),
-});
 
 const BAD_CREDENTIALS = 'The email address or password is not correct.';
 
 export function accountRoutes(context: AppContext): Router {
   const { config, logger } = context;
-  const router = Router();
+  const api = documentedRouter();
+  const router = api.router;
   const mail = createAccountMail(config, logger);
   const localPassport = createLocalPassport();
   const limits = createRateLimiters(config);
@@ -91,7 +86,10 @@ export function accountRoutes(context: AppContext): Router {
     });
   };
 
-  router.post('/auth/register', limits.signIn, limits.sendEmail, async (req, res) => {
+  api.post(
+    '/auth/register',
+    { operationId: 'register', summary: 'Creates an account and sends a verification email.', tags: ['accounts'], body: registerBody, problems: [409, 422], responses: { 201: { description: 'Signed in as the new account.', schema: sessionJsonSchema } } },
+    limits.signIn, limits.sendEmail, async (req, res) => {
     const body = parseInput(registerBody, req.body, 'body');
     const weakness = passwordProblem(body.password, { email: body.email, displayName: body.displayName });
     if (weakness) throw badRequest('The password is not acceptable.', [{ path: 'password', message: weakness }]);
@@ -103,7 +101,10 @@ export function accountRoutes(context: AppContext): Router {
     session(user, res, 201);
   });
 
-  router.post('/auth/verify-email', async (req, res) => {
+  api.post(
+    '/auth/verify-email',
+    { operationId: 'verifyEmail', summary: "Confirms an email address with the token from the verification email and signs the confirmer in. Opened outside the account's own session, it also removes a password someone else set and ends their sessions.", tags: ['accounts'], signedIn: 'optional', body: tokenBody, problems: [410], responses: { 200: { description: 'Signed in.', schema: sessionJsonSchema } } },
+    async (req, res) => {
     const { token } = parseInput(tokenBody, req.body, 'body');
     const link = await consumeEmailLinkToken(token, 'verify-email');
     const user = link.userId ? await confirmAddress(link.userId, link.email, req.user?.id ?? null, req.log) : null;
@@ -112,7 +113,10 @@ export function accountRoutes(context: AppContext): Router {
     session(user, res);
   });
 
-  router.post('/auth/login', limits.signIn, async (req, res) => {
+  api.post(
+    '/auth/login',
+    { operationId: 'login', summary: 'Signs in with email and password.', tags: ['accounts'], body: loginBody, problems: [403], responses: { 200: { description: 'Signed in.', schema: sessionJsonSchema } } },
+    limits.signIn, async (req, res) => {
     const body = parseInput(loginBody, req.body, 'body');
     req.body = body;
     await brakeIp(req, 'login');
@@ -133,7 +137,10 @@ export function accountRoutes(context: AppContext): Router {
     session(user, res);
   });
 
-  router.post('/auth/email-link', limits.sendEmail, async (req, res) => {
+  api.post(
+    '/auth/email-link',
+    { operationId: 'requestEmailLink', summary: 'Emails a one-time sign-in link (15 minutes, single use). Answers 202 whether or not the address is known.', tags: ['accounts'], body: emailLinkBody, responses: { 202: { description: 'Accepted; an email is on its way if the address can receive one.' } } },
+    limits.sendEmail, async (req, res) => {
     const body = parseInput(emailLinkBody, req.body, 'body');
     const base = await linkBase(config.PUBLIC_URL, body);
     await brakeIp(req, 'email-link');
@@ -148,7 +155,10 @@ export function accountRoutes(context: AppContext): Router {
     res.status(202).end();
   });
 
-  router.post('/auth/email-link/verify', async (req, res) => {
+  api.post(
+    '/auth/email-link/verify',
+    { operationId: 'verifyEmailLink', summary: 'Exchanges a one-time sign-in link token for a session.', tags: ['accounts'], body: tokenBody, problems: [403, 410], responses: { 200: { description: 'Signed in.', schema: sessionJsonSchema } } },
+    async (req, res) => {
     const { token } = parseInput(tokenBody, req.body, 'body');
     const link = await consumeEmailLinkToken(token, 'sign-in');
     const user = await signInWithVerifiedEmail(link.email, req.log);
@@ -156,7 +166,10 @@ export function accountRoutes(context: AppContext): Router {
     session(user, res);
   });
 
-  router.get('/auth/facebook', async (req, res, next) => {
+  api.get(
+    '/auth/facebook',
+    { operationId: 'facebookSignIn', summary: 'Redirects to Facebook with a state bound to this browser.', tags: ['accounts'], query: facebookStartQuery, responses: { 302: { description: 'To Facebook.' } } },
+    async (req, res, next) => {
     if (!facebookPassport) throw facebookNotConfigured();
     const query = parseInput(facebookStartQuery, req.query, 'query');
     const target = await checkReturnTo(query.siteId, query.returnTo);
@@ -164,7 +177,10 @@ export function accountRoutes(context: AppContext): Router {
     facebookPassport.authenticate('facebook', { session: false, state, scope: ['email'] })(req, res, next);
   });
 
-  router.get('/auth/facebook/callback', cookieParser(), async (req, res) => {
+  api.get(
+    '/auth/facebook/callback',
+    { operationId: 'facebookCallback', summary: 'Signs in or creates the user, then hands the session token to the widget.', tags: ['accounts'], query: facebookCallbackQuery, problems: [403, 502], responses: { 200: { description: 'A page that passes the session to the widget.', contentType: 'text/html', schema: z.string() }, 302: { description: 'Back to the page that started the sign-in.' } } },
+    cookieParser(), async (req, res) => {
     if (!facebookPassport) throw facebookNotConfigured();
     const query = parseInput(facebookCallbackQuery, req.query, 'query');
     const { returnOrigin } = await finishFacebookState(req, res, config, query.state);
@@ -193,7 +209,10 @@ export function accountRoutes(context: AppContext): Router {
 
   router.use(lifecycleRoutes(context, mail, session, limits));
 
-  router.get('/auth/me', requireUser, async (req, res) => {
+  api.get(
+    '/auth/me',
+    { operationId: 'me', summary: 'The signed-in user.', tags: ['accounts'], signedIn: 'required', responses: { 200: { description: 'The user, with email.', schema: userJsonSchema } } },
+    requireUser, async (req, res) => {
     const viewer = currentUser(req);
     const user = await UserModel.findById(viewer.id).lean<StoredUser>();
     if (!user) throw unauthorized('This session has ended; sign in again.');
@@ -205,19 +224,25 @@ export function accountRoutes(context: AppContext): Router {
    * cookie (the widget runs on other sites, where third-party cookies are blocked). The token is checked
    * like every other (signature, expiry, tokenVersion), so sign-out and bans still end the session at once.
    */
-  router.post('/auth/refresh', requireUser, async (req, res) => {
+  api.post(
+    '/auth/refresh',
+    { operationId: 'refreshSession', summary: 'Exchanges a valid, unrevoked session token for a fresh one, so an active reader stays signed in without cookies.', tags: ['accounts'], signedIn: 'required', responses: { 200: { description: 'A fresh session.', schema: sessionJsonSchema } } },
+    requireUser, async (req, res) => {
     const viewer = currentUser(req);
     const user = await UserModel.findById(viewer.id).lean<StoredUser>();
     if (!user || viewer.banned) throw unauthorized('This session has ended; sign in again.');
     session(user, res);
   });
 
-  router.post('/auth/logout', requireUser, async (req, res) => {
+  api.post(
+    '/auth/logout',
+    { operationId: 'logout', summary: 'Ends every session of this user: the token stops working.', tags: ['accounts'], signedIn: 'required', responses: { 204: { description: 'Done; no body.' } } },
+    requireUser, async (req, res) => {
     const viewer = currentUser(req);
     await UserModel.updateOne({ _id: viewer.id }, { $inc: { tokenVersion: 1 } });
     req.log.info({ userId: viewer.id }, 'signed out');
     res.status(204).end();
   });
 
-  return router;
+  return api.router;
 }

@@ -1,5 +1,6 @@
 import { Schema, Types, model, type HydratedDocument, type InferSchemaType, type MongooseQueryMiddleware, type Query } from 'mongoose';
 import { publishChange } from '../changes/feed';
+import { nameKeys } from './nameKeys';
 
 export const ROLES = ['commenter', 'moderator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -29,12 +30,32 @@ const userSchema = new Schema(
     notifyQueue: { type: Boolean, default: false },
     /** Set when the reader deleted the account; the document stays, emptied, for moderation records. */
     deletedAt: { type: Date, default: null },
+    /** Prefixes of the words of displayName, kept by the hooks below: name search by equality (nameKeys.ts). */
+    nameKeys: { type: [String], default: [] },
   },
   { timestamps: true },
 );
 userSchema.index({ email: 1 });
 userSchema.index({ facebookId: 1 });
 userSchema.index({ role: 1 });
+userSchema.index({ nameKeys: 1 });
+
+// nameKeys follow displayName, whichever way it is written.
+userSchema.pre('save', function () {
+  if (this.isNew || this.isModified('displayName')) this.nameKeys = nameKeys(this.displayName);
+});
+userSchema.pre('insertMany', function (docs: unknown) {
+  for (const doc of (Array.isArray(docs) ? docs : [docs]) as { displayName?: unknown; nameKeys?: string[] }[]) {
+    if (typeof doc.displayName === 'string') doc.nameKeys = nameKeys(doc.displayName);
+  }
+});
+userSchema.pre(['updateOne', 'updateMany', 'findOneAndUpdate'], function () {
+  const update = this.getUpdate();
+  if (!update || Array.isArray(update)) return;
+  const set = (update.$set ?? {}) as Record<string, unknown>;
+  const name = set.displayName ?? (update as Record<string, unknown>).displayName;
+  if (typeof name === 'string') this.setUpdate({ ...update, $set: { ...set, nameKeys: nameKeys(name.trim()) } });
+});
 
 /** The user a write names by `_id`, or undefined when its filter names several (every copy is then dropped). */
 function userOfFilter(filter: Record<string, unknown>): string | undefined {

@@ -1,4 +1,5 @@
 import { isBanActive, type AuthUser } from './authenticate';
+import type { UserJson } from './schemas';
 import type { Role } from './user.model';
 
 /** The fields of a stored user that the public `user` object is built from. */
@@ -12,14 +13,7 @@ export interface SerializableUser {
   bannedUntil?: Date | null;
 }
 
-export interface UserJson {
-  id: string;
-  displayName: string;
-  email?: string;
-  role: Role;
-  emailVerified: boolean;
-  banned: boolean;
-}
+export type { UserJson } from './schemas';
 
 /** Who is looking decides whether `email` is shown: only the owner and admins see it (not moderators). */
 export function toUserJson(user: SerializableUser, viewer: Pick<AuthUser, 'id' | 'role'> | null | undefined): UserJson {

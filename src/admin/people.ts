@@ -1,5 +1,6 @@
 import { trusted, Types } from 'mongoose';
 import type { AuthUser } from '../accounts/authenticate';
+import { lookupKey, nameMatches } from '../accounts/nameKeys';
 import { UserModel } from '../accounts/user.model';
 import { toUserJson, type UserJson } from '../accounts/userJson';
 import { CommentModel } from '../comments/comment.model';
@@ -8,31 +9,46 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** How many comments a moderator's search reads at most to find the people behind them. */
-const MODERATOR_SCAN = 1000;
+/** How many accounts whose name has the looked-up word are read at most for one search. */
+const CANDIDATES = 500;
+const FULL_ADDRESS = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+/** Accounts whose name matches every word of `q` (each word begins a word of the name), by `_id`. */
+async function byName(q: string): Promise<Awaited<ReturnType<typeof readCandidates>>> {
+  const key = lookupKey(q);
+  if (!key) return [];
+  const candidates = await readCandidates(key);
+  return candidates.filter((u) => nameMatches(u.displayName, q)).sort((a, b) => String(a._id).localeCompare(String(b._id)));
+}
+
+/** One top-level equality on the array of name prefixes: FerretDB pushes it down, a GIN index serves it. */
+function readCandidates(key: string) {
+  return UserModel.find({ nameKeys: key }).limit(CANDIDATES).lean();
+}
 
 /**
- * Finds people. Admins search every account by email (an anchored prefix, served by the email index)
- * or by a display-name prefix. Moderators search only among people who commented on the sites they
- * moderate: by display-name prefix over those sites' comments (newest first, at most MODERATOR_SCAN
- * read), never by email, and never see an email.
+ * Finds people. Admins search every account by email (a whole address by equality, a fragment by an
+ * anchored prefix) or by name. Moderators search by name only among people who commented on the sites
+ * they moderate (checked per person by `authorId` and `siteId`), and never see an email. Names are
+ * looked up by equality on `nameKeys` (src/accounts/nameKeys.ts), not by a regex over every account.
  */
 export async function searchPeople(viewer: AuthUser, q: string, siteIds: string[], limit: number): Promise<{ items: UserJson[] }> {
-  const prefix = trusted({ $regex: `^${escapeRegExp(q)}`, $options: 'i' });
   if (viewer.role === 'admin') {
-    const filter = q.includes('@') ? { email: trusted({ $regex: `^${escapeRegExp(q.toLowerCase())}` }) } : { displayName: prefix };
-    const users = await UserModel.find(filter).sort({ _id: 1 }).limit(limit).lean();
-    return { items: users.map((u) => toUserJson(u, viewer)) };
+    if (q.includes('@')) {
+      const email = q.toLowerCase();
+      const filter = FULL_ADDRESS.test(email) ? { email } : { email: trusted({ $regex: `^${escapeRegExp(email)}` }) };
+      const users = await UserModel.find(filter).sort({ _id: 1 }).limit(limit).lean();
+      return { items: users.map((u) => toUserJson(u, viewer)) };
+    }
+    return { items: (await byName(q)).slice(0, limit).map((u) => toUserJson(u, viewer)) };
   }
   if (siteIds.length === 0 || q.includes('@')) return { items: [] };
-  const comments = await CommentModel.find(
-    { siteId: trusted({ $in: siteIds.map((id) => new Types.ObjectId(id)) }), 'author.displayName': prefix, 'author.id': trusted({ $ne: null }) },
-    { 'author.id': 1 },
-  )
-    .sort({ createdAt: -1 })
-    .limit(MODERATOR_SCAN)
-    .lean<{ author: { id: Types.ObjectId } }[]>();
-  const ids = [...new Set(comments.map((c) => String(c.author.id)))].slice(0, limit);
-  const users = ids.length ? await UserModel.find({ _id: trusted({ $in: ids.map((id) => new Types.ObjectId(id)) }) }).lean() : [];
-  return { items: users.map((u) => toUserJson(u, viewer)) };
+  const sites = siteIds.map((id) => new Types.ObjectId(id));
+  const found: UserJson[] = [];
+  for (const user of await byName(q)) {
+    if (found.length >= limit) break;
+    const commented = await Promise.all(sites.map((siteId) => CommentModel.exists({ authorId: user._id, siteId })));
+    if (commented.some(Boolean)) found.push(toUserJson(user, viewer));
+  }
+  return { items: found };
 }

@@ -324,6 +324,13 @@ export async function approvedCountOfAuthor(userId: string): Promise<number> {
   return user?.approvedCommentCount ?? 0;
 }
 
+/** Adds approved comments written outside the service's write path (an import) to an author's exact count. */
+export async function addApprovedToAuthor(userId: string, count: number): Promise<void> {
+  if (count === 0) return;
+  await ensureAuthorCount(userId);
+  await addExactly(AuthorCountModel, userId, { approvedCount: count }, 'approvedCountRev');
+}
+
 const approvedDelta = (before: CommentStatus | null, after: CommentStatus): -1 | 0 | 1 =>
   before === after ? 0 : after === 'approved' ? 1 : before === 'approved' ? -1 : 0;
 

@@ -1,20 +1,12 @@
 import { Schema, model, type InferSchemaType, type HydratedDocument, type Types } from 'mongoose';
 import { placeNewComments, settleHeads, type Entered } from '../moderation/queuePlaces';
+import { REASON_CODES } from '../moderation/pipeline';
 
 export const COMMENT_STATUSES = ['approved', 'pending', 'rejected', 'deleted'] as const;
 export type CommentStatus = (typeof COMMENT_STATUSES)[number];
 
-export const REASON_CODES = [
-  'profanity',
-  'banned-word',
-  'suspect-word',
-  'too-many-links',
-  'first-comment',
-  'premoderation',
-  'flagged',
-  'guest',
-] as const;
-export type ReasonCode = (typeof REASON_CODES)[number];
+// The reason codes come from the moderation phases: adding a phase adds its codes here too.
+export { REASON_CODES, type ReasonCode } from '../moderation/pipeline';
 
 const matchSchema = new Schema({ start: { type: Number, required: true }, end: { type: Number, required: true } }, { _id: false });
 

@@ -1,14 +1,23 @@
 import { createHash } from 'node:crypto';
-import { Router, type Request } from 'express';
+import type { Request, Router } from 'express';
 import { currentUser, requireUser } from '../accounts/authenticate';
 import type { AppContext } from '../context';
-import { duplicatePostBrake, honeypot } from '../http/commentBrakes';
+import { duplicatePostBrake, honeypot, honeypotFieldSchema } from '../http/commentBrakes';
 import { badRequest, notFound } from '../http/problem';
 import { createRateLimiters } from '../http/rateLimit';
-import { parseInput } from '../http/validate';
+import { isObjectIdString, parseInput } from '../http/validate';
+import { documentedRouter } from '../openapi/declare';
 import {
   articleIdSchema,
+  articleParamsSchema,
+  commentCountsSchema,
+  commentJsonSchema,
+  commentPageSchema,
+  commentParamsSchema,
   countsQuerySchema,
+  previewJsonSchema,
+  siteParamsSchema,
+  voteResultSchema,
   editCommentSchema,
   postCommentSchema,
   previewCommentSchema,
@@ -22,12 +31,10 @@ import { siteStaffIds, staffOnPage } from './staff';
 import { mergeViewerVotes } from './viewerVotes';
 import { voteOnComment } from './votes';
 
-const OBJECT_ID = /^[a-f0-9]{24}$/i;
-
 /** A malformed id names nothing, so it is a 404 like an unknown one. */
 function idParam(req: Request, name: string): string {
   const value = String(req.params[name]);
-  if (!OBJECT_ID.test(value)) throw notFound(`No ${name === 'siteId' ? 'site' : 'comment'} with this id.`);
+  if (!isObjectIdString(value)) throw notFound(`No ${name === 'siteId' ? 'site' : 'comment'} with this id.`);
   return value;
 }
 
@@ -54,7 +61,7 @@ function staffOf(body: Buffer, siteStaff: string[]): string[] {
 
 /** Threads, posting, editing, deleting and voting. HTTP only: the rules live in the service. */
 export function commentRoutes({ config }: AppContext): Router {
-  const router = Router();
+  const api = documentedRouter();
   const limits = createRateLimiters(config);
   // Brakes on posting, in this order: per-user/IP rate, the guest form's honeypot, the same text twice.
   const postBrakes = [
@@ -63,7 +70,10 @@ export function commentRoutes({ config }: AppContext): Router {
     duplicatePostBrake(config.DUPLICATE_POST_WINDOW_SECONDS, config.RATE_LIMITS_ENABLED),
   ];
 
-  router.get('/sites/:siteId/articles/:articleId/comments', async (req, res) => {
+  api.get(
+    '/sites/:siteId/articles/:articleId/comments',
+    { operationId: 'listComments', summary: "An article's thread: approved comments, plus the viewer's own pending ones.", tags: ['comments'], signedIn: 'optional', params: articleParamsSchema, query: threadQuerySchema, responses: { 200: { description: 'One page of root comments with all their replies.', schema: commentPageSchema } } },
+    async (req, res) => {
     const siteId = idParam(req, 'siteId');
     const articleId = articleParam(req);
     const query = parseInput(threadQuerySchema, req.query, 'query');
@@ -98,13 +108,19 @@ export function commentRoutes({ config }: AppContext): Router {
   });
 
   /** Renders a draft exactly as a posted comment would be, for the composer's preview; nothing is stored. */
-  router.post('/sites/:siteId/comments/preview', async (req, res) => {
+  api.post(
+    '/sites/:siteId/comments/preview',
+    { operationId: 'previewComment', summary: 'Renders a draft as a posted comment would be (Markdown subset, sanitized); nothing is stored.', tags: ['comments'], params: siteParamsSchema, body: previewCommentSchema, responses: { 200: { description: 'The rendered draft.', schema: previewJsonSchema } } },
+    async (req, res) => {
     idParam(req, 'siteId');
     const { body } = parseInput(previewCommentSchema, req.body, 'body');
     res.json({ html: renderComment(body).html });
   });
 
-  router.post('/sites/:siteId/articles/:articleId/comments', ...postBrakes, async (req, res) => {
+  api.post(
+    '/sites/:siteId/articles/:articleId/comments',
+    { operationId: 'postComment', summary: 'Posts a comment or reply; moderation decides approved, pending or rejected.', description: 'Guests may post where the site allows it, giving `guest`. `website` is a honeypot that must stay empty. The same text from the same author within a minute is refused with 409.', tags: ['comments'], signedIn: 'optional', params: articleParamsSchema, body: postCommentSchema.extend(honeypotFieldSchema), problems: [403, 409, 422], responses: { 201: { description: 'The comment, approved or pending.', schema: commentJsonSchema } } },
+    ...postBrakes, async (req, res) => {
     const siteId = idParam(req, 'siteId');
     const articleId = articleParam(req);
     const input = parseInput(postCommentSchema, req.body, 'body');
@@ -112,28 +128,40 @@ export function commentRoutes({ config }: AppContext): Router {
     res.status(201).json(comment);
   });
 
-  router.get('/sites/:siteId/counts', async (req, res) => {
+  api.get(
+    '/sites/:siteId/counts',
+    { operationId: 'commentCounts', summary: 'Approved comment counts for a list of articles.', tags: ['comments'], params: siteParamsSchema, query: countsQuerySchema, responses: { 200: { description: 'Counts by article id.', schema: commentCountsSchema } } },
+    async (req, res) => {
     const siteId = idParam(req, 'siteId');
     const { articles } = parseInput(countsQuerySchema, req.query, 'query');
     res.json(await countComments(siteId, articles));
   });
 
-  router.patch('/comments/:commentId', requireUser, async (req, res) => {
+  api.patch(
+    '/comments/:commentId',
+    { operationId: 'editComment', summary: 'Edits a comment: its author, inside the edit window; moderated again.', tags: ['comments'], signedIn: 'required', params: commentParamsSchema, body: editCommentSchema, problems: [403, 409, 422], responses: { 200: { description: 'The edited comment.', schema: commentJsonSchema } } },
+    requireUser, async (req, res) => {
     const commentId = idParam(req, 'commentId');
     const { body } = parseInput(editCommentSchema, req.body, 'body');
     res.json(await editComment({ commentId, body, viewer: currentUser(req) }));
   });
 
-  router.delete('/comments/:commentId', requireUser, async (req, res) => {
+  api.delete(
+    '/comments/:commentId',
+    { operationId: 'deleteComment', summary: 'Deletes a comment (author or moderator); replies stay and it becomes a tombstone.', tags: ['comments'], signedIn: 'required', params: commentParamsSchema, problems: [403], responses: { 204: { description: 'Done; no body.' } } },
+    requireUser, async (req, res) => {
     await deleteComment({ commentId: idParam(req, 'commentId'), viewer: currentUser(req) });
     res.status(204).end();
   });
 
-  router.put('/comments/:commentId/vote', limits.vote, requireUser, async (req, res) => {
+  api.put(
+    '/comments/:commentId/vote',
+    { operationId: 'voteComment', summary: "Sets the caller's vote on a comment (0 withdraws it).", tags: ['comments'], signedIn: 'required', params: commentParamsSchema, body: voteSchema, problems: [403, 409], responses: { 200: { description: 'The new score.', schema: voteResultSchema } } },
+    limits.vote, requireUser, async (req, res) => {
     const commentId = idParam(req, 'commentId');
     const { value } = parseInput(voteSchema, req.body, 'body');
     res.json(await voteOnComment({ commentId, value, viewer: currentUser(req) }));
   });
 
-  return router;
+  return api.router;
 }

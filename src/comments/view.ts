@@ -1,5 +1,6 @@
 import type { Types } from 'mongoose';
 import type { CommentStatus, ReasonCode } from './comment.model';
+import type { CommentJson } from './schemas';
 
 /** A comment as read from the database (lean). */
 export interface CommentRecord {
@@ -32,25 +33,8 @@ export interface CommentRecord {
   createdAt: Date;
 }
 
-/** The public shape of a comment (API.md `comment`). A guest's email never leaves the service. */
-export interface CommentJson {
-  id: string;
-  siteId: string;
-  articleId: string;
-  parentId: string | null;
-  depth: number;
-  /** `guest` marks a name typed into the guest form (no account); `website` is a guest's link, if given. */
-  author: { id: string | null; displayName: string; guest: boolean; website?: string };
-  body: string;
-  html: string;
-  status: CommentStatus;
-  score: number;
-  createdAt: string;
-  editedAt: string | null;
-  /** An editors' pick: the widget shows these first, under their own tab. */
-  featured: boolean;
-  replies: CommentJson[];
-}
+/** The public shape of a comment, declared once with the API's schemas. */
+export type { CommentJson } from './schemas';
 
 export const DELETED_AUTHOR_NAME = '[deleted]';
 /** Tombstones of an account its owner deleted. */

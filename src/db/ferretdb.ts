@@ -130,8 +130,9 @@ export function startFerretdb(
   const forward = (chunk: Buffer): void => {
     for (const line of chunk.toString('utf8').split('\n')) {
       if (!line.trim()) continue;
-      // A duplicate key (SQLSTATE 23505) is a claim lost to another writer: expected, not an error.
-      if (line.includes('"level":"ERROR"') && !line.includes('SQLSTATE 23505')) logger.warn({ ferretdb: line.slice(0, 2000) }, 'FerretDB error');
+      // A duplicate key (SQLSTATE 23505; long lines are cut before it) is a claim lost to another
+      // writer, or an insert-or-skip: expected, not an error.
+      if (line.includes('"level":"ERROR"') && !line.includes('SQLSTATE 23505') && !line.includes('duplicate key value violates unique constraint')) logger.warn({ ferretdb: line.slice(0, 2000) }, 'FerretDB error');
       else logger.debug({ ferretdb: line.slice(0, 2000) }, 'FerretDB said');
     }
   };

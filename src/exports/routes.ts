@@ -1,7 +1,8 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import { z } from 'zod';
 import { requireRole } from '../accounts/authenticate';
 import { objectIdString, parseInput } from '../http/validate';
+import { documentedRouter } from '../openapi/declare';
 import { getSite } from '../sites/service';
 import { EXPORT_FORMATS, exportComments } from './service';
 
@@ -15,8 +16,11 @@ const querySchema = z
 
 /** GET /sites/:siteId/export?format=jsonl|wxr (admin): the site's comments, streamed as a download. */
 export function exportRoutes(): Router {
-  const router = Router();
-  router.get('/sites/:siteId/export', requireRole('admin'), async (req, res) => {
+  const api = documentedRouter();
+  api.get(
+    '/sites/:siteId/export',
+    { operationId: 'exportComments', summary: 'Admins only: every comment of the site, streamed as JSON lines or WXR.', tags: ['administration'], signedIn: 'required', params: paramsSchema, query: querySchema, problems: [403], responses: { 200: { description: 'The export, as a download.', alternatives: { 'application/x-ndjson': z.string(), 'application/rss+xml': z.string() } } } },
+    requireRole('admin'), async (req, res) => {
     const { siteId } = parseInput(paramsSchema, req.params, 'params');
     const { format, includeEmails } = parseInput(querySchema, req.query, 'query');
     await getSite(siteId);
@@ -51,5 +55,5 @@ export function exportRoutes(): Router {
       res.destroy();
     }
   });
-  return router;
+  return api.router;
 }

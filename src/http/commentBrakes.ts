@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { createHash } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import { badRequest, conflict } from './problem';
@@ -7,6 +8,11 @@ import { op } from '../db/atomic';
 
 /** The field a guest form carries hidden from people; only bots fill it in. */
 export const HONEYPOT_FIELD = 'website';
+
+/** The honeypot as the API document shows it on the routes that take it. */
+export const honeypotFieldSchema = {
+  [HONEYPOT_FIELD]: z.string().max(0).optional().meta({ description: 'Honeypot: hidden from people, must stay empty.' }),
+};
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

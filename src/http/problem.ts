@@ -1,5 +1,17 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import mongoose from 'mongoose';
+import { z } from 'zod';
+
+/** The body of every error answer: an RFC 9457 problem. */
+export const problemJsonSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int().min(400).max(599),
+    detail: z.string(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: 'Problem', description: 'An RFC 9457 problem.' });
 
 export interface FieldError {
   path: string;

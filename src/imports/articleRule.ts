@@ -51,23 +51,45 @@ export function articleIdFor(article: SourceArticle, rule: ArticleRule, mapping?
   return null;
 }
 
+/** A mapping line that is not `source,articleId`: its line number (from 1) and what is wrong. */
+export class MappingError extends Error {
+  override name = 'MappingError';
+  constructor(
+    readonly line: number,
+    readonly reason: string,
+  ) {
+    super(`mapping line ${line}: ${reason}`);
+  }
+}
+
+/** At most this many pairs in one mapping. */
+export const MAX_MAPPING_ENTRIES = 100_000;
+
 /**
- * Reads a mapping file: one `source,articleId` pair a line (comma or tab), where source is a
- * permalink, a path, a slug or a page id; blank lines and lines starting with `#` are skipped.
+ * Parses a mapping: one `source,articleId` pair a line (comma or tab), where source is a permalink,
+ * a path, a slug or a page id; blank lines and lines starting with `#` are skipped. Throws
+ * MappingError for the first bad line, or when no pair is given.
  */
-export async function readMappingFile(file: string): Promise<Map<string, string>> {
+export function parseMapping(text: string): Map<string, string> {
   const mapping = new Map<string, string>();
-  const lines = (await readFile(file, 'utf8')).split(/\r?\n/);
+  const lines = text.split(/\r?\n/);
   lines.forEach((raw, index) => {
     const line = raw.trim();
     if (!line || line.startsWith('#')) return;
     const cut = line.search(/[,\t]/);
     const source = cut > 0 ? line.slice(0, cut).trim() : '';
     const articleId = cut > 0 ? line.slice(cut + 1).trim() : '';
-    if (!source || !ARTICLE_ID_PATTERN.test(articleId)) {
-      throw new Error(`mapping file line ${index + 1}: expected "source,articleId" with an article id of A-Z a-z 0-9 . _ ~ : -`);
+    if (!source || source.length > 2000 || !ARTICLE_ID_PATTERN.test(articleId)) {
+      throw new MappingError(index + 1, 'expected "source,articleId" with an article id of A-Z a-z 0-9 . _ ~ : - (at most 200)');
     }
+    if (mapping.size >= MAX_MAPPING_ENTRIES) throw new MappingError(index + 1, `more than ${MAX_MAPPING_ENTRIES} pairs`);
     mapping.set(source, articleId);
   });
+  if (mapping.size === 0) throw new MappingError(lines.length, 'no "source,articleId" pair in the mapping');
   return mapping;
+}
+
+/** Reads a mapping file (see `parseMapping`). */
+export async function readMappingFile(file: string): Promise<Map<string, string>> {
+  return parseMapping(await readFile(file, 'utf8'));
 }

@@ -68,6 +68,7 @@ function wxrReader(): FormatReader {
         createdAt,
         content: record.fields.get('wp:comment_content') ?? '',
         status,
+        sourceStatus: `wp:comment_approved "${approved}"`,
       };
     },
   };
@@ -93,13 +94,13 @@ function disqusReader(): FormatReader {
       const threadId = required(record, 'thread@dsq:id');
       const article = threads.get(threadId);
       if (!article) throw new ImportFormatError(record.line, `the post's thread ${threadId.slice(0, 40)} is not defined before it`);
-      const status: CommentStatus = flag(record, 'isSpam')
-        ? 'rejected'
+      const [status, sourceStatus]: [CommentStatus, string] = flag(record, 'isSpam')
+        ? ['rejected', 'isSpam true']
         : flag(record, 'isDeleted')
-          ? 'deleted'
+          ? ['deleted', 'isDeleted true']
           : text(record, 'isApproved').toLowerCase() === 'false'
-            ? 'pending'
-            : 'approved';
+            ? ['pending', 'isApproved false']
+            : ['approved', 'approved'];
       return {
         line: record.line,
         sourceId: dsqId,
@@ -112,6 +113,7 @@ function disqusReader(): FormatReader {
         createdAt: parseDate(record, 'createdAt', required(record, 'createdAt'), /^\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?([zZ]|[+-]\d\d:?\d\d)?$/),
         content: record.fields.get('message') ?? '',
         status,
+        sourceStatus,
       };
     },
   };

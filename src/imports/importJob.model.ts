@@ -4,12 +4,12 @@ import { ARTICLE_RULES, type ArticleRule } from './articleRule';
 
 export const IMPORT_STATUSES = ['running', 'done', 'failed'] as const;
 export type ImportStatus = (typeof IMPORT_STATUSES)[number];
-export const IMPORT_PHASES = ['staging', 'publishing', 'done'] as const;
+export const IMPORT_PHASES = ['checking', 'publishing', 'done'] as const;
 export type ImportPhase = (typeof IMPORT_PHASES)[number];
 
 /**
- * One import run and its checkpoint. `staged` is how many comments of the file are durably staged
- * (a resumed run reads past them without writing); `runs` numbers the claims `import:<id>:<run>`, so
+ * One import run and its checkpoint. `checkpoint` is how many comments of the file are published
+ * (or staged, waiting for their parents): a resumed run reads past them without writing; `runs` numbers the claims `import:<id>:<run>`, so
  * only one process works on a job at a time; `leaseUntil` tells others when a silent run has died.
  */
 const importJobSchema = new Schema(
@@ -18,8 +18,9 @@ const importJobSchema = new Schema(
     siteId: { type: Schema.Types.ObjectId, ref: 'Site', required: true },
     format: { type: String, enum: IMPORT_FORMATS, required: true },
     articleRule: { type: String, enum: ARTICLE_RULES, required: true },
-    /** For the `map` rule: the mapping file (command line only). */
+    /** For the `map` rule: the mapping file (command line), or a mapping uploaded beforehand (HTTP). */
     mappingFile: { type: String, default: null },
+    mappingId: { type: String, default: null },
     hold: { type: Boolean, default: false },
     file: { type: String, required: true },
     /** Uploaded files are the service's to delete once the job ends. */
@@ -27,13 +28,17 @@ const importJobSchema = new Schema(
     bytes: { type: Number, default: 0 },
     bytesRead: { type: Number, default: 0 },
     status: { type: String, enum: IMPORT_STATUSES, default: 'running' },
-    phase: { type: String, enum: IMPORT_PHASES, default: 'staging' },
+    phase: { type: String, enum: IMPORT_PHASES, default: 'checking' },
     read: { type: Number, default: 0 },
-    staged: { type: Number, default: 0 },
+    checkpoint: { type: Number, default: 0 },
     skipped: { type: Number, default: 0 },
     total: { type: Number, default: null },
     published: { type: Number, default: 0 },
     inserted: { type: Number, default: 0 },
+    /** Approved comments this import inserted per matched account (user id → count), added to their counts at the end. */
+    authorApproved: { type: Schema.Types.Mixed, default: () => ({}) },
+    /** The last position in the file whose comment is in `authorApproved` (when its author is a matched account). */
+    tallied: { type: Number, default: 0 },
     error: { type: new Schema({ line: { type: Number, default: null }, reason: { type: String, required: true } }, { _id: false }), default: null },
     runs: { type: Number, default: 0 },
     leaseUntil: { type: Date, default: () => new Date(0) },
@@ -50,6 +55,7 @@ export interface ImportJobRecord {
   format: ImportFormat;
   articleRule: ArticleRule;
   mappingFile: string | null;
+  mappingId: string | null;
   hold: boolean;
   file: string;
   ownsFile: boolean;
@@ -58,11 +64,13 @@ export interface ImportJobRecord {
   status: ImportStatus;
   phase: ImportPhase;
   read: number;
-  staged: number;
+  checkpoint: number;
   skipped: number;
   total: number | null;
   published: number;
   inserted: number;
+  authorApproved: Record<string, number>;
+  tallied: number;
   error: { line: number | null; reason: string } | null;
   runs: number;
   leaseUntil: Date;
@@ -73,10 +81,9 @@ export interface ImportJobRecord {
 export const ImportJobModel = model('ImportJob', importJobSchema);
 
 /**
- * A comment read from the file, staged under its import until the whole file has been read and
- * found sound; only then is it published into the comments collection. `_id` is
- * `<importId>:<commentId>`; `commentId` is derived from the source's own id, so it is the same in
- * every run over the same export.
+ * Replies that wait for a parent later in the file, once too many wait to keep them in memory: one
+ * document per thousand under their import (`comments`), read back at the end of the run and
+ * deleted with it. Each comment's id is derived from the source's own id.
  */
 const stagedSchema = new Schema({ _id: { type: String, required: true }, importId: { type: String, required: true } }, { strict: false, versionKey: false });
 stagedSchema.index({ importId: 1 });

@@ -3,17 +3,32 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Router, type RequestHandler } from 'express';
+import express, { type RequestHandler, type Router } from 'express';
+import { z } from 'zod';
 import { Types } from 'mongoose';
 import { authenticate, currentUser, requireRole } from '../accounts/authenticate';
 import type { AppContext } from '../context';
 import { badRequest, HttpProblem, notFound } from '../http/problem';
 import { parseInput } from '../http/validate';
+import { documentedRouter } from '../openapi/declare';
 import { getSite } from '../sites/service';
-import { importJobParamsSchema, importParamsSchema, importQuerySchema } from './schemas';
+import { MappingError } from './articleRule';
+import { mappingBelongsTo, storeMapping } from './mapping';
+import {
+  importFileSchema,
+  importJobJsonSchema,
+  importJobParamsSchema,
+  importMappingSchema,
+  importParamsSchema,
+  importQuerySchema,
+  importStartedSchema,
+} from './schemas';
 import { createImportJob, findImportJob, runImport, toImportJson } from './service';
 
 const UPLOAD_TYPES = ['application/xml', 'text/xml', 'application/octet-stream', 'application/rss+xml'];
+const MAPPING_TYPES = ['text/csv', 'text/plain', 'text/tab-separated-values'];
+/** A mapping of 100,000 permalinks fits. */
+const MAPPING_MAX_BYTES = 8 * 2 ** 20;
 
 /** Where uploads wait for their job; the job deletes its file when it ends. */
 export function uploadDir(dataDir: string): string {
@@ -36,12 +51,15 @@ function byteLimit(limit: number): Transform {
  * memory), then imported as a background job. Mounted before the API's JSON body handling.
  */
 export function importUploadRoutes(context: AppContext): Router {
-  const router = Router();
+  const api = documentedRouter();
   const { config, logger } = context;
   const upload: RequestHandler = async (req, res) => {
     const { siteId } = parseInput(importParamsSchema, req.params, 'params');
     const query = parseInput(importQuerySchema, req.query, 'query');
     await getSite(siteId);
+    if (query.mapping && !(await mappingBelongsTo(query.mapping, siteId))) {
+      throw badRequest('The request query is invalid.', [{ path: 'mapping', message: 'no mapping with this id on this site' }]);
+    }
     const type = (req.headers['content-type'] ?? 'application/octet-stream').split(';')[0].trim().toLowerCase();
     if (!UPLOAD_TYPES.includes(type)) {
       throw new HttpProblem(415, 'Unsupported Media Type', `Send the export as ${UPLOAD_TYPES.join(', ')}.`, { slug: 'unsupported-media-type' });
@@ -80,6 +98,7 @@ export function importUploadRoutes(context: AppContext): Router {
       siteId,
       format: query.format,
       articleRule: query.articleKey,
+      mappingId: query.mapping ?? null,
       hold: query.hold,
       file,
       ownsFile: true,
@@ -89,19 +108,82 @@ export function importUploadRoutes(context: AppContext): Router {
     runImport(job._id, { logger }).catch((err: unknown) => logger.error({ err, importId: job._id }, 'import run stopped'));
     res.status(202).location(`/api/v1/sites/${siteId}/imports/${job._id}`).json({ id: job._id });
   };
-  router.post('/sites/:siteId/imports', authenticate(config.JWT_SECRET), requireRole('admin'), upload);
-  return router;
+  api.post(
+    '/sites/:siteId/imports',
+    {
+      operationId: 'startImport',
+      summary: 'Admins only: imports a WordPress (WXR) or Disqus export, sent as the request body, as a background job.',
+      description:
+        'The body is the export file itself (streamed to disk, up to IMPORT_MAX_BYTES). Articles are matched by the ' +
+        "post slug or the permalink path; `hold=true` runs each approved comment through the site's content rules.",
+      tags: ['administration'],
+      signedIn: 'required',
+      params: importParamsSchema,
+      query: importQuerySchema,
+      rawBody: { contentTypes: UPLOAD_TYPES, schema: importFileSchema },
+      problems: [403],
+      responses: {
+        202: {
+          description: 'The job was started; poll its Location.',
+          schema: importStartedSchema,
+          headers: { Location: { description: 'The job: /api/v1/sites/{siteId}/imports/{importId}.', schema: z.string() } },
+        },
+      },
+    },
+    authenticate(config.JWT_SECRET),
+    requireRole('admin'),
+    upload,
+  );
+
+  const mappingBody = express.text({ type: () => true, limit: MAPPING_MAX_BYTES, defaultCharset: 'utf-8' });
+  api.post(
+    '/sites/:siteId/import-mappings',
+    {
+      operationId: 'uploadImportMapping',
+      summary: 'Admins only: stores a mapping file (`source,articleId` lines, CSV or tab separated) for imports with `articleKey=map`.',
+      description: 'The file is checked whole; a bad line answers 400 naming it. The answer\'s `id` goes in the import\'s `mapping` parameter.',
+      tags: ['administration'],
+      signedIn: 'required',
+      params: importParamsSchema,
+      rawBody: { contentTypes: MAPPING_TYPES, schema: z.string().min(1) },
+      problems: [403, 413, 415],
+      responses: { 201: { description: 'The stored mapping and its number of entries.', schema: importMappingSchema } },
+    },
+    authenticate(config.JWT_SECRET),
+    requireRole('admin'),
+    async (req, res, next) => {
+      const { siteId } = parseInput(importParamsSchema, req.params, 'params');
+      await getSite(siteId);
+      const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+      if (!MAPPING_TYPES.includes(type)) {
+        throw new HttpProblem(415, 'Unsupported Media Type', `Send the mapping as ${MAPPING_TYPES.join(', ')}.`, { slug: 'unsupported-media-type' });
+      }
+      await new Promise<void>((resolve, reject) => mappingBody(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
+      const text: unknown = req.body;
+      if (typeof text !== 'string') return next(badRequest('Send the mapping as the request body.'));
+      try {
+        res.status(201).json(await storeMapping(siteId, text, currentUser(req).id));
+      } catch (err) {
+        if (!(err instanceof MappingError)) throw err;
+        throw badRequest(`The mapping is invalid: ${err.message}.`, [{ path: 'body', message: err.message }]);
+      }
+    },
+  );
+  return api.router;
 }
 
 /** GET /sites/:siteId/imports/:importId: the job's status and progress (admin). */
 export function importRoutes(): Router {
-  const router = Router();
-  router.get('/sites/:siteId/imports/:importId', requireRole('admin'), async (req, res) => {
+  const api = documentedRouter();
+  api.get(
+    '/sites/:siteId/imports/:importId',
+    { operationId: 'importStatus', summary: "Admins only: an import job's status and progress.", tags: ['administration'], signedIn: 'required', params: importJobParamsSchema, problems: [403], responses: { 200: { description: 'The job.', schema: importJobJsonSchema } } },
+    requireRole('admin'), async (req, res) => {
     const { siteId, importId } = parseInput(importJobParamsSchema, req.params, 'params');
     const job = await findImportJob(importId);
     if (!job || String(job.siteId) !== siteId) throw notFound('No import with this id on this site.');
     res.setHeader('Cache-Control', 'no-store');
     res.json(toImportJson(job));
   });
-  return router;
+  return api.router;
 }

@@ -2,19 +2,23 @@ import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import mongoose, { Types, trusted } from 'mongoose';
 import { UserModel } from '../accounts/user.model';
+import { addApprovedToAuthor } from '../comments/articleVersion';
 import { CommentModel, completeNewComments, type CommentStatus, type NewComment } from '../comments/comment.model';
 import { settleHeads } from '../moderation/queuePlaces';
 import { LruCache } from '../comments/lruCache';
 import { renderComment } from '../comments/render';
+import { readComment } from '../comments/store';
 import { isDuplicateKey } from '../db/errors';
 import type { Logger } from '../logging/logger';
 import { importedComments } from '../metrics/registry';
+import { ModerationActionModel } from '../moderation/moderationAction.model';
 import { MODERATION_PHASES, moderateComment, type ModerationReason } from '../moderation/pipeline';
 import { getSite, siteSettings } from '../sites/service';
 import type { SiteSettings } from '../sites/site.model';
 import { claimWork } from '../webhooks/claim.model';
 import { touchImportedArticles } from './articles';
 import { articleIdFor, readMappingFile, type ArticleRule } from './articleRule';
+import { readStoredMapping } from './mapping';
 import { formatReader } from './formats';
 import { ImportJobModel, StagedCommentModel, type ImportJobRecord } from './importJob.model';
 import type { ImportFormat, SourceComment } from './sourceComment';
@@ -23,10 +27,9 @@ import { ImportFormatError, readXmlRecords } from './xmlRecords';
 
 /** How long a run may stay silent before another process may take the job over. */
 export const IMPORT_LEASE_MS = 30_000;
-const PUBLISH_BATCH = 1000;
 
 export interface ImportProgress {
-  phase: 'staging' | 'publishing';
+  phase: 'checking' | 'publishing';
   read: number;
   bytesRead: number;
   bytes: number;
@@ -55,7 +58,9 @@ export interface NewImport {
   siteId: string;
   format: ImportFormat;
   articleRule: ArticleRule;
+  /** For the map rule: a mapping file (command line) or a stored mapping's id (HTTP). */
   mappingFile?: string | null;
+  mappingId?: string | null;
   hold?: boolean;
   file: string;
   ownsFile?: boolean;
@@ -71,6 +76,7 @@ export async function createImportJob(input: NewImport): Promise<ImportJobRecord
     format: input.format,
     articleRule: input.articleRule,
     mappingFile: input.mappingFile ?? null,
+    mappingId: input.mappingId ?? null,
     hold: input.hold ?? false,
     file: input.file,
     ownsFile: input.ownsFile ?? false,
@@ -106,9 +112,9 @@ export function toImportJson(job: ImportJobRecord): Record<string, unknown> {
   };
 }
 
-interface StagedComment {
-  _id: string;
-  importId: string;
+interface PreparedComment {
+  /** Its place among the file's comments (from 1). */
+  position: number;
   commentId: Types.ObjectId;
   siteId: Types.ObjectId;
   articleId: string;
@@ -121,28 +127,64 @@ interface StagedComment {
   reasons: ModerationReason[];
   createdAt: Date;
   deletedAt: Date | null;
+  /** What the source said, for the comment's history. */
+  source: { status: CommentStatus; said: string };
   imported: { format: ImportFormat; sourceId: string; importId: string; authorUrl: string | null; authorIp: string | null };
+}
+
+/** Replies waiting for their parents, stored as one document per thousand (only past MAX_WAITING). */
+interface StagedChunk {
+  _id: string;
+  importId: string;
+  comments: PreparedComment[];
+}
+
+/** A comment placed in its thread, ready to insert. */
+interface Ready {
+  prepared: PreparedComment;
+  comment: NewComment & { _id: Types.ObjectId } & Record<string, unknown>;
+}
+
+/** Where a comment sits in its thread: what a reply placed under it needs. */
+interface Place {
+  _id: Types.ObjectId;
+  articleId: string;
+  ancestors: Types.ObjectId[];
+  depth: number;
+  rootId: Types.ObjectId | null;
 }
 
 /** Only the content rules judge history: guests and first comments were somebody's call back then. */
 const HOLD_PHASES = MODERATION_PHASES.filter((phase) => phase.name !== 'guest' && phase.name !== 'premoderation');
 
+/** Comments inserted per batch. */
+const PUBLISH_BATCH = 1000;
+/** Replies waiting for a parent later in the file, kept in memory up to this many. */
+const MAX_WAITING = 20_000;
+/** Places of comments published in this run, kept for their replies (bytes; older ones are read back by `_id`). */
+const PLACE_CACHE_BYTES = 32 * 2 ** 20;
+
+const FORMAT_NAMES: Record<ImportFormat, string> = { wxr: 'a WordPress export (WXR)', disqus: 'a Disqus export' };
+
+/** The history entry of an imported comment: one per comment, whichever import brought it in first. */
+export function importedHistoryId(commentId: Types.ObjectId): Types.ObjectId {
+  return new Types.ObjectId(createHash('sha256').update(`imported\u0000${commentId.toHexString()}`).digest('hex').slice(0, 24));
+}
+
 /**
- * Inserts documents, skipping those whose `_id` is among `existing` or is refused as a duplicate;
- * returns how many were new. (Existing ids are found by indexed equality queries, never `_id: {$in}`,
- * which FerretDB answers by reading the whole collection.)
+ * Inserts documents with `ordered: false`; a document whose `_id` is already there is skipped (a
+ * rerun, or a resumed run). Returns the positions of the documents refused as duplicates.
  */
-async function insertOrSkip(collection: mongoose.mongo.Collection, all: { _id: unknown }[], existing?: ReadonlySet<string>): Promise<number> {
-  const docs = existing ? all.filter((doc) => !existing.has(String(doc._id))) : all;
-  if (docs.length === 0) return 0;
+async function insertOrSkip(collection: mongoose.mongo.Collection, docs: { _id: unknown }[]): Promise<Set<number>> {
+  if (docs.length === 0) return new Set();
   try {
-    const result = await collection.insertMany(docs as mongoose.mongo.OptionalId<mongoose.mongo.Document>[], { ordered: false });
-    return result.insertedCount;
+    await collection.insertMany(docs as mongoose.mongo.OptionalId<mongoose.mongo.Document>[], { ordered: false });
+    return new Set();
   } catch (err) {
-    const bulk = err as { writeErrors?: unknown; insertedCount?: number; result?: { insertedCount?: number } };
-    const errors = Array.isArray(bulk.writeErrors) ? bulk.writeErrors : bulk.writeErrors ? [bulk.writeErrors] : [];
+    const bulk = err as { writeErrors?: unknown };
+    const errors = (Array.isArray(bulk.writeErrors) ? bulk.writeErrors : bulk.writeErrors ? [bulk.writeErrors] : []) as { index?: number }[];
     if (errors.length === 0 || !errors.every(isDuplicateKey)) throw err;
-    return bulk.insertedCount ?? bulk.result?.insertedCount ?? docs.length - errors.length;
+    return new Set(errors.map((error) => error.index ?? -1));
   }
 }
 
@@ -152,17 +194,19 @@ class ImportRun {
   private settings!: SiteSettings;
   private wordListVersion = 0;
   private readonly accounts = new LruCache<{ id: Types.ObjectId; displayName: string } | null>(10_000);
+  private readonly places = new LruCache<Place>(PLACE_CACHE_BYTES);
+  /** Parents looked for by `_id` and not found (yet): not looked for again. */
+  private readonly absent = new Set<string>();
   private readonly articles = new Set<string>();
-  private readonly authors = new Set<string>();
   private progress: ImportProgress;
 
   constructor(
     job: ImportJobRecord,
     private readonly options: RunOptions,
   ) {
-    this.job = { ...job };
+    this.job = { ...job, authorApproved: { ...(job.authorApproved ?? {}) } };
     this.siteId = String(job.siteId);
-    this.progress = { phase: 'staging', read: 0, bytesRead: 0, bytes: job.bytes, published: job.published, total: job.total };
+    this.progress = { phase: 'checking', read: 0, bytesRead: 0, bytes: job.bytes, published: job.published, total: job.total };
   }
 
   private checkAborted(): void {
@@ -184,8 +228,9 @@ class ImportRun {
     this.settings = siteSettings(site);
     this.wordListVersion = site.wordListVersion ?? 0;
     try {
-      if (this.job.phase === 'staging') await this.stage();
-      if (this.job.phase === 'publishing') await this.publish();
+      const mapping = await this.mapping();
+      if (this.job.phase === 'checking') await this.check(mapping);
+      if (this.job.phase === 'publishing') await this.publish(mapping);
     } catch (err) {
       if (err instanceof ImportFormatError) {
         await this.fail(err.line, err.reason);
@@ -207,55 +252,64 @@ class ImportRun {
     if (this.job.ownsFile) await rm(this.job.file, { force: true });
   }
 
-  /** Pass 1: read and check the whole file, staging each comment under this import. */
-  private async stage(): Promise<void> {
+  private async mapping(): Promise<ReadonlyMap<string, string> | undefined> {
+    if (this.job.articleRule !== 'map') return undefined;
+    if (this.job.mappingId) {
+      const mapping = await readStoredMapping(this.job.mappingId);
+      if (!mapping) throw new ImportFormatError(null, 'the mapping of this import is gone');
+      return mapping;
+    }
+    if (this.job.mappingFile) {
+      try {
+        return await readMappingFile(this.job.mappingFile);
+      } catch (err) {
+        throw new ImportFormatError(null, err instanceof Error ? err.message : String(err));
+      }
+    }
+    throw new ImportFormatError(null, 'the map rule needs a mapping');
+  }
+
+  /**
+   * Pass 1: read and check the whole file, writing nothing: a malformed file fails here, with its
+   * line and reason, before any of it is published. Counts what pass 2 will publish.
+   */
+  private async check(mapping: ReadonlyMap<string, string> | undefined): Promise<void> {
     const reader = formatReader(this.job.format);
-    const mapping = this.job.articleRule === 'map' && this.job.mappingFile ? await readMappingFile(this.job.mappingFile) : undefined;
-    if (this.job.articleRule === 'map' && !mapping) throw new ImportFormatError(0, 'the map rule needs a mapping file');
-    const checkpoint = this.job.staged;
     let read = 0;
     let skipped = 0;
+    let saved = Date.now();
     await readXmlRecords(this.job.file, reader.spec, async (records, progress) => {
       this.checkAborted();
-      const fresh: { source: SourceComment; articleId: string }[] = [];
       for (const record of records) {
         const source = reader.comment(record);
         if (!source) continue;
         read += 1;
-        const articleId = articleIdFor(source.article, this.job.articleRule, mapping);
-        if (!articleId) {
-          skipped += 1;
-          continue;
-        }
-        if (read > checkpoint) fresh.push({ source, articleId });
+        if (!articleIdFor(source.article, this.job.articleRule, mapping)) skipped += 1;
       }
-      if (fresh.length > 0) {
-        const docs = await this.toStaged(fresh);
-        await insertOrSkip(StagedCommentModel.collection, docs);
+      // The lease is renewed as the reading goes, so that no other process takes a long check over.
+      if (Date.now() - saved > IMPORT_LEASE_MS / 6) {
+        saved = Date.now();
+        await this.save({ read, skipped, bytesRead: progress.bytesRead });
       }
-      if (fresh.length > 0 || read <= checkpoint || records.length > 0) {
-        await this.save({ staged: Math.max(read, checkpoint), read, skipped, bytesRead: progress.bytesRead });
-      }
-      this.report({ phase: 'staging', read, bytesRead: progress.bytesRead, bytes: progress.bytesTotal });
+      this.report({ phase: 'checking', read, bytesRead: progress.bytesRead, bytes: progress.bytesTotal });
     });
-    await this.save({ phase: 'publishing', total: read - skipped, read, skipped, staged: read });
+    await this.save({ phase: 'publishing', total: read - skipped, read, skipped, checkpoint: 0, published: 0 });
     this.report({ phase: 'publishing', total: read - skipped });
   }
 
   /** Verified accounts by email; everyone else stays a guest author. */
   private async accountsFor(emails: string[]): Promise<void> {
     const unknown = [...new Set(emails)].filter((email) => this.accounts.get(email) === undefined);
-    if (unknown.length === 0) return;
     for (const email of unknown) {
       const user = await UserModel.findOne({ email, emailVerified: true }, { displayName: 1 }).lean();
       this.accounts.set(email, user ? { id: user._id, displayName: user.displayName } : null, 1);
     }
   }
 
-  private async toStaged(items: { source: SourceComment; articleId: string }[]): Promise<StagedComment[]> {
+  private async prepare(items: { source: SourceComment; articleId: string; position: number }[]): Promise<PreparedComment[]> {
     await this.accountsFor(items.flatMap((item) => (item.source.authorEmail ? [item.source.authorEmail] : [])));
     const { format } = this.job;
-    return items.map(({ source, articleId }) => {
+    return items.map(({ source, articleId, position }) => {
       const commentId = importedCommentId(this.siteId, format, source.sourceId);
       const account = source.authorEmail ? this.accounts.get(source.authorEmail) ?? null : null;
       const gone = source.status === 'deleted';
@@ -276,8 +330,7 @@ class ImportRun {
         reasons = decision.reasons;
       }
       return {
-        _id: `${this.job._id}:${commentId.toHexString()}`,
-        importId: this.job._id,
+        position,
         commentId,
         siteId: new Types.ObjectId(this.siteId),
         articleId,
@@ -292,67 +345,142 @@ class ImportRun {
         reasons,
         createdAt: source.createdAt,
         deletedAt: gone ? source.createdAt : null,
+        source: { status: source.status, said: source.sourceStatus },
         imported: { format, sourceId: source.sourceId, importId: this.job._id, authorUrl: source.authorUrl, authorIp: source.authorIp },
       };
     });
   }
 
   /**
-   * Pass 2: insert the staged comments into their threads, each under its parent (read from this
-   * batch or from the comments already published). A reply met before its parent waits until the
-   * parent is in; one whose parent is not in the file becomes a root. Insert-or-skip, so a resumed
-   * or repeated run adds nothing twice.
+   * Pass 2: read the file again and insert its comments into their threads in batches, each under
+   * its parent (placed earlier in this run, in the same batch, or read by `_id` from an earlier
+   * import). A reply met before its parent waits in memory until the parent is in; past
+   * MAX_WAITING they wait in the staging collection instead; at the end, one whose parent is not
+   * in the file becomes a root. Inserts skip ids already there (ids derive from the source's), so a
+   * resumed or repeated run adds nothing twice. The checkpoint is the position in the file before
+   * which everything is in, or staged.
    */
-  private async publish(): Promise<void> {
-    await this.save({ published: 0 });
-    let waiting: StagedComment[] = [];
-    let batch: StagedComment[] = [];
-    const cursor = StagedCommentModel.collection.find<StagedComment>({ importId: this.job._id }).batchSize(PUBLISH_BATCH);
-    for await (const doc of cursor) {
-      batch.push(doc);
-      if (batch.length >= PUBLISH_BATCH) {
-        waiting = waiting.concat(await this.publishBatch(batch, false));
+  private async publish(mapping: ReadonlyMap<string, string> | undefined): Promise<void> {
+    const reader = formatReader(this.job.format);
+    const checkpoint = this.job.checkpoint;
+    let position = 0;
+    let batch: { source: SourceComment; articleId: string; position: number }[] = [];
+    let waiting: PreparedComment[] = [];
+    let published = 0;
+    // One batch is written while the next is read and prepared: reading is this process's work,
+    // writing the database's, and the machine has more than one core.
+    let writing: Promise<void> = Promise.resolve();
+    const flush = async (): Promise<void> => {
+      let ready: Ready[] = [];
+      if (batch.length > 0) {
+        const docs = waiting.concat(await this.prepare(batch));
         batch = [];
+        await this.findParents(docs);
+        ({ ready, rest: waiting } = this.place(docs, false));
       }
+      const spill = waiting.length > MAX_WAITING ? waiting : null;
+      if (spill) waiting = [];
+      // Past the checkpoint only what is in (or staged): a reply waiting in memory holds it back.
+      const update: Partial<ImportJobRecord> = { published, ...(waiting.length === 0 ? { checkpoint: Math.max(position, checkpoint) } : {}) };
+      const at = position;
+      await writing;
+      writing = (async () => {
+        this.checkAborted();
+        await this.write(ready);
+        if (spill) await this.stageWaiting(spill, at);
+        await this.save({ ...update, inserted: this.job.inserted, authorApproved: this.job.authorApproved, tallied: this.job.tallied });
+        this.report({ phase: 'publishing', published: update.published });
+      })();
+      // Awaited at the next batch or below; marked handled so that a failure waits for that await.
+      writing.catch(() => undefined);
+    };
+    try {
+      await readXmlRecords(this.job.file, reader.spec, async (records) => {
+        this.checkAborted();
+        for (const record of records) {
+          const source = reader.comment(record);
+          if (!source) continue;
+          position += 1;
+          const articleId = articleIdFor(source.article, this.job.articleRule, mapping);
+          if (!articleId) continue;
+          published += 1;
+          if (position <= checkpoint) continue;
+          batch.push({ source, articleId, position });
+          if (batch.length >= PUBLISH_BATCH) await flush();
+        }
+      });
+      await flush();
+    } finally {
+      await writing.catch(() => undefined);
     }
-    waiting = waiting.concat(await this.publishBatch(batch, false));
+    await writing;
+    const cursor = StagedCommentModel.collection.find<StagedChunk>({ importId: this.job._id }).batchSize(1);
+    for await (const chunk of cursor) waiting = await this.publishBatch(waiting.concat(chunk.comments), false);
     while (waiting.length > 0) {
       const before = waiting.length;
       waiting = await this.publishBatch(waiting, false);
       if (waiting.length === before) waiting = await this.publishBatch(waiting, true);
     }
     await touchImportedArticles(this.siteId, this.articles);
-    await this.recountAuthors();
+    await this.countAuthors();
     await StagedCommentModel.deleteMany({ importId: this.job._id });
-    await this.save({ phase: 'done', status: 'done', published: this.job.total ?? this.job.published, finishedAt: new Date() });
+    await this.save({ phase: 'done', status: 'done', published: this.job.total ?? published, finishedAt: new Date() });
     await this.dropFile();
   }
 
+  /** Replies still waiting for their parents, kept in the database rather than in memory. */
+  private async stageWaiting(waiting: PreparedComment[], position: number): Promise<void> {
+    for (let start = 0; start < waiting.length; start += PUBLISH_BATCH) {
+      const chunk: StagedChunk = { _id: `${this.job._id}:${String(position).padStart(12, '0')}:${start}`, importId: this.job._id, comments: waiting.slice(start, start + PUBLISH_BATCH) };
+      await insertOrSkip(StagedCommentModel.collection, [chunk]);
+    }
+  }
+
+  private remember(place: Place): void {
+    this.absent.delete(place._id.toHexString());
+    this.places.set(place._id.toHexString(), place, 120 + place.articleId.length * 2 + place.ancestors.length * 40);
+  }
+
+  /** Parents neither placed in this run nor in this batch: read by `_id` (comments of an earlier import). */
+  private async findParents(docs: PreparedComment[]): Promise<void> {
+    const inBatch = new Set(docs.map((doc) => doc.commentId.toHexString()));
+    const wanted = new Set<string>();
+    for (const doc of docs) {
+      const key = doc.parentId?.toHexString();
+      if (key && !inBatch.has(key) && !this.absent.has(key) && this.places.get(key) === undefined) wanted.add(key);
+    }
+    for (const key of wanted) {
+      const found = await readComment<Place & { siteId: Types.ObjectId }>(key);
+      if (found && String(found.siteId) === this.siteId) this.remember(found);
+      else this.absent.add(key);
+    }
+  }
+
   /** Publishes what can be placed now; returns the replies whose parents are not in yet. */
-  private async publishBatch(docs: StagedComment[], orphansAsRoots: boolean): Promise<StagedComment[]> {
+  private async publishBatch(docs: PreparedComment[], orphansAsRoots: boolean): Promise<PreparedComment[]> {
     if (docs.length === 0) return [];
     this.checkAborted();
-    type Place = { _id: Types.ObjectId; articleId: string; ancestors: Types.ObjectId[]; depth: number; rootId: Types.ObjectId | null };
-    const places = new Map<string, Place>();
+    await this.findParents(docs);
+    const { ready, rest } = this.place(docs, orphansAsRoots);
+    await this.write(ready);
+    await this.save({ inserted: this.job.inserted, authorApproved: this.job.authorApproved, tallied: this.job.tallied });
+    return rest;
+  }
+
+  /**
+   * Places what can be placed now under its parent (in memory): the comments to insert, and the
+   * replies whose parents are not in yet.
+   */
+  private place(docs: PreparedComment[], orphansAsRoots: boolean): { ready: Ready[]; rest: PreparedComment[] } {
     const inBatch = new Set(docs.map((doc) => doc.commentId.toHexString()));
-    // What each article already holds: the comments to skip, and the parents to place replies under
-    // (a parent is always in its reply's article; one elsewhere makes the reply a root).
-    for (const articleId of new Set(docs.map((doc) => doc.articleId))) {
-      const present = await CommentModel.find(
-        { siteId: new Types.ObjectId(this.siteId), articleId },
-        { articleId: 1, ancestors: 1, depth: 1, rootId: 1 },
-      ).lean<Place[]>();
-      for (const comment of present) places.set(String(comment._id), comment);
-    }
-    const existing = new Set(places.keys());
     const maxDepth = this.settings.maxDepth;
-    const ready: ({ _id: Types.ObjectId } & Record<string, unknown>)[] = [];
+    const ready: Ready[] = [];
     let rest = docs;
     for (;;) {
-      const next: StagedComment[] = [];
+      const next: PreparedComment[] = [];
       for (const doc of rest) {
         const parentKey = doc.parentId?.toHexString();
-        const parent = parentKey ? places.get(parentKey) : undefined;
+        const parent = parentKey ? this.places.get(parentKey) : undefined;
         if (parentKey && !parent && (inBatch.has(parentKey) || !orphansAsRoots)) {
           next.push(doc);
           continue;
@@ -362,36 +490,39 @@ class ImportRun {
           const depth = Math.min(parent.depth + 1, maxDepth);
           place = { ancestors: [...parent.ancestors, parent._id].slice(0, depth), depth, rootId: parent.rootId ?? parent._id };
         }
-        places.set(doc.commentId.toHexString(), { _id: doc.commentId, articleId: doc.articleId, ...place });
+        this.remember({ _id: doc.commentId, articleId: doc.articleId, ...place });
+        inBatch.delete(doc.commentId.toHexString());
         ready.push({
-          _id: doc.commentId,
-          siteId: doc.siteId,
-          articleId: doc.articleId,
-          parentId: place.ancestors[place.ancestors.length - 1] ?? null,
-          rootId: place.rootId,
-          ancestors: place.ancestors,
-          depth: place.depth,
-          author: doc.author,
-          body: doc.body,
-          html: doc.html,
-          status: doc.status,
-          previousStatus: doc.previousStatus,
-          reasons: doc.reasons,
-          score: 0,
-          upvotes: 0,
-          downvotes: 0,
-          flagCount: 0,
-          flagged: false,
-          flagsReviewed: 0,
-          editedAt: null,
-          deletedAt: doc.deletedAt,
-          revision: 0,
-          createdAt: doc.createdAt,
-          updatedAt: doc.createdAt,
-          imported: doc.imported,
+          prepared: doc,
+          comment: {
+            _id: doc.commentId,
+            siteId: doc.siteId,
+            articleId: doc.articleId,
+            parentId: place.ancestors[place.ancestors.length - 1] ?? null,
+            rootId: place.rootId,
+            ancestors: place.ancestors,
+            depth: place.depth,
+            author: doc.author,
+            body: doc.body,
+            html: doc.html,
+            status: doc.status,
+            previousStatus: doc.previousStatus,
+            reasons: doc.reasons,
+            score: 0,
+            upvotes: 0,
+            downvotes: 0,
+            flagCount: 0,
+            flagged: false,
+            flagsReviewed: 0,
+            editedAt: null,
+            deletedAt: doc.deletedAt,
+            revision: 0,
+            createdAt: doc.createdAt,
+            updatedAt: doc.createdAt,
+            imported: doc.imported,
+          },
         });
         this.articles.add(doc.articleId);
-        if (doc.author.id) this.authors.add(String(doc.author.id));
       }
       if (next.length === 0) {
         rest = next;
@@ -405,23 +536,79 @@ class ImportRun {
       }
       rest = next;
     }
-    const entered = await completeNewComments(ready.filter((doc) => !existing.has(String(doc._id))) as unknown as NewComment[]);
-    const inserted = await insertOrSkip(CommentModel.collection, ready, existing);
-    await settleHeads(entered);
-    importedComments.inc({ format: this.job.format }, inserted);
-    const published = this.job.published + ready.length;
-    await this.save({ published, inserted: this.job.inserted + inserted });
-    this.report({ phase: 'publishing', published });
-    return rest;
+    return { ready, rest };
   }
 
-  /** Matched accounts' approved-comment counts (for the first-comment rule), recounted from their comments. */
-  private async recountAuthors(): Promise<void> {
-    for (const userId of this.authors) {
-      const approved = await CommentModel.countDocuments({ 'author.id': new Types.ObjectId(userId), status: 'approved' });
-      await UserModel.updateOne({ _id: userId }, { $set: { approvedCommentCount: approved } });
+  /**
+   * Inserts placed comments and their "imported" history entries (both insert-or-skip, side by
+   * side: a comment whose entry was lost to a crash gets it when its batch is written again from
+   * the checkpoint), and tallies what was new.
+   */
+  private async write(ready: Ready[]): Promise<void> {
+    if (ready.length === 0) return;
+    const at = new Date();
+    // Every comment takes its places in the moderation queues before it is written (a duplicate's are
+    // left unused), and the queues' heads are settled once the batch is in.
+    const entered = await completeNewComments(ready.map(({ comment }) => comment));
+    const [, refused] = await Promise.all([
+      insertOrSkip(
+        ModerationActionModel.collection,
+        ready.map(({ prepared }) => importedHistoryEntry(prepared, at)),
+      ),
+      insertOrSkip(
+        CommentModel.collection,
+        ready.map(({ comment }) => comment),
+      ),
+    ]);
+    await settleHeads(entered);
+    const inserted = ready.length - refused.size;
+    const tally = this.job.authorApproved;
+    let tallied = this.job.tallied;
+    for (const [index, { prepared }] of ready.entries()) {
+      tallied = Math.max(tallied, prepared.position);
+      if (!prepared.author.id || prepared.status !== 'approved') continue;
+      // A duplicate past the tallied position may be this job's own insert whose tally a crash lost
+      // (between a batch's insert and its save): the comment says which import brought it in.
+      if (refused.has(index) && (this.job.runs === 1 || prepared.position <= this.job.tallied || !(await this.insertedByThisJob(prepared.commentId)))) continue;
+      const key = String(prepared.author.id);
+      tally[key] = (tally[key] ?? 0) + 1;
+    }
+    this.job.tallied = tallied;
+    importedComments.inc({ format: this.job.format }, inserted);
+    this.job.inserted += inserted;
+  }
+
+  private async insertedByThisJob(commentId: Types.ObjectId): Promise<boolean> {
+    const comment = await readComment<{ imported?: { importId?: string } }>(commentId);
+    return comment?.imported?.importId === this.job._id;
+  }
+
+  /**
+   * Matched accounts' approved-comment counts (for the first-comment rule): each gains the approved
+   * comments this import inserted for it, tallied from the inserts themselves (no query by author),
+   * once per job and author.
+   */
+  private async countAuthors(): Promise<void> {
+    for (const [userId, approved] of Object.entries(this.job.authorApproved)) {
+      if (approved > 0 && (await claimWork(`import:${this.job._id}:author:${userId}`))) await addApprovedToAuthor(userId, approved);
     }
   }
+}
+
+/** "Imported from a WordPress export (WXR), where it was approved (wp:comment_approved "1"); held: suspect-word". */
+function importedHistoryEntry(prepared: PreparedComment, at: Date): { _id: Types.ObjectId } & Record<string, unknown> {
+  const held = prepared.status !== prepared.source.status ? `; held by today's rules (${prepared.reasons.map((reason) => reason.code).join(', ')})` : '';
+  return {
+    _id: importedHistoryId(prepared.commentId),
+    siteId: prepared.siteId,
+    commentId: prepared.commentId,
+    targetUserId: null,
+    action: 'imported',
+    actorId: null,
+    reason: prepared.source.status,
+    note: `Imported from ${FORMAT_NAMES[prepared.imported.format]}, where it was ${prepared.source.status} (${prepared.source.said}), source id ${prepared.imported.sourceId}${held}.`,
+    at,
+  };
 }
 
 /**

@@ -27,4 +27,6 @@ export interface SourceComment {
   /** The comment text as the source stored it (HTML-ish for both formats). */
   content: string;
   status: CommentStatus;
+  /** The status as the source wrote it (`wp:comment_approved "spam"`, `isSpam`), for the comment's history. */
+  sourceStatus: string;
 }

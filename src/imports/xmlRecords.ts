@@ -11,10 +11,11 @@ import { SaxesParser } from 'saxes';
 export class ImportFormatError extends Error {
   override name = 'ImportFormatError';
   constructor(
-    readonly line: number,
+    /** null when the fault is not in the file (the mapping it is read with). */
+    readonly line: number | null,
     readonly reason: string,
   ) {
-    super(`line ${line}: ${reason}`);
+    super(line === null ? reason : `line ${line}: ${reason}`);
   }
 }
 

@@ -1,7 +1,8 @@
 import type { Change } from '../changes/feed';
 
 /** What a live thread announces: a comment that readers can now see, see changed, or no longer see. */
-export type LiveEventType = 'created' | 'edited' | 'deleted';
+export const LIVE_EVENT_TYPES = ['created', 'edited', 'deleted'] as const;
+export type LiveEventType = (typeof LIVE_EVENT_TYPES)[number];
 
 export interface LiveEvent {
   id: string;

@@ -1,16 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { subscribeChanges, type Change } from '../changes/feed';
 import { publicEvent, type LiveEvent } from './events';
-import { openLiveStreams } from '../metrics/registry';
+import { ConnectionSlots, type LiveLimits } from './stream';
+
+export type { LiveLimits };
 
 /** One announced event with its place in this instance's sequence (the SSE `id` and the poll cursor). */
 export interface SequencedEvent extends LiveEvent {
   cursor: string;
-}
-
-export interface LiveLimits {
-  maxStreams: number;
-  maxStreamsPerIp: number;
 }
 
 type Listener = (event: SequencedEvent) => void;
@@ -37,41 +34,29 @@ const articleKey = (siteId: string, articleId: string): string => `${siteId}\u00
 export class LiveHub {
   private readonly listeners = new Map<string, Set<Listener>>();
   private readonly buffers = new Map<string, Buffered[]>();
-  private readonly perIp = new Map<string, number>();
+  private readonly slots: ConnectionSlots;
   private readonly instance = randomBytes(6).toString('base64url');
   private seq = 0;
-  private open = 0;
   /** Per article, the newest sequence number that left its buffer. */
   private readonly dropped = new Map<string, number>();
   /** The newest sequence number of any article whose buffer was dropped whole (quiet for the window). */
   private forgottenSeq = 0;
   private unsubscribe: (() => void) | null = null;
 
-  constructor(private readonly limits: LiveLimits) {}
+  constructor(limits: LiveLimits) {
+    this.slots = new ConnectionSlots(limits);
+  }
 
   /** Open connections (streams and waiting polls) on this instance. */
   get connections(): number {
-    return this.open;
+    return this.slots.connections;
   }
 
   /** Takes one connection slot for the IP; null when the IP or the instance is at its limit. */
   acquire(ip: string): (() => void) | null {
-    const held = this.perIp.get(ip) ?? 0;
-    if (this.open >= this.limits.maxStreams || held >= this.limits.maxStreamsPerIp) return null;
-    this.perIp.set(ip, held + 1);
-    this.open += 1;
-    openLiveStreams.inc();
-    this.ensureSubscribed();
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.open -= 1;
-      openLiveStreams.dec();
-      const left = (this.perIp.get(ip) ?? 1) - 1;
-      if (left > 0) this.perIp.set(ip, left);
-      else this.perIp.delete(ip);
-    };
+    const release = this.slots.acquire(ip);
+    if (release) this.ensureSubscribed();
+    return release;
   }
 
   /** The cursor that names "now": events after it are new. */

@@ -1,11 +1,14 @@
-import { Router, type Request, type Response } from 'express';
+import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
-import { articleIdSchema } from '../comments/schemas';
+import { articleIdSchema, articleParamsSchema } from '../comments/schemas';
 import type { AppContext } from '../context';
-import { HttpProblem, badRequest, notFound } from '../http/problem';
-import { parseInput } from '../http/validate';
+import { badRequest, notFound } from '../http/problem';
+import { isObjectIdString, objectIdString, parseInput } from '../http/validate';
+import { documentedRouter } from '../openapi/declare';
 import { getSite } from '../sites/service';
+import { LIVE_EVENT_TYPES } from './events';
 import { LiveHub, type SequencedEvent } from './hub';
+import { openEventStream, sseFrame, tooManyStreams } from './stream';
 
 const eventsQuery = z.strictObject({
   /** `1`: answer with JSON once an event arrives or the wait ends (for proxies that buffer streams). */
@@ -14,18 +17,15 @@ const eventsQuery = z.strictObject({
   since: z.string().regex(/^[A-Za-z0-9_-]{1,16}\.\d{1,15}$/, 'must be a cursor from an earlier answer').optional(),
 });
 const CURSOR = /^[A-Za-z0-9_-]{1,16}\.\d{1,15}$/;
-const OBJECT_ID = /^[a-f0-9]{24}$/i;
 
-function sseFrame(event: SequencedEvent): string {
-  return `id: ${event.cursor}\nevent: comment\ndata: ${JSON.stringify({ id: event.id, type: event.type })}\n\n`;
-}
+/** The answer of a long poll (`?poll=1`). */
+const pollAnswerSchema = z.object({
+  events: z.array(z.object({ id: objectIdString, type: z.enum(LIVE_EVENT_TYPES) })),
+  cursor: z.string(),
+  reset: z.literal(true).optional().meta({ description: 'The cursor is unknown here: reload the thread.' }),
+});
 
-function tooManyStreams(): HttpProblem {
-  return new HttpProblem(429, 'Too Many Requests', 'Too many live connections; the thread still reloads normally.', {
-    slug: 'too-many-streams',
-    headers: { 'Retry-After': '30' },
-  });
-}
+const commentFrame = (event: SequencedEvent): string => sseFrame('comment', { id: event.id, type: event.type }, event.cursor);
 
 /**
  * Live threads: `GET /sites/:siteId/articles/:articleId/events` streams `comment` events
@@ -33,11 +33,14 @@ function tooManyStreams(): HttpProblem {
  * long-poll fallback for proxies that buffer streams. Connections are bounded per client IP and per instance.
  */
 export function liveRoutes({ config }: AppContext, hub = new LiveHub({ maxStreams: config.LIVE_MAX_STREAMS, maxStreamsPerIp: config.LIVE_MAX_STREAMS_PER_IP })): Router {
-  const router = Router();
+  const api = documentedRouter();
 
-  router.get('/sites/:siteId/articles/:articleId/events', async (req, res) => {
+  api.get(
+    '/sites/:siteId/articles/:articleId/events',
+    { operationId: 'articleEvents', summary: 'Live thread: `comment` events ({id, type: created|edited|deleted}) for public changes; `?poll=1&since=` long-polls.', tags: ['comments'], params: articleParamsSchema, query: eventsQuery, responses: { 200: { description: 'An event stream, or (poll=1) the events after `since` as JSON.', schema: pollAnswerSchema, alternatives: { 'text/event-stream': z.string() } } } },
+    async (req, res) => {
     const siteId = String(req.params.siteId);
-    if (!OBJECT_ID.test(siteId)) throw notFound('No site with this id.');
+    if (!isObjectIdString(siteId)) throw notFound('No site with this id.');
     const article = articleIdSchema.safeParse(req.params.articleId);
     if (!article.success) throw badRequest('The article id is invalid.', [{ path: 'articleId', message: article.error.issues[0].message }]);
     const query = parseInput(eventsQuery, req.query, 'query');
@@ -49,31 +52,23 @@ export function liveRoutes({ config }: AppContext, hub = new LiveHub({ maxStream
   });
 
   function stream(req: Request, res: Response, liveHub: LiveHub, siteId: string, articleId: string, release: () => void): void {
-    res.writeHead(200, {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-cache, no-transform',
-      // nginx and similar proxies pass the stream through instead of buffering it.
-      'X-Accel-Buffering': 'no',
-      Connection: 'keep-alive',
+    let stop = (): void => undefined;
+    const write = openEventStream(req, res, {
+      heartbeatSeconds: config.LIVE_HEARTBEAT_SECONDS,
+      ready: { cursor: liveHub.currentCursor() },
+      onEnd: () => {
+        stop();
+        release();
+      },
     });
-    res.flushHeaders();
-    res.write(`retry: 3000\nevent: ready\ndata: ${JSON.stringify({ cursor: liveHub.currentCursor() })}\n\n`);
     // A reconnecting EventSource names the last event it saw: replay what it missed, or tell it to reload.
     const lastId = req.get('Last-Event-ID');
     if (lastId && CURSOR.test(lastId)) {
       const missed = liveHub.eventsSince(siteId, articleId, lastId);
-      if (missed === null) res.write('event: reload\ndata: {}\n\n');
-      else for (const event of missed) res.write(sseFrame(event));
+      if (missed === null) write('event: reload\ndata: {}\n\n');
+      else for (const event of missed) write(commentFrame(event));
     }
-    const stop = liveHub.listen(siteId, articleId, (event) => res.write(sseFrame(event)));
-    const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), config.LIVE_HEARTBEAT_SECONDS * 1000);
-    const end = (): void => {
-      clearInterval(heartbeat);
-      stop();
-      release();
-    };
-    req.on('close', end);
-    res.on('close', end);
+    stop = liveHub.listen(siteId, articleId, (event) => write(commentFrame(event)));
   }
 
   function longPoll(
@@ -120,5 +115,5 @@ export function liveRoutes({ config }: AppContext, hub = new LiveHub({ maxStream
     });
   }
 
-  return router;
+  return api.router;
 }

@@ -1,7 +1,8 @@
 import { Schema, model, type InferSchemaType } from 'mongoose';
 
-export const FLAG_REASONS = ['spam', 'abuse', 'off-topic', 'other'] as const;
-export type FlagReason = (typeof FLAG_REASONS)[number];
+import { FLAG_REASONS } from '../shared/limits';
+
+export { FLAG_REASONS, type FlagReason } from '../shared/limits';
 
 /** One flag per user per comment: `_id` is `<commentId>:<userId>`. */
 const flagSchema = new Schema(

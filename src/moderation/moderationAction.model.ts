@@ -15,6 +15,8 @@ export const MODERATION_ACTIONS = [
   'featured',
   'unfeatured',
   'undone',
+  /** Brought in by an import; `reason` is its status in the source, `note` says from what. */
+  'imported',
 ] as const;
 export type ModerationActionName = (typeof MODERATION_ACTIONS)[number];
 

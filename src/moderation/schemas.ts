@@ -1,7 +1,9 @@
 import { z } from 'zod';
-import { articleIdSchema } from '../comments/schemas';
-import { objectIdString } from '../http/validate';
-import { FLAG_REASONS } from './flag.model';
+import { userJsonSchema } from '../accounts/schemas';
+import { COMMENT_STATUSES, REASON_CODES } from '../comments/comment.model';
+import { articleIdSchema, commentJsonSchema } from '../comments/schemas';
+import { isoDateTime, objectIdString } from '../http/validate';
+import { FLAG_REASONS } from '../shared/limits';
 import { QUEUE_STATUSES } from './queue';
 
 const note = z.string().trim().max(500);
@@ -71,3 +73,126 @@ export const searchQuerySchema = z
   .strict();
 
 export const watchListSchema = z.object({ articleIds: z.array(articleIdSchema).max(50) }).strict();
+
+export const userParamsSchema = z.object({ userId: objectIdString });
+export const siteUserParamsSchema = z.object({ siteId: objectIdString, userId: objectIdString });
+
+/* Answers. */
+
+export const reasonJsonSchema = z
+  .object({
+    code: z.enum(REASON_CODES),
+    detail: z.string().optional(),
+    matches: z
+      .array(z.object({ start: z.number().int().min(0), end: z.number().int().min(0) }))
+      .optional()
+      .meta({ description: 'Word reasons only: UTF-16 offsets of each matched word in the body, end exclusive.' }),
+  })
+  .meta({ id: 'Reason', description: 'Why moderation held or rejected a comment.' });
+
+/** The public `comment` shape plus what a moderator needs to decide. */
+export const moderatedCommentSchema = commentJsonSchema
+  .omit({ viewerVote: true })
+  .extend({
+    replies: z.array(z.never()).meta({ description: 'Always empty: moderators see comments one by one.' }),
+    previousStatus: z.enum(COMMENT_STATUSES).nullable(),
+    reasons: z.array(reasonJsonSchema),
+    flagged: z.boolean(),
+    flagCount: z.number().int().min(0),
+    revision: z.number().int().min(0),
+  })
+  .meta({ id: 'ModeratedComment' });
+
+export const flagSummarySchema = z
+  .object({ reason: z.enum(FLAG_REASONS), note: z.string().nullable(), at: isoDateTime })
+  .meta({ id: 'FlagSummary' });
+
+const countsByStatus = z.object(Object.fromEntries(COMMENT_STATUSES.map((status) => [status, z.number().int().min(0)])));
+
+/** The author line of a queue item: account age, their comments here by status, bans. */
+export const authorSummarySchema = z
+  .object({
+    id: objectIdString,
+    displayName: z.string(),
+    accountCreatedAt: isoDateTime.nullable(),
+    counts: countsByStatus,
+    bannedHere: z.boolean(),
+    bannedEverywhere: z.boolean(),
+  })
+  .meta({ id: 'AuthorSummary' });
+
+export const queueItemSchema = moderatedCommentSchema
+  .extend({
+    flags: z.array(flagSummarySchema),
+    parent: z
+      .object({ id: objectIdString, author: z.string(), body: z.string(), status: z.enum(COMMENT_STATUSES) })
+      .nullable()
+      .meta({ description: 'The comment this one answers (empty body when deleted); null for a root.' }),
+    authorRecord: authorSummarySchema.nullable().meta({ description: "The author's record on this site; null for guests." }),
+  })
+  .meta({ id: 'QueueItem' });
+
+export const queuePageSchema = z
+  .object({
+    items: z.array(queueItemSchema),
+    nextCursor: z.string().nullable(),
+    endCursor: z.string().nullable().meta({ description: 'Continues after the last item even on the last page (for polling).' }),
+  })
+  .meta({ id: 'QueuePage' });
+
+export const flagJsonSchema = z
+  .object({
+    id: z.string(),
+    commentId: objectIdString,
+    reason: z.enum(FLAG_REASONS),
+    note: z.string().nullable(),
+    createdAt: isoDateTime,
+  })
+  .meta({ id: 'Flag' });
+
+export const historyEntrySchema = z
+  .object({
+    action: z.string(),
+    actor: z
+      .object({ id: z.string(), displayName: z.string() })
+      .nullable()
+      .meta({ description: "Null for the machine's own actions." }),
+    reason: z.string().nullable(),
+    note: z.string().nullable(),
+    at: isoDateTime,
+  })
+  .meta({ id: 'ModerationAction' });
+
+export const historySchema = z.object({ actions: z.array(historyEntrySchema) });
+
+export const bulkResultSchema = z.object({ updated: z.number().int().min(0) });
+
+/** The `user` shape as a moderator sees it, plus the ban's details. */
+export const moderatedUserSchema = userJsonSchema
+  .extend({ bannedUntil: isoDateTime.nullable(), banReason: z.string().nullable() })
+  .meta({ id: 'ModeratedUser' });
+
+export const siteBanJsonSchema = z
+  .object({
+    id: z.string(),
+    siteId: objectIdString,
+    userId: objectIdString,
+    user: z.object({ id: objectIdString, displayName: z.string() }),
+    reason: z.string(),
+    until: isoDateTime.nullable(),
+    createdBy: objectIdString,
+    createdAt: isoDateTime,
+  })
+  .meta({ id: 'SiteBan' });
+
+export const siteBanListSchema = z.object({ items: z.array(siteBanJsonSchema), nextCursor: z.string().nullable() });
+
+export const searchResultSchema = z.object({
+  items: z.array(moderatedCommentSchema),
+  nextCursor: z.string().nullable(),
+  scanned: z.number().int().min(0).meta({ description: 'Comments read by this call (at most 2,000).' }),
+});
+
+export const conversationSchema = z.object({ rootId: objectIdString, items: z.array(moderatedCommentSchema) });
+
+export const watchListJsonSchema = z.object({ articleIds: z.array(z.string()) });

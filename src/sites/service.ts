@@ -1,16 +1,12 @@
 import { isValidObjectId, type Types } from 'mongoose';
 import { publishChange, subscribeChanges } from '../changes/feed';
 import { notFound } from '../http/problem';
+import { isObjectIdString } from '../http/validate';
 import { DEFAULT_SITE_SETTINGS, SiteModel, type PremoderationMode, type SiteSettings } from './site.model';
 
-export interface SiteJson {
-  id: string;
-  name: string;
-  origins: string[];
-  settings: SiteSettings;
-  wordListVersion: number;
-  createdAt: string | null;
-}
+import type { SiteJson } from './schemas';
+
+export type { SiteJson } from './schemas';
 
 /** A site as read from the database (lean). */
 export interface SiteRecord {
@@ -52,7 +48,7 @@ export function toSiteJson(site: SiteRecord): SiteJson {
 
 /** Reads a site per request (no cache, so settings changes apply at once). Unknown or malformed ids are a 404. */
 export async function getSite(siteId: string): Promise<SiteRecord> {
-  const site = isValidObjectId(siteId) && /^[a-f0-9]{24}$/i.test(siteId)
+  const site = isValidObjectId(siteId) && isObjectIdString(siteId)
     ? await SiteModel.findById(siteId).lean<SiteRecord>()
     : null;
   if (!site) throw notFound('No site with this id.');
@@ -89,7 +85,7 @@ export async function getSiteCached(siteId: string): Promise<SiteRecord> {
 
 /** Only the origins, for CORS; null when the site does not exist. */
 export async function findSiteOrigins(siteId: string): Promise<string[] | null> {
-  if (!/^[a-f0-9]{24}$/i.test(siteId)) return null;
+  if (!isObjectIdString(siteId)) return null;
   const site = await SiteModel.findById(siteId, { origins: 1 }).lean<Pick<SiteRecord, 'origins'>>();
   return site ? site.origins : null;
 }

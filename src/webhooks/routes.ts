@@ -1,25 +1,36 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import { currentUser, requireRole } from '../accounts/authenticate';
-import { objectIdString, parseInput } from '../http/validate';
+import { parseInput } from '../http/validate';
+import { documentedRouter } from '../openapi/declare';
 import type { AppContext } from '../context';
-import { z } from 'zod';
-import { createWebhookSchema, deliveriesQuerySchema } from './schemas';
+import {
+  createWebhookSchema,
+  deliveriesQuerySchema,
+  deliveryListSchema,
+  siteParamsSchema as siteParams,
+  webhookJsonSchema,
+  webhookListSchema,
+  webhookParamsSchema as webhookParams,
+} from './schemas';
 import { createWebhook, deleteWebhook, listDeliveries, listWebhooks } from './service';
-
-const siteParams = z.object({ siteId: objectIdString }).strict();
-const webhookParams = z.object({ siteId: objectIdString, webhookId: z.string().max(64) }).strict();
 
 /** A site's webhooks (admin only): register, list, remove, and read one webhook's delivery log. */
 export function webhookRoutes(context: AppContext): Router {
-  const router = Router();
+  const api = documentedRouter();
   const admin = requireRole('admin');
 
-  router.get('/sites/:siteId/webhooks', admin, async (req, res) => {
+  api.get(
+    '/sites/:siteId/webhooks',
+    { operationId: 'listWebhooks', summary: "Admins only: the site's webhooks (without their secrets).", tags: ['administration'], signedIn: 'required', problems: [403], params: siteParams, responses: { 200: { description: 'The webhooks.', schema: webhookListSchema } } },
+    admin, async (req, res) => {
     const { siteId } = parseInput(siteParams, req.params, 'params');
     res.json({ items: await listWebhooks(siteId) });
   });
 
-  router.post('/sites/:siteId/webhooks', admin, async (req, res) => {
+  api.post(
+    '/sites/:siteId/webhooks',
+    { operationId: 'createWebhook', summary: 'Admins only: registers a URL for events; the answer shows the signing secret, once.', tags: ['administration'], signedIn: 'required', problems: [403, 422], params: siteParams, body: createWebhookSchema, responses: { 201: { description: 'The webhook with its `whsec_` secret.', schema: webhookJsonSchema } } },
+    admin, async (req, res) => {
     const { siteId } = parseInput(siteParams, req.params, 'params');
     const input = parseInput(createWebhookSchema, req.body, 'body');
     const created = await createWebhook(siteId, input, {
@@ -30,17 +41,23 @@ export function webhookRoutes(context: AppContext): Router {
     res.json(created);
   });
 
-  router.delete('/sites/:siteId/webhooks/:webhookId', admin, async (req, res) => {
+  api.delete(
+    '/sites/:siteId/webhooks/:webhookId',
+    { operationId: 'deleteWebhook', summary: 'Admins only: removes a webhook and its undelivered events.', tags: ['administration'], signedIn: 'required', problems: [403], params: webhookParams, responses: { 204: { description: 'Done; no body.' } } },
+    admin, async (req, res) => {
     const { siteId, webhookId } = parseInput(webhookParams, req.params, 'params');
     await deleteWebhook(siteId, webhookId);
     res.status(204).end();
   });
 
-  router.get('/sites/:siteId/webhooks/:webhookId/deliveries', admin, async (req, res) => {
+  api.get(
+    '/sites/:siteId/webhooks/:webhookId/deliveries',
+    { operationId: 'webhookDeliveries', summary: "Admins only: the webhook's delivery log, newest first, with the last answer of each.", tags: ['administration'], signedIn: 'required', problems: [403], params: webhookParams, query: deliveriesQuerySchema, responses: { 200: { description: 'The deliveries.', schema: deliveryListSchema } } },
+    admin, async (req, res) => {
     const { siteId, webhookId } = parseInput(webhookParams, req.params, 'params');
     const { limit } = parseInput(deliveriesQuerySchema, req.query, 'query');
     res.json({ items: await listDeliveries(siteId, webhookId, limit) });
   });
 
-  return router;
+  return api.router;
 }

@@ -1,5 +1,7 @@
-import { Router, type Response } from 'express';
+import type { Response, Router } from 'express';
+import { z } from 'zod';
 import type { AppContext } from '../context';
+import { documentedRouter } from '../openapi/declare';
 import { widgetAuthCors } from './authCors';
 import { widgetBundles, type WidgetFile } from './bundle';
 import { DEMO_ARTICLE_ID, ensureDemoSite } from './demoSite';
@@ -10,7 +12,8 @@ const SCRIPT_CACHE = 'public, max-age=300';
 
 /** The embeddable widget: its scripts and (outside production) a demo page. */
 export function widgetRoutes({ config }: AppContext): Router {
-  const router = Router();
+  const api = documentedRouter('');
+  const router = api.router;
   const production = config.NODE_ENV === 'production';
   const bundle = widgetBundles(production);
   router.use('/api/v1/auth', widgetAuthCors(config.PUBLIC_URL));
@@ -19,8 +22,20 @@ export function widgetRoutes({ config }: AppContext): Router {
     const code = await bundle(file);
     res.type('application/javascript').set('Cache-Control', SCRIPT_CACHE).send(code);
   };
-  router.get('/embed.js', (_req, res) => sendScript(res, 'embed.js'));
-  router.get('/embed/count.js', (_req, res) => sendScript(res, 'count.js'));
+  const script = (operationId: string, summary: string) => ({
+    operationId,
+    summary,
+    tags: ['widget'],
+    responses: { 200: { description: 'JavaScript.', contentType: 'application/javascript', schema: z.string() } },
+  });
+  api.get('/embed.js', script('widgetScript', 'The comments widget script sites put on their pages.'), (_req, res) =>
+    sendScript(res, 'embed.js'),
+  );
+  api.get(
+    '/embed/count.js',
+    script('countScript', 'Fills every [data-comment-count][data-site][data-article] element with its count.'),
+    (_req, res) => sendScript(res, 'count.js'),
+  );
   router.get('/embed/page.css', (_req, res) => {
     res.type('text/css').set('Cache-Control', SCRIPT_CACHE).send(PAGE_CSS);
   });

@@ -1,31 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { UserModel } from '../../src/accounts/user.model';
 import { CommentModel } from '../../src/comments/comment.model';
 import { FlagModel } from '../../src/moderation/flag.model';
 import { createTestSite, createTestUser, type TestUser } from '../support/fixtures';
 import { launchChromium, startWidgetStack, type WidgetStack } from '../widget/browserStack';
 import { insertComment } from '../moderation/helpers';
+import { live, openConsole, TOKEN_KEY } from './consoleSupport';
 
 const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
-const TOKEN_KEY = 'threadline-console-token';
-
-/** A console tab already signed in as this user (the token in the tab's session storage). */
-async function openConsole(browser: Browser, stack: WidgetStack, user: TestUser, hash = '', width = 1100): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width, height: 900 } });
-  await context.addInitScript(([key, value]) => sessionStorage.setItem(key, value), [TOKEN_KEY, user.token] as const);
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  await page.goto(`${stack.serviceUrl}/moderate${hash}`);
-  return { context, page };
-}
-
-async function live(page: Page, text: string | RegExp): Promise<void> {
-  await page.locator('#live').filter({ hasText: text }).waitFor();
-}
-
 async function currentId(page: Page): Promise<string | null> {
   return page.locator('.item.current').getAttribute('data-id');
 }
@@ -273,21 +258,64 @@ describe('moderator console in Chromium', function () {
     await context.close();
   });
 
-  it('shows new items without a reload (polling)', async () => {
+  /** Posts a held comment as a reader into an open queue; how long it took to appear (ms) from the post's start and from its answer. */
+  async function timeToAppear(page: Page, site: string, body: string): Promise<{ ms: number; afterAnswer: number }> {
+    const reader = await createTestUser({ displayName: 'Late Lark' });
+    const started = Date.now();
+    const posted = await fetch(`${stack.serviceUrl}/api/v1/sites/${site}/articles/late/comments`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${reader.token}` },
+      body: JSON.stringify({ body }),
+    });
+    expect(posted.status).to.equal(201);
+    const answered = Date.now();
+    await page.getByText(body).waitFor();
+    return { ms: Date.now() - started, afterAnswer: Date.now() - answered };
+  }
+
+  it('shows new items without a reload, pushed by server-sent events', async () => {
     const site = (await createTestSite({ premoderation: 'all' })).id;
     const mod = await createTestUser({ role: 'moderator', moderatedSiteIds: [site] });
     await insertComment(site, { body: 'Already waiting' });
     const { context, page } = await openConsole(browser, stack, mod, `#/site/${site}/queue/pending`);
-    await page.locator('.item').first().waitFor();
-    const reader = await createTestUser({ displayName: 'Late Lark' });
-    const started = Date.now();
-    await fetch(`${stack.serviceUrl}/api/v1/sites/${site}/articles/late/comments`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${reader.token}` },
-      body: JSON.stringify({ body: 'Arrived while the queue was open' }),
+    const streams: string[] = [];
+    page.on('request', (req) => {
+      if (req.url().includes('/moderation/events?')) streams.push(req.url());
     });
-    await page.getByText('Arrived while the queue was open').waitFor();
-    process.stdout.write(`      a new item appeared ${Date.now() - started} ms after it was posted\n`);
+    const queueReads: string[] = [];
+    page.on('request', (req) => {
+      if (req.url().includes('/moderation/queue?')) queueReads.push(req.url());
+    });
+    await page.locator('.item').first().waitFor();
+    for (let i = 0; i < 100 && streams.length === 0; i += 1) await page.waitForTimeout(50);
+    expect(streams, 'the console opened the queue stream').to.have.length(1);
+    await page.waitForTimeout(300);
+    const readsBefore = queueReads.length;
+    const { ms, afterAnswer } = await timeToAppear(page, site, 'Arrived while the queue was open');
+    process.stdout.write(`      a new item appeared ${ms} ms after it was posted, ${afterAnswer} ms after the post was answered (server-sent events)\n`);
+    await live(page, /1 new item/);
+    // One read for the event, none by a timer.
+    await page.waitForTimeout(3500);
+    expect(queueReads.length - readsBefore).to.equal(1);
+    expect(ms).to.be.below(3000);
+    await context.close();
+  });
+
+  it('falls back to polling where there is no EventSource', async () => {
+    const site = (await createTestSite({ premoderation: 'all' })).id;
+    const mod = await createTestUser({ role: 'moderator', moderatedSiteIds: [site] });
+    await insertComment(site, { body: 'Already waiting' });
+    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    await context.addInitScript(([key, value]) => {
+      sessionStorage.setItem(key, value);
+      Reflect.deleteProperty(window, 'EventSource');
+    }, [TOKEN_KEY, mod.token] as const);
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    await page.goto(`${stack.serviceUrl}/moderate#/site/${site}/queue/pending`);
+    await page.locator('.item').first().waitFor();
+    const { ms, afterAnswer } = await timeToAppear(page, site, 'Arrived while the queue was polled');
+    process.stdout.write(`      a new item appeared ${ms} ms after it was posted, ${afterAnswer} ms after the post was answered (polling every 3 s)\n`);
     await live(page, /1 new item/);
     await context.close();
   });

@@ -43,6 +43,8 @@ describe('embedded database: hot queries read through indexes (FerretDB on Postg
     ["an author's comments on a site by status", CommentModel.collection.collectionName, { authorId: new Types.ObjectId(), siteId, status: 'approved' }],
     ['the article document by _id', ArticleModel.collection.collectionName, { _id: `${String(siteId)}:plans-article` }],
     ['a user by _id', UserModel.collection.collectionName, { _id: new Types.ObjectId() }],
+    // An array field holding the value: `_jsonb->'nameKeys' @> '"quil"'` is array containment, served by GIN.
+    ['people by a word of their name (array contains)', UserModel.collection.collectionName, { nameKeys: 'quil' }],
   ];
 
   for (const [name, collection, filter] of shapes) {
@@ -57,6 +59,30 @@ describe('embedded database: hot queries read through indexes (FerretDB on Postg
     const plan = await explain(CommentModel.collection.collectionName, { body: 'no index on this field' });
     expect(planUsesIndex(plan), plan.join('\n')).to.equal(false);
     expect(plan.join('\n')).to.match(/Seq Scan/);
+  });
+
+  describe("FerretDB's own explain: which filters it sends to PostgreSQL (filterPushdown)", () => {
+    const pushedDown = async (collection: string, filter: Record<string, unknown>): Promise<boolean> => {
+      const db = mongoose.connection.db;
+      if (!db) throw new Error('not connected');
+      const answer = await db.command({ explain: { find: collection, filter }, verbosity: 'queryPlanner' });
+      return answer.filterPushdown === true;
+    };
+    const comments = CommentModel.collection.collectionName;
+    const users = UserModel.collection.collectionName;
+
+    it('pushes down the queue bucket, the author counts and the name search', async () => {
+      expect(await pushedDown(comments, { queueBucket: `${String(siteId)}:pending:0` })).to.equal(true);
+      expect(await pushedDown(comments, { flagBucket: `${String(siteId)}:flagged:3` })).to.equal(true);
+      expect(await pushedDown(comments, { authorId: new Types.ObjectId(), siteId, status: 'approved' })).to.equal(true);
+      expect(await pushedDown(users, { nameKeys: 'quil' })).to.equal(true);
+    });
+
+    it('does not push down what they replace (so the check can fail)', async () => {
+      expect(await pushedDown(users, { displayName: { $regex: '^Quil', $options: 'i' } })).to.equal(false);
+      expect(await pushedDown(comments, { 'author.id': new Types.ObjectId() })).to.equal(false);
+      expect(await pushedDown(comments, { _id: { $in: [new Types.ObjectId()] } })).to.equal(false);
+    });
   });
 
   it('runs with plan_cache_mode = force_custom_plan, so the field name parameter is planned with', async () => {

@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import request from 'supertest';
-import { openApiDocument } from '../../src/openapi/openapi';
 import type { HttpMethod, ParameterObject, ReferenceObject, SchemaObject } from '../../src/openapi/types';
-import { testApp } from '../support/app';
+import { servedDocument, testApp } from '../support/app';
 import { createTestSite, createTestUser } from '../support/fixtures';
+
+const openApiDocument = servedDocument();
 
 /*
  * Every operation that takes a body or a query, from the OpenAPI document, gets each class of bad

@@ -65,7 +65,7 @@ describe('imports: the command line, and exports', function () {
     const first = await cli('scripts/import.ts', args);
     const summary = JSON.parse(first.stdout.trim().split('\n').pop() ?? '{}');
     expect(summary).to.deep.include({ status: 'done', processed: 160, total: 160, inserted: 160, skipped: 40 });
-    expect(first.stderr).to.match(/checking and staging: [\d,]+ comments, [\d,]+\/s, \d+% of the file, ~\S+ left/);
+    expect(first.stderr).to.match(/checking: [\d,]+ comments, [\d,]+\/s, \d+% of the file, ~\S+ left/);
     expect(first.stderr).to.match(/publishing: [\d,]+\/160 comments, [\d,]+\/s, ~\S+ left/);
     const articles = await CommentModel.distinct('articleId', { siteId: new Types.ObjectId(site.id) });
     expect(articles.sort()).to.deep.equal(['mapped-0', 'mapped-1', 'mapped-2', 'mapped-3']);

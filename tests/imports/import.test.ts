@@ -3,10 +3,11 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { Types } from 'mongoose';
 import request from 'supertest';
-import { UserModel } from '../../src/accounts/user.model';
 import { CommentModel } from '../../src/comments/comment.model';
-import { ArticleModel, articleKey } from '../../src/comments/article.model';
+import { ArticleModel, articleKey, AuthorCountModel } from '../../src/comments/article.model';
+import { approvedCountOfAuthor } from '../../src/comments/articleVersion';
 import { ImportJobModel, StagedCommentModel } from '../../src/imports/importJob.model';
+import { ModerationActionModel } from '../../src/moderation/moderationAction.model';
 import { createImportJob, importedCommentId, resumeStalledImports, runImport } from '../../src/imports/service';
 import { testApp, testLogger } from '../support/app';
 import { createTestSite, createTestUser, type TestUser } from '../support/fixtures';
@@ -63,6 +64,8 @@ describe('imports: WordPress and Disqus exports', function () {
     const site = await createTestSite();
     const member = await createTestUser({ emailVerified: true, displayName: 'Known Member' });
     const unverified = await createTestUser({ emailVerified: false });
+    // The member already has 3 approved comments, counted where the first-comment rule reads them.
+    await AuthorCountModel.create({ _id: member.id, approvedCount: 3 });
     const emails = [member.email, unverified.email, ...Array.from({ length: 30 }, (_, i) => `guest${i}@readers.example`)];
     const file = path.join(dir, 'blog.xml');
     const generated = await writeWxr(file, { articles: 40, commentsPerArticle: 60, emails });
@@ -79,8 +82,9 @@ describe('imports: WordPress and Disqus exports', function () {
     expect(byMember.length).to.be.greaterThan(0);
     expect(byMember.every((comment) => comment.author.displayName === 'Known Member' && comment.author.guestEmail === null)).to.equal(true);
     expect(stored.some((comment) => comment.author.id && String(comment.author.id) === unverified.id)).to.equal(false);
-    const memberRecord = await UserModel.findById(member.id).lean();
-    expect(memberRecord?.approvedCommentCount).to.equal(byMember.filter((comment) => comment.status === 'approved').length);
+    // The member's exact count (kept apart from the user document) gains what the import brought in.
+    const memberApproved = byMember.filter((comment) => comment.status === 'approved').length;
+    expect(await approvedCountOfAuthor(member.id)).to.equal(3 + memberApproved);
 
     const approvedIn = (slug: string): number => generated.comments.filter((c) => c.slug === slug && c.status === 'approved').length;
     const counts = await request(app).get(`/api/v1/sites/${site.id}/counts?articles=story-0,story-1,story-39`);
@@ -101,6 +105,7 @@ describe('imports: WordPress and Disqus exports', function () {
     expect(again).to.deep.include({ status: 'done', processed: 2400, total: 2400, inserted: 0 });
     expect(await CommentModel.countDocuments({ siteId: new Types.ObjectId(site.id) })).to.equal(2400);
     expect(await StagedCommentModel.countDocuments({})).to.equal(0);
+    expect(await approvedCountOfAuthor(member.id), 'a second run counts nothing twice').to.equal(3 + memberApproved);
   });
 
   it('imports a Disqus export by permalink path, with deleted, spam and unapproved posts', async () => {
@@ -169,41 +174,63 @@ describe('imports: WordPress and Disqus exports', function () {
       expect(await CommentModel.countDocuments({ siteId: new Types.ObjectId(site.id) }), testCase.name).to.equal(0);
       expect(await StagedCommentModel.countDocuments({ importId: status.id }), testCase.name).to.equal(0);
     }
+    // Disqus: a post of a thread the file never defined, far into the file.
+    const site = await createTestSite();
+    const file = path.join(dir, 'disqus-sound.xml');
+    await writeDisqus(file, { articles: 4, commentsPerArticle: 50 });
+    const { readFileSync } = await import('node:fs');
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const at = lines.findIndex((line, index) => index > lines.length * 0.7 && line === '<thread dsq:id="t3"/>');
+    lines[at] = '<thread dsq:id="t404"/>';
+    const badFile = path.join(dir, 'disqus-broken.xml');
+    writeFileSync(badFile, lines.join('\n'));
+    const status = await importOverHttp(app, admin, site.id, badFile, 'format=disqus&articleKey=path');
+    expect(status.status).to.equal('failed');
+    const line = Number(/^line (\d+): /.exec(status.error ?? '')?.[1]);
+    expect(status.error).to.match(/the post's thread t404 is not defined before it/);
+    expect(line).to.be.within(at + 1 - 20, at + 1);
+    expect(await CommentModel.countDocuments({ siteId: new Types.ObjectId(site.id) })).to.equal(0);
+    expect(await ModerationActionModel.countDocuments({ siteId: new Types.ObjectId(site.id) })).to.equal(0);
   });
 
   it('resumes a stopped import from its checkpoint and ends with every comment exactly once', async () => {
     const site = await createTestSite();
+    const member = await createTestUser({ emailVerified: true });
     const file = path.join(dir, 'resume.xml');
-    const generated = await writeWxr(file, { articles: 30, commentsPerArticle: 60 });
+    const generated = await writeWxr(file, { articles: 30, commentsPerArticle: 60, emails: [member.email, 'someone@readers.example'] });
     const { statSync } = await import('node:fs');
     const job = await createImportJob({ siteId: site.id, format: 'wxr', articleRule: 'slug', file, bytes: statSync(file).size });
     const stop = new AbortController();
-    let stoppedAt = 0;
     await runImport(job._id, {
       logger: testLogger,
       signal: stop.signal,
       onProgress: (progress) => {
-        if (progress.read > 600 && !stop.signal.aborted) {
-          stoppedAt = progress.read;
-          stop.abort();
-        }
+        if (progress.phase === 'publishing' && progress.published > 600 && !stop.signal.aborted) stop.abort();
       },
     }).then(
       () => expect.fail('the run should stop'),
       (err: Error) => expect(err.name).to.equal('ImportAborted'),
     );
     const halfway = await ImportJobModel.findById(job._id).lean();
-    expect(halfway?.status).to.equal('running');
-    expect(halfway?.staged).to.be.at.least(stoppedAt);
-    expect(await CommentModel.countDocuments({ siteId: new Types.ObjectId(site.id) }), 'nothing visible before the end').to.equal(0);
+    expect(halfway).to.deep.include({ status: 'running', phase: 'publishing', total: generated.total });
+    expect(halfway?.checkpoint).to.be.greaterThan(600);
+    const publishedBefore = await CommentModel.countDocuments({ siteId: new Types.ObjectId(site.id) });
+    expect(publishedBefore).to.be.within(601, generated.total - 1);
 
-    // A second process may take over only once the first one's lease has run out.
+    // A second process may take over only once the first one's lease has run out. The worst crash
+    // is one whose checkpoint and tallies were never saved: the run starts over the comments it made.
     expect(await resumeStalledImports({ logger: testLogger })).to.equal(0);
-    await ImportJobModel.updateOne({ _id: job._id }, { $set: { leaseUntil: new Date(Date.now() - 1000) } });
+    await ImportJobModel.updateOne(
+      { _id: job._id },
+      { $set: { leaseUntil: new Date(Date.now() - 1000), checkpoint: 0, tallied: 0, authorApproved: {}, inserted: 0 } },
+    );
     expect(await resumeStalledImports({ logger: testLogger })).to.equal(1);
     const finished = await ImportJobModel.findById(job._id).lean();
-    expect(finished).to.deep.include({ status: 'done', published: generated.total, inserted: generated.total, runs: 2 });
+    expect(finished).to.deep.include({ status: 'done', published: generated.total, inserted: generated.total - publishedBefore, runs: 2 });
     expectSameThreads(await storedComments(site.id), generated, site.id, 'wxr', (c) => c.slug);
+    expect(await ModerationActionModel.countDocuments({ siteId: new Types.ObjectId(site.id), action: 'imported' })).to.equal(generated.total);
+    const memberApproved = generated.comments.filter((c) => c.authorEmail === member.email && c.status === 'approved').length;
+    expect(await approvedCountOfAuthor(member.id), 'counted once across both runs').to.equal(memberApproved);
   });
 
   it('holds what today\'s rules would hold when asked, and only then', async () => {
@@ -222,10 +249,102 @@ describe('imports: WordPress and Disqus exports', function () {
     }
     const plainApproved = generated.comments.filter((c) => c.status === 'approved' && !c.body.includes('marmalade')).length;
     expect(stored.filter((c) => c.status === 'approved')).to.have.length(plainApproved);
+    // What is held, imported or held now, waits in the site's moderation queue.
+    const heldIds = new Set(stored.filter((c) => c.status === 'pending').map((c) => String(c._id)));
+    const queued = new Set<string>();
+    let cursor: string | null = null;
+    for (let page = 0; page < 20; page += 1) {
+      const res: request.Response = await request(app)
+        .get(`/api/v1/sites/${site.id}/moderation/queue?status=pending&limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)
+        .set('Authorization', `Bearer ${admin.token}`);
+      expect(res.status).to.equal(200);
+      for (const item of res.body.items as { id: string }[]) queued.add(item.id);
+      cursor = (res.body as { nextCursor: string | null }).nextCursor;
+      if (!cursor) break;
+    }
+    expect([...queued].sort()).to.deep.equal([...heldIds].sort());
 
     const other = await createTestSite({ suspectWords: ['marmalade'] });
     await importOverHttp(app, admin, other.id, file, 'format=wxr');
     expect(await CommentModel.countDocuments({ siteId: new Types.ObjectId(other.id), status: 'approved' })).to.equal(generated.counts.approved);
+  });
+
+  it('gives every imported comment an "imported" history entry: from which format, with its status there', async () => {
+    const site = await createTestSite({ suspectWords: ['marmalade'] });
+    const file = path.join(dir, 'history.xml');
+    const generated = await writeWxr(file, { articles: 3, commentsPerArticle: 40, spice: 'marmalade' });
+    const status = await importOverHttp(app, admin, site.id, file, 'format=wxr&hold=true');
+    expect(status.status).to.equal('done');
+    const historyOf = async (sourceId: string): Promise<{ action: string; actor: unknown; reason: string; note: string; at: string }[]> => {
+      const res = await request(app).get(`/api/v1/comments/${importedCommentId(site.id, 'wxr', sourceId)}/history`).set('Authorization', `Bearer ${admin.token}`);
+      expect(res.status).to.equal(200);
+      return res.body.actions;
+    };
+    const spam = generated.comments.find((c) => c.status === 'rejected');
+    const held = generated.comments.find((c) => c.status === 'approved' && c.body.includes('marmalade'));
+    const plain = generated.comments.find((c) => c.status === 'approved' && !c.body.includes('marmalade'));
+    const [spamHistory, heldHistory, plainHistory] = await Promise.all([spam, held, plain].map((c) => historyOf(c?.sourceId ?? '')));
+    expect(spamHistory).to.have.length(1);
+    expect(spamHistory[0]).to.deep.include({ action: 'imported', actor: null, reason: 'rejected' });
+    expect(spamHistory[0].note).to.match(/WordPress export \(WXR\), where it was rejected \(wp:comment_approved "spam"\)/);
+    expect(heldHistory[0]).to.deep.include({ action: 'imported', reason: 'approved' });
+    expect(heldHistory[0].note).to.match(/held by today's rules \(suspect-word\)/);
+    expect(plainHistory[0].note).to.not.match(/held/);
+    expect(Date.parse(plainHistory[0].at)).to.be.greaterThan(Date.parse('2025-01-01'));
+    // One entry per comment, written in bulk, and none added by a second run.
+    const entries = (): Promise<number> => ModerationActionModel.countDocuments({ siteId: new Types.ObjectId(site.id), action: 'imported' });
+    expect(await entries()).to.equal(generated.total);
+    await importOverHttp(app, admin, site.id, file, 'format=wxr&hold=true');
+    expect(await entries()).to.equal(generated.total);
+    expect(await historyOf(spam?.sourceId ?? '')).to.have.length(1);
+
+    const disqusSite = await createTestSite();
+    const disqusFile = path.join(dir, 'history-disqus.xml');
+    const disqus = await writeDisqus(disqusFile, { articles: 1, commentsPerArticle: 15 });
+    await importOverHttp(app, admin, disqusSite.id, disqusFile, 'format=disqus');
+    const deleted = disqus.comments.find((c) => c.status === 'deleted');
+    const res = await request(app).get(`/api/v1/comments/${importedCommentId(disqusSite.id, 'disqus', deleted?.sourceId ?? '')}/history`).set('Authorization', `Bearer ${admin.token}`);
+    expect(res.body.actions[0]).to.deep.include({ action: 'imported', reason: 'deleted' });
+    expect(res.body.actions[0].note).to.match(/Disqus export, where it was deleted \(isDeleted true\)/);
+  });
+
+  it('takes a mapping file over HTTP for the map rule: uploaded and checked first, then named by the import', async () => {
+    const site = await createTestSite();
+    const auth = ['Authorization', `Bearer ${admin.token}`] as const;
+    const mappings = `/api/v1/sites/${site.id}/import-mappings`;
+    const bad = await request(app).post(mappings).set(...auth).set('Content-Type', 'text/csv').send('# source,articleId\n/world/item-0/,first\n/world/item-1/ has no id\n');
+    expect(bad.status).to.equal(400);
+    expect(bad.body.detail).to.match(/mapping line 3: expected "source,articleId"/);
+    expect(bad.body.errors).to.deep.equal([{ path: 'body', message: bad.body.errors[0].message }]);
+    expect((await request(app).post(mappings).set(...auth).set('Content-Type', 'text/csv').send('/a/,not an id!\n')).status).to.equal(400);
+    expect((await request(app).post(mappings).set(...auth).set('Content-Type', 'text/csv').send('# only a comment\n')).status).to.equal(400);
+    expect((await request(app).post(mappings).set(...auth).set('Content-Type', 'application/json').send('{}')).status).to.equal(415);
+    const moderator = await createTestUser({ role: 'moderator', moderatedSiteIds: [site.id] });
+    expect((await request(app).post(mappings).set('Authorization', `Bearer ${moderator.token}`).set('Content-Type', 'text/csv').send('/a/,b')).status).to.equal(403);
+
+    const file = path.join(dir, 'mapped.xml');
+    await writeDisqus(file, { articles: 4, commentsPerArticle: 25 });
+    const good = await request(app)
+      .post(mappings)
+      .set(...auth)
+      .set('Content-Type', 'text/csv')
+      .send(['# source,articleId', 'https://news.example/world/item-0/,front-page', '/world/item-1/\tsecond-story', 'item-2,unused'].join('\r\n'));
+    expect(good.status).to.equal(201);
+    expect(good.body).to.deep.equal({ id: good.body.id, entries: 3 });
+    const status = await importOverHttp(app, admin, site.id, file, `format=disqus&articleKey=map&mapping=${good.body.id}`);
+    expect(status).to.deep.include({ status: 'done', processed: 50, total: 50, skipped: 50 });
+    const articles = await CommentModel.distinct('articleId', { siteId: new Types.ObjectId(site.id) });
+    expect(articles.sort()).to.deep.equal(['front-page', 'second-story']);
+
+    const imports = `/api/v1/sites/${site.id}/imports`;
+    const send = (query: string) => request(app).post(`${imports}?${query}`).set(...auth).set('Content-Type', 'application/xml').send('<disqus/>');
+    expect((await send('format=disqus&articleKey=map')).status, 'map without a mapping').to.equal(400);
+    expect((await send(`format=disqus&articleKey=slug&mapping=${good.body.id}`)).status, 'a mapping without map').to.equal(400);
+    expect((await send(`format=disqus&articleKey=map&mapping=${new Types.ObjectId()}`)).status, 'an unknown mapping').to.equal(400);
+    const other = await createTestSite();
+    const elsewhere = await request(app).post(`/api/v1/sites/${other.id}/imports?format=disqus&articleKey=map&mapping=${good.body.id}`).set(...auth).set('Content-Type', 'application/xml').send('<disqus/>');
+    expect(elsewhere.status, "another site's mapping").to.equal(400);
+    expect(elsewhere.body.errors).to.deep.equal([{ path: 'mapping', message: 'no mapping with this id on this site' }]);
   });
 
   it('is for admins only, and checks the request', async () => {

@@ -4,6 +4,9 @@ import type { Express } from 'express';
 import { createApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config/config';
 import { createLogger, type Logger } from '../../src/logging/logger';
+import { buildOpenApiDocument } from '../../src/openapi/document';
+import type { OpenApiDocument } from '../../src/openapi/types';
+import { checkAnswersAgainstDocument } from './contract';
 
 /** Every log line the test apps wrote, as parsed JSON, so tests can check what is (not) logged. */
 export const capturedLogLines: Record<string, unknown>[] = [];
@@ -35,7 +38,16 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   });
 }
 
-/** The real app, wired to the run's database, logging into capturedLogLines. */
+/** The OpenAPI document the app serves, generated from what its routes declare. */
+export function servedDocument(): OpenApiDocument {
+  testApp();
+  return buildOpenApiDocument();
+}
+
+/**
+ * The real app, wired to the run's database, logging into capturedLogLines. Every answer it gives is
+ * checked against the OpenAPI document (tests/support/contract.ts).
+ */
 export function testApp(overrides: Record<string, string> = {}): Express {
-  return createApp({ config: testConfig(overrides), logger: testLogger });
+  return createApp({ config: testConfig(overrides), logger: testLogger, observe: checkAnswersAgainstDocument });
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { openDatabase, type Database } from '../../src/db/database';
 import type { LocalDbPreference } from '../../src/db/localServer';
 import { createLogger } from '../../src/logging/logger';
+import { contractViolations } from './contract';
 
 let database: Database | null = null;
 let dataDir = '';
@@ -37,6 +38,15 @@ export const mochaHooks = {
       dbName,
     });
     process.stdout.write(`  test database: ${database.backend}\n`);
+  },
+  /**
+   * Fails the test whose requests got an answer the OpenAPI document does not describe. Set as the
+   * test's error (not thrown), so that a failing check fails that test and the run goes on.
+   */
+  afterEach(this: Mocha.Context): void {
+    if (contractViolations.length === 0) return;
+    const found = contractViolations.splice(0);
+    (this.test as Mocha.Hook).error(new Error(`answers that do not match the OpenAPI document:\n  ${found.join('\n  ')}`));
   },
   async afterAll(): Promise<void> {
     await database?.close();

@@ -11,9 +11,16 @@ import Mocha from 'mocha';
 class TotalsReporter extends Mocha.reporters.Spec {
   constructor(runner: Mocha.Runner, options?: Mocha.MochaOptions) {
     super(runner, options);
+    // A test that passed and was then failed by an "after each" check (the contract check) counts once, as failed.
+    const passedTests = new Set<Mocha.Runnable>();
+    let failed = 0;
+    runner.on(Mocha.Runner.constants.EVENT_TEST_PASS, (test) => passedTests.add(test));
+    runner.on(Mocha.Runner.constants.EVENT_TEST_FAIL, (runnable) => {
+      failed += 1;
+      passedTests.delete(runnable);
+    });
     runner.once(Mocha.Runner.constants.EVENT_RUN_END, () => {
-      const passed = runner.stats?.passes ?? 0;
-      const failed = runner.stats?.failures ?? 0;
+      const passed = passedTests.size;
       const file = process.env.TEST_TOTALS_FILE;
       // After spec's own epilogue, which is registered (by the base class) before this listener.
       if (file) {

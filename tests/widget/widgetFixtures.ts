@@ -47,18 +47,18 @@ export async function createRichThread(stack: WidgetStack, article: string): Pro
 
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
-/** axe-core's violations inside the widget (its shadow root included), WCAG 2 A and AA rules. */
-export async function axeViolations(page: Page): Promise<{ id: string; nodes: string[] }[]> {
+/** axe-core's violations inside the widget (its shadow root included), or inside `include`; WCAG 2 A and AA rules. */
+export async function axeViolations(page: Page, include = '#comments'): Promise<{ id: string; nodes: string[] }[]> {
   await page.addScriptTag({ content: AXE_SOURCE });
-  return page.evaluate(async () => {
+  return page.evaluate(async (selector) => {
     const axe = (window as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<{ violations: { id: string; nodes: { target: unknown; failureSummary?: string }[] }[] }> } }).axe;
     const result = await axe.run(
-      { include: [['#comments']] },
+      { include: [[selector]] },
       { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] }, resultTypes: ['violations'] },
     );
     return result.violations.map((violation) => ({
       id: violation.id,
       nodes: violation.nodes.map((node) => `${JSON.stringify(node.target)} ${node.failureSummary ?? ''}`),
     }));
-  });
+  }, include);
 }

@@ -5,8 +5,10 @@ import { announce, ask, button, h, labelled, show } from './ui';
 export const QUEUE_STATUSES = ['pending', 'flagged', 'rejected'] as const;
 export type QueueStatus = (typeof QUEUE_STATUSES)[number];
 
-/** New items are looked for this often (ms) once the end of the queue is on screen. */
+/** Without server-sent events, new items are looked for this often (ms) once the end of the queue is on screen. */
 export const POLL_MS = 3000;
+/** A stream that has not said `ready` by then (a proxy buffering it) gives way to polling. */
+const STREAM_WAIT_MS = 5000;
 /** Items loaded per page; the next page is fetched when fewer than LOW_WATER remain below the cursor. */
 const PAGE = 50;
 const LOW_WATER = 10;
@@ -31,6 +33,9 @@ export class QueueView {
   private count = h('p', { class: 'count' });
   private watched: string[] = [];
   private stopped = false;
+  private source: EventSource | null = null;
+  private streamFailures = 0;
+  private pullAgain = false;
 
   constructor(
     private readonly siteId: string,
@@ -67,12 +72,69 @@ export class QueueView {
       return;
     }
     await this.loadMore();
-    this.schedulePoll();
+    await this.listen();
   }
 
   close(): void {
     this.stopped = true;
     window.clearTimeout(this.timer);
+    this.source?.close();
+  }
+
+  /**
+   * New items: pushed by the queue's event stream (a short-lived ticket in its URL, since an EventSource
+   * sends no Authorization header), each event pulling what follows the end already loaded. Polling
+   * every POLL_MS when the stream cannot be had.
+   */
+  private async listen(): Promise<void> {
+    if (this.stopped) return;
+    if (typeof EventSource === 'undefined' || this.streamFailures >= 3) return this.schedulePoll();
+    let ticket: string;
+    try {
+      ticket = (await api<{ ticket: string }>(`/sites/${this.siteId}/moderation/events/ticket`, { method: 'POST', body: {} })).ticket;
+    } catch {
+      return this.schedulePoll();
+    }
+    if (this.stopped) return;
+    const source = new EventSource(`/api/v1/sites/${this.siteId}/moderation/events?ticket=${q(ticket)}`);
+    this.source = source;
+    const giveUp = (): void => {
+      source.close();
+      this.source = null;
+      this.streamFailures += 1;
+      void this.listen();
+    };
+    let waiting = window.setTimeout(giveUp, STREAM_WAIT_MS);
+    source.addEventListener('ready', () => {
+      window.clearTimeout(waiting);
+      this.streamFailures = 0;
+      // (Re)connected: whatever arrived meanwhile.
+      this.pull();
+    });
+    source.addEventListener('queue', (event) => {
+      const data = JSON.parse((event as MessageEvent<string>).data) as { queue: string; articleId: string | null };
+      const mine = data.queue === (this.status === 'rejected' ? 'rejected' : 'pending');
+      if (mine && (!this.watchOnly || this.watched.includes(data.articleId ?? ''))) this.pull();
+    });
+    source.addEventListener('error', () => {
+      // A dropped stream reconnects by itself; a refused one (its ticket expired) needs a new ticket.
+      if (source.readyState === EventSource.CLOSED) {
+        window.clearTimeout(waiting);
+        giveUp();
+      } else {
+        window.clearTimeout(waiting);
+        waiting = window.setTimeout(giveUp, STREAM_WAIT_MS);
+      }
+    });
+  }
+
+  /** Reads what follows the loaded end; an event during a read asks for one more read after it. */
+  private pull(): void {
+    if (this.loading) {
+      this.pullAgain = true;
+      return;
+    }
+    void this.loadMore(true);
   }
 
   private async watchEditor(): Promise<HTMLElement> {
@@ -120,6 +182,10 @@ export class QueueView {
       this.count.classList.add('error');
     } finally {
       this.loading = false;
+      if (this.pullAgain) {
+        this.pullAgain = false;
+        this.pull();
+      }
     }
   }
 

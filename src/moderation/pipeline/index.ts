@@ -8,17 +8,31 @@ import { profanity } from './phases/profanity';
 import { suspectWords } from './phases/suspectWords';
 import type { ModerationContext, ModerationDecision, ModerationPhase, ModerationReason } from './types';
 
+export { definePhase } from './types';
 export type { ModerationContext, ModerationDecision, ModerationPhase, ModerationReason, TextRange } from './types';
 
-/** The phases, in order. Adding a rule is adding one file and one line here. */
-export const MODERATION_PHASES: readonly ModerationPhase[] = [
+/**
+ * The phases, in order. Adding a rule is adding one file (a `definePhase` with its reason codes) and one
+ * line here: the comment model's reason enum, the API document's `Reason` and the docs follow from this list.
+ */
+export const MODERATION_PHASES = [
   bannedWords,
   profanity,
   suspectWords,
   links,
   guest,
   premoderation,
-];
+] as const;
+
+/** Reasons given outside the pipeline: readers' flags send a comment back to the queue. */
+const OTHER_REASON_CODES = ['flagged'] as const;
+
+export type ReasonCode = (typeof MODERATION_PHASES)[number]['codes'][number] | (typeof OTHER_REASON_CODES)[number];
+
+/** Every reason code a comment may carry, phase by phase. */
+export const REASON_CODES = [
+  ...new Set<ReasonCode>([...MODERATION_PHASES.flatMap((phase) => phase.codes), ...OTHER_REASON_CODES]),
+] as [ReasonCode, ...ReasonCode[]];
 
 /**
  * Runs every phase over a new or edited comment. `rejected` ends the run at once; `pending` holds the

@@ -1,4 +1,5 @@
-import type { CommentStatus, ReasonCode } from '../../comments/comment.model';
+import type { CommentStatus } from '../../comments/comment.model';
+import type { ReasonCode } from './index';
 import type { Role } from '../../accounts/user.model';
 import type { SiteSettings } from '../../sites/site.model';
 
@@ -26,8 +27,8 @@ export interface TextRange {
   end: number;
 }
 
-export interface ModerationReason {
-  code: ReasonCode;
+export interface ModerationReason<Code extends string = ReasonCode> {
+  code: Code;
   detail?: string;
   /** For word reasons (profanity, banned-word, suspect-word): every matched range, so a moderator sees exactly what matched. */
   matches?: TextRange[];
@@ -39,10 +40,27 @@ export interface ModerationDecision {
   reasons: ModerationReason[];
 }
 
+/** A phase's opinion: nothing, or reasons and, optionally, a status. */
+export type PhaseResult<Code extends string> = { status?: 'pending' | 'rejected'; reasons: ModerationReason<Code>[] } | void;
+
 /**
  * One step of the pipeline. It returns nothing when it has no opinion, or reasons and, optionally,
  * a status; `rejected` ends the run at once, `pending` holds the comment but lets later phases add reasons.
+ * It names the reason codes it may give: the comment model, the API document and the docs take the
+ * list of codes from the phases (src/moderation/pipeline/index.ts).
  */
-export type ModerationPhase = (
-  context: ModerationContext,
-) => { status?: 'pending' | 'rejected'; reasons: ModerationReason[] } | void;
+export interface ModerationPhase<Code extends string = ReasonCode> {
+  (context: ModerationContext): PhaseResult<Code>;
+  readonly codes: readonly Code[];
+}
+
+/** A phase: its name (for metrics), the reason codes it gives, and what it does. */
+export function definePhase<const Code extends string>(spec: {
+  name: string;
+  codes: readonly Code[];
+  run: (context: ModerationContext) => PhaseResult<Code>;
+}): ModerationPhase<Code> {
+  const phase = (context: ModerationContext): PhaseResult<Code> => spec.run(context);
+  Object.defineProperty(phase, 'name', { value: spec.name });
+  return Object.assign(phase, { codes: spec.codes });
+}

@@ -19,6 +19,6 @@ export function describeWords(matches: readonly WordMatch[]): string {
 }
 
 /** A word reason: the words for people, and each match's offsets in the body for the moderator console to mark. */
-export function wordReason(code: ModerationReason['code'], matches: readonly WordMatch[]): ModerationReason {
+export function wordReason<const Code extends string>(code: Code, matches: readonly WordMatch[]): ModerationReason<Code> {
   return { code, detail: describeWords(matches), matches: matches.map(({ start, end }) => ({ start, end })) };
 }

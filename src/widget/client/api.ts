@@ -1,75 +1,36 @@
 /** The service's JSON API as the widget uses it. Every failure becomes an ApiError with a readable message. */
 
-export interface Author {
-  id: string | null;
-  displayName: string;
-  /** A name typed into the guest form (no account). */
-  guest?: boolean;
-  /** A guest's website, the link of their name. */
-  website?: string;
-}
+// Type-only imports: the shapes come from the service's own schemas, and nothing of them enters the bundle.
+import type { z } from 'zod';
+import type { SessionJson, UserJson } from '../../accounts/schemas';
+import type { CommentJson, CommentPageJson, postCommentSchema } from '../../comments/schemas';
+import type { ThreadSort } from '../../comments/cursor';
+import type { FlagReason } from '../../shared/limits';
+
+export type { FlagReason } from '../../shared/limits';
+
+export type Author = CommentJson['author'];
 
 /** What a guest types instead of signing in; the email is never shown to readers. */
-export interface GuestDetails {
-  name: string;
-  email: string;
-  website?: string;
-}
+export type GuestDetails = NonNullable<z.input<typeof postCommentSchema>['guest']>;
 
-export type CommentStatus = 'approved' | 'pending' | 'rejected' | 'deleted';
+export type CommentStatus = CommentJson['status'];
 
-export interface ThreadComment {
-  id: string;
-  siteId: string;
-  articleId: string;
-  parentId: string | null;
-  depth: number;
-  author: Author;
-  body: string;
-  /** Rendered and sanitized by the service: the only text the widget inserts as HTML. */
-  html: string;
-  status: CommentStatus;
-  score: number;
-  createdAt: string;
-  editedAt: string | null;
-  replies: ThreadComment[];
-  /** The signed-in viewer's own vote, on comments they voted on. */
-  viewerVote?: -1 | 1;
-}
+/** A comment of a thread page; `html` is rendered and sanitized by the service: the only text the widget inserts as HTML. */
+export type ThreadComment = CommentJson;
 
-export interface ThreadPage {
-  comments: ThreadComment[];
-  nextCursor: string | null;
-  total: number;
-  /** The site's edit window, so the widget offers Edit exactly as long as the service accepts it. */
-  editWindowSeconds: number;
-  /** Whether a signed-out reader may post as a guest on this site. */
-  allowGuests?: boolean;
-  /** Ids of the people who moderate the site, for their badge. */
-  staff?: string[];
-}
+/** A thread page, with the site's edit window and guest rule, so the widget offers exactly what the service accepts. */
+export type ThreadPage = CommentPageJson;
 
-export interface User {
-  id: string;
-  displayName: string;
-  email?: string;
-  role: string;
-  emailVerified: boolean;
-  banned: boolean;
-}
-
-export interface Session {
-  token: string;
-  user: User;
-}
+export type User = UserJson;
+export type Session = SessionJson;
 
 export interface ReturnTarget {
   siteId: string;
   returnTo: string;
 }
 
-export type SortOrder = 'oldest' | 'newest' | 'top';
-export type FlagReason = 'spam' | 'abuse' | 'off-topic' | 'other';
+export type SortOrder = ThreadSort;
 
 export class ApiError extends Error {
   constructor(

@@ -8,25 +8,17 @@ import type { SessionStore } from './session';
 import { WIDGET_CSS } from './styles';
 import { resolveScheme } from './theme';
 import { relativeTime } from './time';
+import { DEFAULT_EDIT_WINDOW_SECONDS, FLAG_REASON_LABELS, MAX_COMMENT_LENGTH } from '../../shared/limits';
 
 /** Replies deeper than this are listed without more indentation, so threads stay readable on phones. */
 const INDENT_CAP = 4;
-/** Until the first page arrives with the site's own edit window. */
-const DEFAULT_EDIT_WINDOW_SECONDS = 300;
 /** The service refuses longer comments; the counter shows from COUNTER_FROM characters left. */
-const MAX_COMMENT_LENGTH = 5000;
 const COUNTER_FROM = 500;
 /** Replies shown under a comment before "Show N more replies". */
 const REPLY_PREVIEW = 3;
 /** Pages loaded at most to reach a linked comment. */
 const MAX_PAGES_TO_FIND = 20;
 const PASSWORD_RULES = 'At least 10 characters. Not a common password, and not your email address or display name.';
-const FLAG_REASONS: [FlagReason, string][] = [
-  ['spam', 'Spam'],
-  ['abuse', 'Abusive or harassing'],
-  ['off-topic', 'Off topic'],
-  ['other', 'Something else'],
-];
 const COMMENT_LINK = /^#comment-([a-f0-9]{24})$/i;
 
 type StatusKind = 'info' | 'error' | 'success';
@@ -86,6 +78,7 @@ export class CommentWidget {
   private total = 0;
   private loadGeneration = 0;
   private loading: Promise<void> = Promise.resolve();
+  /** Until the first page arrives with the site's own edit window. */
   private editWindowSeconds = DEFAULT_EDIT_WINDOW_SECONDS;
   /** Whether a signed-out reader may post as a guest; the thread page says. */
   private allowGuests = false;
@@ -820,7 +813,7 @@ export class CommentWidget {
   private openFlag(rendered: Rendered): void {
     const place: Place = { kind: 'comment', id: rendered.comment.id };
     const reason = h('select', { required: true });
-    for (const [value, label] of FLAG_REASONS) reason.append(h('option', { value }, label));
+    for (const [value, label] of Object.entries(FLAG_REASON_LABELS)) reason.append(h('option', { value }, label));
     const submit = h('button', { type: 'submit', class: 'primary' }, 'Send report');
     const form = h('form', { class: 'panel' }, field('Why should a moderator look at this?', reason),
       h('div', { class: 'row' }, submit, this.cancelButton(rendered)));

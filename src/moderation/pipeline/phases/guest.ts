@@ -1,7 +1,11 @@
-import type { ModerationPhase } from '../types';
+import { definePhase } from '../types';
 
 /** Comments without an account always wait for a moderator. */
-export const guest: ModerationPhase = (context) => {
-  if (context.author.role !== 'guest') return;
-  return { status: 'pending', reasons: [{ code: 'guest' }] };
-};
+export const guest = definePhase({
+  name: 'guest',
+  codes: ['guest'],
+  run: (context) => {
+    if (context.author.role !== 'guest') return;
+    return { status: 'pending', reasons: [{ code: 'guest' }] };
+  },
+});

@@ -1,4 +1,4 @@
-import type { ModerationPhase } from '../types';
+import { definePhase } from '../types';
 import { isStaff } from './staff';
 
 /** http(s) URLs and bare www. hosts; a "www." inside an http URL is counted once, with its URL. */
@@ -9,12 +9,16 @@ export function countLinks(body: string): number {
 }
 
 /** More links than the site allows looks like spam: hold it. */
-export const links: ModerationPhase = (context) => {
-  if (isStaff(context)) return;
-  const count = countLinks(context.body) + (context.author.website ? 1 : 0);
-  if (count <= context.site.settings.maxLinks) return;
-  return {
-    status: 'pending',
-    reasons: [{ code: 'too-many-links', detail: `${count} links; at most ${context.site.settings.maxLinks} allowed` }],
-  };
-};
+export const links = definePhase({
+  name: 'links',
+  codes: ['too-many-links'],
+  run: (context) => {
+    if (isStaff(context)) return;
+    const count = countLinks(context.body) + (context.author.website ? 1 : 0);
+    if (count <= context.site.settings.maxLinks) return;
+    return {
+      status: 'pending',
+      reasons: [{ code: 'too-many-links', detail: `${count} links; at most ${context.site.settings.maxLinks} allowed` }],
+    };
+  },
+});

@@ -2,9 +2,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import request from 'supertest';
-import { openApiDocument } from '../../src/openapi/openapi';
 import type { SchemaObject } from '../../src/openapi/types';
-import { testApp } from '../support/app';
+import { servedDocument, testApp } from '../support/app';
+import { contractProblem } from '../support/contract';
+
+const openApiDocument = servedDocument();
 
 /** Every `| METHOD | /path |` row of the contract, with `:param` written as `{param}`. */
 function contractOperations(): { method: string; path: string }[] {
@@ -45,5 +47,16 @@ describe('OpenAPI document', () => {
         }
       }
     }
+  });
+
+  it('finds answers the document does not describe (the check every test app runs)', () => {
+    const json = 'application/json; charset=utf-8';
+    expect(contractProblem('get', '/healthz', 200, json, '{"status":"ok"}')).to.equal(null);
+    expect(contractProblem('get', '/healthz', 200, json, '{"status":"ok","uptime":3}')).to.match(/does not describe/);
+    expect(contractProblem('get', '/healthz', 200, json, '{"status":"fine"}')).to.match(/does not describe/);
+    expect(contractProblem('get', '/healthz', 201, json, '{"status":"ok"}')).to.match(/status its operation does not document/);
+    expect(contractProblem('get', '/healthz', 200, 'text/html', '<p>ok</p>')).to.match(/not application\/json/);
+    expect(contractProblem('get', '/api/v1/nothing/here', 200, json, '{}')).to.match(/not in the OpenAPI document/);
+    expect(contractProblem('get', '/api/v1/nothing/here', 404, 'application/problem+json', '{}')).to.equal(null);
   });
 });
