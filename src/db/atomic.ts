@@ -57,7 +57,7 @@ export const ClaimModel = model('Claim', claimSchema);
 export const CLAIM_RETENTION_MS = 120_000;
 
 const toForget: { key: string; at: number }[] = [];
-let forgetting = false;
+let forgetting: Promise<number> | null = null;
 
 /**
  * A claim that only guards a moment (one revision of a document) is deleted by its `_id` once that
@@ -68,22 +68,28 @@ function forgetLater(key: string): void {
   if (toForget.length > 100_000) toForget.splice(0, toForget.length - 100_000);
 }
 
-/** Deletes this instance's claims older than the retention; called from a timer and by tests. */
+/**
+ * Deletes this instance's claims older than the retention; called from a timer and by tests. A call made
+ * while another runs waits for it, then makes its own pass (with its own `now`), rather than doing nothing.
+ */
 export async function forgetOldClaims(now = Date.now(), retentionMs = CLAIM_RETENTION_MS): Promise<number> {
-  if (forgetting) return 0;
-  forgetting = true;
-  let forgotten = 0;
-  try {
+  while (forgetting) await forgetting.catch(() => 0);
+  const run = (async () => {
+    let forgotten = 0;
     while (toForget.length > 0 && now - toForget[0].at >= retentionMs) {
       const { key } = toForget[0];
       await ClaimModel.deleteOne({ _id: key });
       toForget.shift();
       forgotten += 1;
     }
+    return forgotten;
+  })();
+  forgetting = run;
+  try {
+    return await run;
   } finally {
-    forgetting = false;
+    if (forgetting === run) forgetting = null;
   }
-  return forgotten;
 }
 
 /**

@@ -32,6 +32,19 @@ describe('atomic tools on the embedded database', () => {
     expect(await claim(key)).to.equal(true);
   });
 
+  it('a call made while another pass runs waits for it, then forgets what that pass left', async () => {
+    const backlog = Array.from({ length: 20 }, (_, i) => `test-backlog:${Date.now()}:${i}`);
+    for (const key of backlog) await claim(key, { transient: true });
+    const beforeMine = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const mine = `test-mine:${Date.now()}:${Math.random()}`;
+    await claim(mine, { transient: true });
+    // The first pass (a timer's) covers only the backlog; the second (ours) covers our claim too.
+    await Promise.all([forgetOldClaims(beforeMine + CLAIM_RETENTION_MS), forgetOldClaims(Date.now() + CLAIM_RETENTION_MS)]);
+    expect(await ClaimModel.exists({ _id: mine })).to.equal(null);
+    expect(await ClaimModel.exists({ _id: backlog[0] })).to.equal(null);
+  });
+
   it('keeps one count exact under 50 simultaneous changes from this instance and a second one', async function () {
     this.timeout(120_000);
     const _id = `exact-${Date.now()}`;
