@@ -2,7 +2,8 @@ import type { Request, RequestHandler } from 'express';
 import { isValidObjectId } from 'mongoose';
 import { forbidden, unauthorized } from '../http/problem';
 import { InvalidTokenError, verifySessionToken } from './tokens';
-import { UserModel, type Role } from './user.model';
+import { sessionUser } from './sessionUsers';
+import type { Role } from './user.model';
 
 /** The signed-in user as every route sees it. */
 export interface AuthUser {
@@ -67,8 +68,9 @@ function bearerToken(req: Request): string | null {
 }
 
 /**
- * Reads the bearer token, if any, and loads its user. The user is read on every request so that
- * logout and bans (which bump tokenVersion) end existing sessions at once.
+ * Reads the bearer token, if any, and loads its user: remembered in process until a change to the user
+ * is heard, so that logout and bans (which bump tokenVersion) end existing sessions at once here and
+ * within a second on other instances (see sessionUsers.ts).
  */
 export function authenticate(secret: string): RequestHandler {
   return async (req, _res, next) => {
@@ -84,7 +86,7 @@ export function authenticate(secret: string): RequestHandler {
       throw unauthorized(err instanceof InvalidTokenError ? err.message : 'The session token is not valid.');
     }
     if (!isValidObjectId(claims.sub)) throw unauthorized('The session token is not valid.');
-    const user = await UserModel.findById(claims.sub).lean();
+    const user = await sessionUser(claims.sub);
     if (!user || user.tokenVersion !== claims.ver) throw unauthorized('This session has ended; sign in again.');
     req.user = toAuthUser(user);
     next();

@@ -1,4 +1,5 @@
-import { Schema, model, type InferSchemaType, type HydratedDocument } from 'mongoose';
+import { Schema, Types, model, type HydratedDocument, type InferSchemaType, type MongooseQueryMiddleware, type Query } from 'mongoose';
+import { publishChange } from '../changes/feed';
 import { nameKeys } from './nameKeys';
 
 export const ROLES = ['commenter', 'moderator', 'admin'] as const;
@@ -54,6 +55,35 @@ userSchema.pre(['updateOne', 'updateMany', 'findOneAndUpdate'], function () {
   const set = (update.$set ?? {}) as Record<string, unknown>;
   const name = set.displayName ?? (update as Record<string, unknown>).displayName;
   if (typeof name === 'string') this.setUpdate({ ...update, $set: { ...set, nameKeys: nameKeys(name.trim()) } });
+});
+
+/** The user a write names by `_id`, or undefined when its filter names several (every copy is then dropped). */
+function userOfFilter(filter: Record<string, unknown>): string | undefined {
+  const id = filter._id;
+  return typeof id === 'string' || id instanceof Types.ObjectId ? String(id) : undefined;
+}
+
+/**
+ * Every write of a user through the model tells the change feed, after it has landed, so that copies
+ * kept in process (the session check's, src/accounts/sessionUsers.ts) are dropped here at once and on
+ * other instances within a second. Writes straight to the collection bypass this: do not make them.
+ */
+const USER_WRITES: MongooseQueryMiddleware[] = [
+  'updateOne',
+  'updateMany',
+  'findOneAndUpdate',
+  'replaceOne',
+  'deleteOne',
+  'deleteMany',
+  'findOneAndDelete',
+  'findOneAndReplace',
+];
+userSchema.post<Query<unknown, unknown>>(USER_WRITES, { document: false, query: true }, function () {
+  const userId = userOfFilter(this.getFilter());
+  void publishChange({ type: 'user.changed', siteId: '*', ...(userId ? { userId } : {}) });
+});
+userSchema.post('save', function (doc: { _id: unknown }) {
+  void publishChange({ type: 'user.changed', siteId: '*', userId: String(doc._id) });
 });
 
 export type User = InferSchemaType<typeof userSchema>;

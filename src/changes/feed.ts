@@ -33,6 +33,8 @@ export type ChangeType =
   | 'comment.featured'
   | 'user.banned'
   | 'user.unbanned'
+  /** A user document was written (any field): sessions and other in-process copies of the user follow. */
+  | 'user.changed'
   | 'site.changed'
   /** Something else on an article's pages changed (e.g. an author's name on their comments). */
   | 'article.changed';

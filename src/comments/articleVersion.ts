@@ -67,9 +67,12 @@ interface ChangeLog {
   droppedThrough: number;
 }
 
-/** Per article, its last few changes (for articles changed lately: bounded in articles and in changes). */
-const LOG_ARTICLES = 2_000;
-const LOG_PER_ARTICLE = 32;
+/**
+ * Per article, its last few changes (for articles changed lately: bounded in articles and in changes,
+ * a few megabytes of comments at most). A page more changes behind than that is rebuilt.
+ */
+const LOG_ARTICLES = 1_000;
+const LOG_PER_ARTICLE = 16;
 const changeLogs = new Map<string, ChangeLog>();
 
 /** Logs a change; `previous` is the article's version before it (what a new log can be trusted from). */

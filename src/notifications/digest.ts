@@ -114,7 +114,7 @@ export async function sendNotificationDigests(config: Config, mailer: Mailer, lo
  */
 export function startNotifications(config: Config, logger: Logger): () => void {
   const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, production: config.NODE_ENV === 'production' }, logger);
-  const unsubscribe = subscribeChanges((change) => queueNotifications(change));
+  const unsubscribe = subscribeChanges((change, meta) => queueNotifications(change, meta));
   let running = false;
   const timer = setInterval(() => {
     if (running) return;

@@ -1,6 +1,6 @@
 import { Types, trusted } from 'mongoose';
 import { UserModel } from '../accounts/user.model';
-import type { Change } from '../changes/feed';
+import type { Change, ChangeMeta } from '../changes/feed';
 import { CommentModel } from '../comments/comment.model';
 import { isDuplicateKey } from '../db/errors';
 import { publicEvent } from '../live/events';
@@ -29,10 +29,14 @@ async function enqueue(kind: NotificationKind, recipientId: Types.ObjectId, comm
  * their comments) and has a confirmed address. A comment entering the queue is queued for the site's
  * moderators (and admins) who asked for queue mail.
  */
-export async function queueNotifications(change: Change): Promise<void> {
+export async function queueNotifications(change: Change, meta?: ChangeMeta): Promise<void> {
   if (!change.commentId) return;
   const event = publicEvent(change);
-  if (event?.type === 'created') await queueReply(change.commentId);
+  // A comment written in this process comes with the change: a new root comment answers no one, so no read.
+  const written = meta?.detail?.comment;
+  if (event?.type === 'created' && !(written && String(written._id) === change.commentId && !written.parentId)) {
+    await queueReply(change.commentId);
+  }
   const enteredQueue = change.status === 'pending' && change.previousStatus !== 'pending' && (change.type === 'comment.created' || change.type === 'comment.held' || change.type === 'comment.edited' || change.type === 'comment.flagged');
   if (enteredQueue) await queueForModerators(change.commentId, change.siteId);
 }
