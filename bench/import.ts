@@ -62,22 +62,27 @@ async function parseOnly(file: string, format: ImportFormat): Promise<number> {
   return count;
 }
 
-/** Database time by command, from the command-monitoring histogram. */
-async function databaseTime(): Promise<Map<string, number>> {
+/** Database time and commands by command name, from the command-monitoring histogram. */
+async function databaseTime(): Promise<Map<string, { seconds: number; count: number }>> {
   const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === 'threadline_db_command_duration_seconds');
-  return new Map(
-    ((metric?.values ?? []) as { metricName?: string; labels: Record<string, string | number>; value: number }[])
-      .filter((v) => v.metricName === 'threadline_db_command_duration_seconds_sum')
-      .map((v) => [String(v.labels.command), v.value] as const),
-  );
+  const values = (metric?.values ?? []) as { metricName?: string; labels: Record<string, string | number>; value: number }[];
+  const byCommand = new Map<string, { seconds: number; count: number }>();
+  for (const v of values) {
+    const entry = byCommand.get(String(v.labels.command)) ?? { seconds: 0, count: 0 };
+    if (v.metricName === 'threadline_db_command_duration_seconds_sum') entry.seconds += v.value;
+    else if (v.metricName === 'threadline_db_command_duration_seconds_count') entry.count += v.value;
+    else continue;
+    byCommand.set(String(v.labels.command), entry);
+  }
+  return byCommand;
 }
 
-function timeSpent(before: Map<string, number>, after: Map<string, number>): string {
+function timeSpent(before: Map<string, { seconds: number; count: number }>, after: Map<string, { seconds: number; count: number }>): string {
   return [...after]
-    .map(([command, seconds]) => [command, seconds - (before.get(command) ?? 0)] as const)
+    .map(([command, { seconds, count }]) => [command, seconds - (before.get(command)?.seconds ?? 0), count - (before.get(command)?.count ?? 0)] as const)
     .filter(([, seconds]) => seconds >= 0.05)
     .sort((a, b) => b[1] - a[1])
-    .map(([command, seconds]) => `${command} ${seconds.toFixed(1)} s`)
+    .map(([command, seconds, count]) => `${command} ${seconds.toFixed(1)} s (${count})`)
     .join(', ');
 }
 

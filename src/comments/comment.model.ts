@@ -1,5 +1,5 @@
 import { Schema, model, type InferSchemaType, type HydratedDocument, type Types } from 'mongoose';
-import { placeNewComments, settleHeads, type Entered } from '../moderation/queuePlaces';
+import { placeNewComments, placesOf, settleHeads, type Entered, type QueuePlace } from '../moderation/queuePlaces';
 import { REASON_CODES } from '../moderation/pipeline';
 
 export const COMMENT_STATUSES = ['approved', 'pending', 'rejected', 'deleted'] as const;
@@ -117,20 +117,17 @@ export function completeNewComments(docs: NewComment[]): Promise<Entered[]> {
 }
 
 commentSchema.pre('save', async function () {
-  if (this.isNew) this.$locals.queueEntered = await completeNewComments([this]);
+  if (this.isNew) await completeNewComments([this]);
 });
+// Once written, a place taken behind its queue's head moves the head back (queuePlaces.ts).
 commentSchema.post('save', async function () {
-  const entered = this.$locals.queueEntered as Entered[] | undefined;
-  if (entered?.length) await settleHeads(entered);
+  await settleHeads(placesOf(this));
 });
-const insertedPlaces: Entered[] = [];
 commentSchema.pre('insertMany', async function (docs: unknown) {
-  insertedPlaces.push(...(await completeNewComments((Array.isArray(docs) ? docs : [docs]) as NewComment[])));
+  await completeNewComments((Array.isArray(docs) ? docs : [docs]) as NewComment[]);
 });
-commentSchema.post('insertMany', async function () {
-  // Settles every place taken by the inserts that finished so far (a later one re-checks its own).
-  const entered = insertedPlaces.splice(0);
-  if (entered.length) await settleHeads(entered);
+commentSchema.post('insertMany', async function (docs: unknown) {
+  await settleHeads(((Array.isArray(docs) ? docs : [docs]) as QueuePlace[]).flatMap(placesOf));
 });
 
 export type Comment = InferSchemaType<typeof commentSchema>;

@@ -18,7 +18,8 @@ import {
   importFileSchema,
   importJobJsonSchema,
   importJobParamsSchema,
-  importMappingSchema,
+  importMappingFileSchema,
+  importMappingJsonSchema,
   importParamsSchema,
   importQuerySchema,
   importStartedSchema,
@@ -115,7 +116,9 @@ export function importUploadRoutes(context: AppContext): Router {
       summary: 'Admins only: imports a WordPress (WXR) or Disqus export, sent as the request body, as a background job.',
       description:
         'The body is the export file itself (streamed to disk, up to IMPORT_MAX_BYTES). Articles are matched by the ' +
-        "post slug or the permalink path; `hold=true` runs each approved comment through the site's content rules.",
+        'post slug, the permalink path, or a mapping uploaded first to /api/v1/sites/{siteId}/import-mappings ' +
+        "(`articleKey=map&mapping=ID`); `hold=true` runs each approved comment through the site's content rules. " +
+        'The whole file is checked before anything is published: a malformed file fails with its line and reason.',
       tags: ['administration'],
       signedIn: 'required',
       params: importParamsSchema,
@@ -135,23 +138,27 @@ export function importUploadRoutes(context: AppContext): Router {
     upload,
   );
 
+  // POST /sites/:siteId/import-mappings: a mapping file for `articleKey=map`, checked whole.
   const mappingBody = express.text({ type: () => true, limit: MAPPING_MAX_BYTES, defaultCharset: 'utf-8' });
   api.post(
     '/sites/:siteId/import-mappings',
     {
       operationId: 'uploadImportMapping',
-      summary: 'Admins only: stores a mapping file (`source,articleId` lines, CSV or tab separated) for imports with `articleKey=map`.',
-      description: 'The file is checked whole; a bad line answers 400 naming it. The answer\'s `id` goes in the import\'s `mapping` parameter.',
+      summary: 'Admins only: uploads a mapping file for imports with articleKey=map, checked whole before it is kept.',
+      description:
+        'One `source,articleId` pair a line (comma or tab), where source is a permalink, a path, a slug or the ' +
+        "source's page id; blank lines and lines starting with `#` are skipped; at most 100,000 pairs and 8 MB. A bad " +
+        'line is a 400 naming it (`mapping line 3: ...`).',
       tags: ['administration'],
       signedIn: 'required',
       params: importParamsSchema,
-      rawBody: { contentTypes: MAPPING_TYPES, schema: z.string().min(1) },
+      rawBody: { contentTypes: MAPPING_TYPES, schema: importMappingFileSchema },
       problems: [403, 413, 415],
-      responses: { 201: { description: 'The stored mapping and its number of entries.', schema: importMappingSchema } },
+      responses: { 201: { description: 'The mapping was kept; name its id in the import.', schema: importMappingJsonSchema } },
     },
     authenticate(config.JWT_SECRET),
     requireRole('admin'),
-    async (req, res, next) => {
+    async (req, res) => {
       const { siteId } = parseInput(importParamsSchema, req.params, 'params');
       await getSite(siteId);
       const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
@@ -160,7 +167,7 @@ export function importUploadRoutes(context: AppContext): Router {
       }
       await new Promise<void>((resolve, reject) => mappingBody(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
       const text: unknown = req.body;
-      if (typeof text !== 'string') return next(badRequest('Send the mapping as the request body.'));
+      if (typeof text !== 'string' || text.length === 0) throw badRequest('Send the mapping as the request body.');
       try {
         res.status(201).json(await storeMapping(siteId, text, currentUser(req).id));
       } catch (err) {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import mongoose, { Types, trusted } from 'mongoose';
 import { UserModel } from '../accounts/user.model';
 import { addApprovedToAuthor } from '../comments/articleVersion';
@@ -42,6 +42,9 @@ export interface RunOptions {
   onProgress?: (progress: ImportProgress) => void;
   /** Stops the run between batches; the job stays `running` and can be resumed. */
   signal?: AbortSignal;
+  /** Replies kept in memory while they wait for a parent later in the file, and comments per batch (tests lower them). */
+  maxWaiting?: number;
+  batchSize?: number;
 }
 
 export class ImportAborted extends Error {
@@ -162,7 +165,7 @@ const PUBLISH_BATCH = 1000;
 /** Replies waiting for a parent later in the file, kept in memory up to this many. */
 const MAX_WAITING = 20_000;
 /** Places of comments published in this run, kept for their replies (bytes; older ones are read back by `_id`). */
-const PLACE_CACHE_BYTES = 32 * 2 ** 20;
+const PLACE_CACHE_BYTES = 48 * 2 ** 20;
 
 const FORMAT_NAMES: Record<ImportFormat, string> = { wxr: 'a WordPress export (WXR)', disqus: 'a Disqus export' };
 
@@ -361,6 +364,9 @@ class ImportRun {
    * which everything is in, or staged.
    */
   private async publish(mapping: ReadonlyMap<string, string> | undefined): Promise<void> {
+    // What was checked is what is published: a file changed since (the command line's) is refused.
+    const { size } = await stat(this.job.file);
+    if (size !== this.job.bytes) throw new ImportFormatError(null, `the file changed after it was checked (${this.job.bytes} bytes then, ${size} now); start a new import`);
     const reader = formatReader(this.job.format);
     const checkpoint = this.job.checkpoint;
     let position = 0;
@@ -378,7 +384,7 @@ class ImportRun {
         await this.findParents(docs);
         ({ ready, rest: waiting } = this.place(docs, false));
       }
-      const spill = waiting.length > MAX_WAITING ? waiting : null;
+      const spill = waiting.length > (this.options.maxWaiting ?? MAX_WAITING) ? waiting : null;
       if (spill) waiting = [];
       // Past the checkpoint only what is in (or staged): a reply waiting in memory holds it back.
       const update: Partial<ImportJobRecord> = { published, ...(waiting.length === 0 ? { checkpoint: Math.max(position, checkpoint) } : {}) };
@@ -404,9 +410,11 @@ class ImportRun {
           const articleId = articleIdFor(source.article, this.job.articleRule, mapping);
           if (!articleId) continue;
           published += 1;
+          // Articles a run before this one wrote to are reconciled at the end too.
+          this.articles.add(articleId);
           if (position <= checkpoint) continue;
           batch.push({ source, articleId, position });
-          if (batch.length >= PUBLISH_BATCH) await flush();
+          if (batch.length >= (this.options.batchSize ?? PUBLISH_BATCH)) await flush();
         }
       });
       await flush();
@@ -438,7 +446,8 @@ class ImportRun {
 
   private remember(place: Place): void {
     this.absent.delete(place._id.toHexString());
-    this.places.set(place._id.toHexString(), place, 120 + place.articleId.length * 2 + place.ancestors.length * 40);
+    // Measured: about 850 bytes a place with its ObjectIds (heap and their buffers) and Map entry.
+    this.places.set(place._id.toHexString(), place, 800 + place.articleId.length * 2 + place.ancestors.length * 16);
   }
 
   /** Parents neither placed in this run nor in this batch: read by `_id` (comments of an earlier import). */

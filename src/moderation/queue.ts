@@ -66,9 +66,16 @@ async function readBuckets(siteId: string, queue: QueueName, after: number, want
   const page: Queued[] = [];
   let leadingEmpty = first === head ? head : null;
   let bucket = first;
-  for (; bucket <= last && page.length < wanted && bucket - first < MAX_BUCKETS_PER_READ; bucket += 1) {
+  // Leading empty buckets are read through (once: the head then moves past them); holes after the first
+  // item count towards MAX_BUCKETS_PER_READ.
+  let counted = 0;
+  for (; bucket <= last && page.length < wanted && counted < MAX_BUCKETS_PER_READ; bucket += 1) {
     const rows = await readQueueBucket<Queued>(field, bucketKey(siteId, queue, bucket));
-    if (rows.length === 0 && leadingEmpty === bucket) leadingEmpty = bucket + 1;
+    if (rows.length === 0 && leadingEmpty === bucket) {
+      leadingEmpty = bucket + 1;
+      continue;
+    }
+    counted += 1;
     page.push(...rows.filter((row) => seq(row) > after).sort((a, b) => seq(a) - seq(b)));
   }
   if (leadingEmpty !== null && leadingEmpty > head) {

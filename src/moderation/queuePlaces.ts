@@ -110,6 +110,18 @@ export interface Entered {
   bucket: number;
 }
 
+const QUEUE_NAMES: readonly string[] = ['pending', 'rejected', 'flagged'];
+
+/** The places a written comment holds, read back from its bucket keys (for `settleHeads`). */
+export function placesOf(doc: QueuePlace): Entered[] {
+  const entered: Entered[] = [];
+  for (const key of [doc.queueBucket, doc.flagBucket]) {
+    const [siteId, queue, bucket] = (key ?? '').split(':');
+    if (siteId && QUEUE_NAMES.includes(queue) && /^\d+$/.test(bucket ?? '')) entered.push({ siteId, queue: queue as QueueName, bucket: Number(bucket) });
+  }
+  return entered;
+}
+
 async function enter(siteId: string, queue: QueueName, entered: Entered[]): Promise<{ bucket: string; seq: number }> {
   const seq = await takeNumbers(siteId, queue, 1);
   entered.push({ siteId, queue, bucket: bucketOf(seq) });

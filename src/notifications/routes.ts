@@ -1,16 +1,21 @@
-import express, { Router, type Request, type Response } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import { UserModel } from '../accounts/user.model';
 import { CommentModel } from '../comments/comment.model';
 import type { AppContext } from '../context';
+import { objectIdString } from '../http/validate';
+import { documentedRouter, type OperationSpec } from '../openapi/declare';
 import { UNSUBSCRIBE_SCOPES, verifyUnsubscribe, type UnsubscribeScope } from './unsubscribe';
 
 const linkQuery = z.object({
-  u: z.string().regex(/^[a-f0-9]{24}$/i),
+  u: objectIdString,
   s: z.enum(UNSUBSCRIBE_SCOPES),
   sig: z.string().regex(/^[A-Za-z0-9_-]{20,100}$/),
 });
+
+/** What a mail client posts (RFC 8058), or the page's button. */
+const unsubscribeForm = z.object({ 'List-Unsubscribe': z.literal('One-Click').optional() });
 
 const WHAT: Record<UnsubscribeScope, string> = {
   replies: 'mails about replies to your comments',
@@ -41,7 +46,15 @@ async function unsubscribe(userId: string, scope: UnsubscribeScope): Promise<voi
  * and kind of mail.
  */
 export function notificationRoutes({ config }: AppContext): Router {
-  const router = Router();
+  const api = documentedRouter('');
+  const html = (description: string) => ({ description, contentType: 'text/html', schema: z.string() });
+  const spec = (operationId: string, summary: string): OperationSpec => ({
+    operationId,
+    summary,
+    tags: ['accounts'],
+    query: linkQuery,
+    responses: { 200: html('A page that says what happened.'), 403: html('The link is incomplete or was changed.') },
+  });
   const checked = (req: Request, res: Response): { u: string; s: UnsubscribeScope } | null => {
     const query = linkQuery.safeParse(req.query);
     if (!query.success || !verifyUnsubscribe(config.JWT_SECRET, query.data.u, query.data.s, query.data.sig)) {
@@ -51,7 +64,10 @@ export function notificationRoutes({ config }: AppContext): Router {
     return query.data;
   };
 
-  router.get('/notifications/unsubscribe', (req, res) => {
+  api.get(
+    '/notifications/unsubscribe',
+    spec('unsubscribePage', 'The page of an emailed unsubscribe link: one button that unsubscribes (a GET changes nothing).'),
+    (req, res) => {
     const link = checked(req, res);
     if (!link) return;
     const action = `/notifications/unsubscribe?${new URLSearchParams({ u: link.u, s: link.s, sig: String(req.query.sig) }).toString()}`;
@@ -63,7 +79,10 @@ export function notificationRoutes({ config }: AppContext): Router {
     );
   });
 
-  router.post('/notifications/unsubscribe', express.urlencoded({ extended: false, limit: '1kb' }), async (req, res) => {
+  api.post(
+    '/notifications/unsubscribe',
+    { ...spec('unsubscribe', 'One-click unsubscribe (RFC 8058) from one kind of mail, without signing in; the link is signed per user and kind.'), rawBody: { contentTypes: ['application/x-www-form-urlencoded'], schema: unsubscribeForm }, problems: [400, 413] },
+    express.urlencoded({ extended: false, limit: '1kb' }), async (req, res) => {
     const link = checked(req, res);
     if (!link) return;
     await unsubscribe(link.u, link.s);
@@ -71,5 +90,5 @@ export function notificationRoutes({ config }: AppContext): Router {
     page(res, 200, 'Unsubscribed', `<p>You will get no more ${WHAT[link.s]}. You can turn them on again in the comments.</p>`);
   });
 
-  return router;
+  return api.router;
 }

@@ -192,5 +192,15 @@ describe('reading threads over HTTP', () => {
       await request(app).get(`/api/v1/sites/${site.id}/counts?articles=${many}`).expect(400);
       await request(app).get('/api/v1/sites/0123456789abcdef01234567/counts?articles=a').expect(404);
     });
+
+    it('answers a long or foreign-character article list with a 400 that says why, never a 431', async () => {
+      const site = await createTestSite();
+      // Characters that percent-encode to many bytes used to push the request line past 16 KB (431).
+      const wide = await request(app).get(`/api/v1/sites/${site.id}/counts?articles=${encodeURIComponent('ü'.repeat(1500))}`).expect(400);
+      expect(wide.body.errors[0]).to.deep.include({ path: 'articles' });
+      expect(wide.body.errors[0].message).to.match(/article ids .* separated by commas/);
+      const long = await request(app).get(`/api/v1/sites/${site.id}/counts?articles=${'a,'.repeat(4100)}`).expect(400);
+      expect(long.body.errors[0].message).to.match(/at most 8000 characters/);
+    });
   });
 });

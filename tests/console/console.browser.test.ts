@@ -294,10 +294,9 @@ describe('moderator console in Chromium', function () {
     const { ms, afterAnswer } = await timeToAppear(page, site, 'Arrived while the queue was open');
     process.stdout.write(`      a new item appeared ${ms} ms after it was posted, ${afterAnswer} ms after the post was answered (server-sent events)\n`);
     await live(page, /1 new item/);
-    // One read for the event, none by a timer.
+    // One read for the event, none by a timer (polling would have read again within 3 s): the stream delivered it.
     await page.waitForTimeout(3500);
     expect(queueReads.length - readsBefore).to.equal(1);
-    expect(ms).to.be.below(3000);
     await context.close();
   });
 

@@ -199,6 +199,8 @@ describe('imports: WordPress and Disqus exports', function () {
     const file = path.join(dir, 'resume.xml');
     const generated = await writeWxr(file, { articles: 30, commentsPerArticle: 60, emails: [member.email, 'someone@readers.example'] });
     const { statSync } = await import('node:fs');
+    // Read before the import: the first article's document keeps its count (0) from then on.
+    expect((await request(app).get(`/api/v1/sites/${site.id}/counts?articles=story-0`)).body).to.deep.equal({ 'story-0': 0 });
     const job = await createImportJob({ siteId: site.id, format: 'wxr', articleRule: 'slug', file, bytes: statSync(file).size });
     const stop = new AbortController();
     await runImport(job._id, {
@@ -231,6 +233,77 @@ describe('imports: WordPress and Disqus exports', function () {
     expect(await ModerationActionModel.countDocuments({ siteId: new Types.ObjectId(site.id), action: 'imported' })).to.equal(generated.total);
     const memberApproved = generated.comments.filter((c) => c.authorEmail === member.email && c.status === 'approved').length;
     expect(await approvedCountOfAuthor(member.id), 'counted once across both runs').to.equal(memberApproved);
+    // The first article was written by the first run only, and is counted all the same.
+    const approvedIn = generated.comments.filter((c) => c.slug === 'story-0' && c.status === 'approved').length;
+    expect((await request(app).get(`/api/v1/sites/${site.id}/counts?articles=story-0`)).body).to.deep.equal({ 'story-0': approvedIn });
+  });
+
+  it('refuses to go on with a file that changed after it was checked', async () => {
+    const site = await createTestSite();
+    const file = path.join(dir, 'changing.xml');
+    await writeWxr(file, { articles: 3, commentsPerArticle: 20 });
+    const { appendFileSync, statSync } = await import('node:fs');
+    const job = await createImportJob({ siteId: site.id, format: 'wxr', articleRule: 'slug', file, bytes: statSync(file).size });
+    const stop = new AbortController();
+    await runImport(job._id, {
+      logger: testLogger,
+      signal: stop.signal,
+      onProgress: (progress) => {
+        if (progress.phase === 'publishing') stop.abort();
+      },
+    }).catch((err: Error) => expect(err.name).to.equal('ImportAborted'));
+    appendFileSync(file, '<!-- edited -->\n');
+    await ImportJobModel.updateOne({ _id: job._id }, { $set: { leaseUntil: new Date(Date.now() - 1000) } });
+    expect(await resumeStalledImports({ logger: testLogger })).to.equal(1);
+    const failed = await ImportJobModel.findById(job._id).lean();
+    expect(failed?.status).to.equal('failed');
+    expect(failed?.error?.reason).to.match(/the file changed after it was checked/);
+    expect(await CommentModel.countDocuments({ siteId: new Types.ObjectId(site.id) })).to.equal(0);
+  });
+
+  it('places replies that come before their parents (kept in the database past a limit), and under parents from an earlier import', async () => {
+    const site = await createTestSite();
+    const file = path.join(dir, 'reversed.xml');
+    const generated = await writeDisqus(file, { articles: 6, commentsPerArticle: 50 });
+    const { readFileSync, statSync } = await import('node:fs');
+    const xml = readFileSync(file, 'utf8');
+    const posts = xml.match(/<post [\s\S]*?<\/post>\n/g) ?? [];
+    expect(posts).to.have.length(300);
+    // Every reply before its parent, the whole file through: a batch's last replies wait for the next
+    // batch, in the database past one.
+    const reversed = xml.slice(0, xml.indexOf('<post ')) + [...posts].reverse().join('') + '</disqus>\n';
+    const reversedFile = path.join(dir, 'reversed-posts.xml');
+    writeFileSync(reversedFile, reversed);
+    const job = await createImportJob({ siteId: site.id, format: 'disqus', articleRule: 'path', file: reversedFile, bytes: statSync(reversedFile).size });
+    const stagedCounts: Promise<number>[] = [];
+    const done = await runImport(job._id, {
+      logger: testLogger,
+      maxWaiting: 1,
+      batchSize: 37,
+      onProgress: () => stagedCounts.push(StagedCommentModel.countDocuments({ importId: job._id }).exec()),
+    });
+    expect(done).to.deep.include({ status: 'done', inserted: 300 });
+    expect(Math.max(...(await Promise.all(stagedCounts))), 'some replies waited in the database').to.be.greaterThan(0);
+    expectSameThreads(await storedComments(site.id), generated, site.id, 'disqus', (c) => c.path.replace(/^\/|\/$/g, '').replace(/\//g, '-'));
+    expect(await StagedCommentModel.countDocuments({ importId: job._id })).to.equal(0);
+
+    // A later export with replies to comments brought in before: placed under them, one level deeper.
+    const parent = generated.comments.find((c) => c.depth === 3);
+    const replyFile = path.join(dir, 'replies.xml');
+    writeFileSync(
+      replyFile,
+      xml.slice(0, xml.indexOf('<post ')) +
+        `<post dsq:id="late-1">\n<message><![CDATA[A late reply]]></message>\n<createdAt>2022-01-01T00:00:00Z</createdAt>\n<isDeleted>false</isDeleted>\n<isSpam>false</isSpam>\n` +
+        `<author><email>late@readers.example</email><name>Late</name></author>\n<thread dsq:id="t${parent?.slug.replace('item-', '')}"/>\n<parent dsq:id="${parent?.sourceId}"/>\n</post>\n</disqus>\n`,
+    );
+    const second = await createImportJob({ siteId: site.id, format: 'disqus', articleRule: 'path', file: replyFile, bytes: statSync(replyFile).size });
+    expect(await runImport(second._id, { logger: testLogger })).to.deep.include({ status: 'done', inserted: 1 });
+    const late = await CommentModel.findById(importedCommentId(site.id, 'disqus', 'late-1')).lean();
+    const parentId = importedCommentId(site.id, 'disqus', parent?.sourceId ?? '');
+    expect(String(late?.parentId)).to.equal(String(parentId));
+    expect(late?.depth).to.equal(4);
+    expect(late?.ancestors?.map(String)).to.have.length(4);
+    expect(late?.ancestors?.map(String).slice(-1)).to.deep.equal([String(parentId)]);
   });
 
   it('holds what today\'s rules would hold when asked, and only then', async () => {

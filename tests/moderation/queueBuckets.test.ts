@@ -136,6 +136,17 @@ describe('moderation queue in buckets: a page reads a page-sized set of rows', f
     expect(page.items.map((i) => i.body)).to.deep.equal(['late']);
   });
 
+  it('inserts through mongoose (create and insertMany) settle the head after their own write', async () => {
+    for (const insert of ['create', 'insertMany'] as const) {
+      const siteId = new Types.ObjectId();
+      await advanceHead(String(siteId), 'pending', 0, 1, async () => true);
+      const doc = { siteId, articleId: 'a', author: { id: null, displayName: 'Early' }, status: 'pending' as const };
+      if (insert === 'create') await CommentModel.create(doc);
+      else await CommentModel.insertMany([doc, { ...doc, status: 'rejected' as const }]);
+      expect(await readHead(String(siteId), 'pending'), insert).to.equal(0);
+    }
+  });
+
   it('the flagged queue and a watch list queue read by equality too', async () => {
     const siteId = (await createTestSite()).id;
     await insertComment(siteId, { articleId: 'watched-one' });

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { queueEventOf } from '../../src/moderation/queueEvents';
 import { testApp } from '../support/app';
 import { createTestSite, createTestUser, type TestUser } from '../support/fixtures';
-import { listen, openStream, type ListeningApp } from '../readers/liveSupport';
+import { listen, openStream, type ListeningApp } from '../live/liveSupport';
 import { bearer, insertComment } from './helpers';
 
 describe('moderation queue events (server-sent, for the console)', () => {

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import type { SchemaObject } from '../../src/openapi/types';
 import { servedDocument, testApp } from '../support/app';
-import { contractProblem } from '../support/contract';
+import { contractProblem, exampleProblem } from '../support/contract';
 
 const openApiDocument = servedDocument();
 
@@ -58,5 +58,15 @@ describe('OpenAPI document', () => {
     expect(contractProblem('get', '/healthz', 200, 'text/html', '<p>ok</p>')).to.match(/not application\/json/);
     expect(contractProblem('get', '/api/v1/nothing/here', 200, json, '{}')).to.match(/not in the OpenAPI document/);
     expect(contractProblem('get', '/api/v1/nothing/here', 404, 'application/problem+json', '{}')).to.equal(null);
+  });
+
+  it('matches every example in docs/API.md to the component it names', () => {
+    const contract = readFileSync(path.join(__dirname, '..', '..', 'docs', 'API.md'), 'utf8');
+    const examples = [...contract.matchAll(/^```json (\w+)\n([\s\S]*?)^```/gm)];
+    expect(examples.length).to.be.greaterThan(3);
+    for (const [, component, text] of examples) {
+      expect(openApiDocument.components.schemas, component).to.have.property(component);
+      expect(exampleProblem(component, JSON.parse(text)), component).to.equal(null);
+    }
   });
 });

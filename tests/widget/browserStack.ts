@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { testApp } from '../support/app';
 import { createTestSite } from '../support/fixtures';
 import { startOAuthServer, type TestOAuthServer } from '../support/oauthServer';
@@ -115,4 +115,58 @@ export async function startWidgetStack(
       await Promise.all([close(serviceServer), close(hostServer), smtp.close(), oauth.close()]);
     },
   };
+}
+
+/** What a browser test suite gets from useChromiumStack: the running service and host page, and the browser. */
+export interface ChromiumStack {
+  stack: WidgetStack;
+  browser: Browser;
+}
+
+/** A fresh browser context and page, opened before each test and closed after it. */
+export interface ChromiumPage {
+  context: BrowserContext;
+  page: Page;
+}
+
+/**
+ * The mocha setup every browser test file shares, in one place: before the suite, Chromium and the widget
+ * stack (service, host page, mail and OAuth servers) start; after it, both stop. With `perTest`, each test
+ * gets its own context and page (closed after the test). The callbacks hand the handles to the suite's own
+ * variables, so tests read them as before.
+ */
+export function useChromiumStack(
+  options: {
+    site?: Record<string, unknown>;
+    app?: Record<string, string>;
+    perTest?: { context?: BrowserContextOptions; timeoutMs?: number };
+  },
+  handlers: { started: (started: ChromiumStack) => void; opened?: (opened: ChromiumPage) => void },
+): void {
+  let browser: Browser | null = null;
+  let stack: WidgetStack | null = null;
+  let context: BrowserContext | null = null;
+  before(async () => {
+    browser = await launchChromium();
+    stack = await startWidgetStack(options.site, options.app);
+    handlers.started({ stack, browser });
+  });
+  const perTest = options.perTest;
+  if (perTest) {
+    beforeEach(async () => {
+      if (!browser) throw new Error('the browser did not start');
+      context = await browser.newContext(perTest.context);
+      const page = await context.newPage();
+      page.setDefaultTimeout(perTest.timeoutMs ?? 10_000);
+      handlers.opened?.({ context, page });
+    });
+    afterEach(async () => {
+      await context?.close();
+      context = null;
+    });
+  }
+  after(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
 }

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Dialog, Page } from 'playwright-core';
-import { launchChromium, startWidgetStack, type WidgetStack } from './browserStack';
+import { useChromiumStack, type WidgetStack } from './browserStack';
 
 const ARTICLE = 'night-market-rope-works';
 const HELD_WORD = 'lanternfish';
@@ -66,18 +66,18 @@ describe('embedded widget in Chromium', function () {
   };
   const readerEmail = `night-owl-${Date.now().toString(36)}@example.test`;
 
+  useChromiumStack(
+    { site: { suspectWords: [HELD_WORD] } },
+    {
+      started: (started) => ({ stack, browser } = started),
+    },
+  );
+
   before(async () => {
-    browser = await launchChromium();
-    stack = await startWidgetStack({ suspectWords: [HELD_WORD] });
     reader = await browser.newContext();
     page = await reader.newPage();
     page.setDefaultTimeout(10_000);
     watchDialogs(page);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await stack?.stop();
   });
 
   it('renders an empty thread inside a shadow root, untouched by the host page CSS', async () => {

@@ -1,11 +1,11 @@
 import { expect } from 'chai';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { Types } from 'mongoose';
 import { UserModel } from '../../src/accounts/user.model';
 import { CommentModel } from '../../src/comments/comment.model';
 import { updateSiteSettings } from '../../src/sites/service';
 import { createTestUser } from '../support/fixtures';
-import { launchChromium, startWidgetStack, type WidgetStack } from './browserStack';
+import { startWidgetStack, useChromiumStack, type WidgetStack } from './browserStack';
 import { apiPost, apiVote, focusedInWidget, openSignedIn, postComment, rootBodies, waitForStatus } from './widgetHelpers';
 
 const BANNED_WORD = 'bilgewater';
@@ -26,29 +26,15 @@ async function statusOf(page: Page): Promise<{ text: string; kind: string | null
 describe('embedded widget in Chromium: editing, paging, sorting and errors', function () {
   this.timeout(120_000);
   let stack: WidgetStack;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
 
-  before(async () => {
-    browser = await launchChromium();
-    stack = await startWidgetStack({ bannedWords: [BANNED_WORD], suspectWords: [HELD_WORD] });
-  });
-
-  beforeEach(async () => {
-    context = await browser.newContext();
-    page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-  });
-
-  afterEach(async () => {
-    await context?.close();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  useChromiumStack(
+    { site: { bannedWords: [BANNED_WORD], suspectWords: [HELD_WORD] }, perTest: { timeoutMs: 10_000 } },
+    {
+      started: (started) => ({ stack } = started),
+      opened: (opened) => ({ page } = opened),
+    },
+  );
 
   it('reaches and submits the post form with the keyboard alone, announcing the result in the live region', async () => {
     const reader = await createTestUser({ displayName: 'Keyboard Kestrel' });

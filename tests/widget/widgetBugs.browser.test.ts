@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { createTestUser } from '../support/fixtures';
-import { launchChromium, startWidgetStack, type WidgetStack } from './browserStack';
+import { useChromiumStack, type WidgetStack } from './browserStack';
 import { apiPost, focusedInWidget, openSignedIn, PASSWORD, readerWithPassword, rootBodies, screenshot, sessionKey, waitForStatus } from './widgetHelpers';
 
 async function storedToken(page: Page, stack: WidgetStack): Promise<string | null> {
@@ -12,29 +12,15 @@ async function storedToken(page: Page, stack: WidgetStack): Promise<string | nul
 describe('embedded widget in Chromium: sessions, drafts, paging, phone layout and votes', function () {
   this.timeout(120_000);
   let stack: WidgetStack;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
 
-  before(async () => {
-    browser = await launchChromium();
-    stack = await startWidgetStack();
-  });
-
-  beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-  });
-
-  afterEach(async () => {
-    await context?.close();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  useChromiumStack(
+    { perTest: { context: { viewport: { width: 1280, height: 900 } }, timeoutMs: 15_000 } },
+    {
+      started: (started) => ({ stack } = started),
+      opened: (opened) => ({ page } = opened),
+    },
+  );
 
   describe('sessions', () => {
     it('renews the token before it expires while the reader is writing, without cookies', async () => {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { forgetSiteStaff } from '../../src/comments/staff';
 import { createTestUser, type TestUser } from '../support/fixtures';
-import { launchChromium, startWidgetStack, type WidgetStack } from './browserStack';
+import { useChromiumStack, type WidgetStack } from './browserStack';
 import { createRichThread, HELD_WORD, type RichThread } from './widgetFixtures';
 import {
   apiPost,
@@ -40,17 +40,17 @@ describe('embedded widget in Chromium: messages, signed-out readers, structure a
   let pagedArticle: string;
   let pagedLast: CreatedComment;
 
+  useChromiumStack(
+    { site: { suspectWords: [HELD_WORD] } },
+    {
+      started: (started) => ({ stack, browser } = started),
+    },
+  );
+
   before(async () => {
-    browser = await launchChromium();
-    stack = await startWidgetStack({ suspectWords: [HELD_WORD] });
     const writer = await createTestUser({ displayName: 'Paging Writer' });
     pagedArticle = 'deep-link-paged';
     for (let n = 1; n <= 22; n += 1) pagedLast = await apiPost(stack, writer, pagedArticle, `Paged note ${String(n).padStart(2, '0')}.`);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await stack?.stop();
   });
 
   for (const config of CONFIGS) {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { createTestUser } from '../support/fixtures';
-import { launchChromium, startWidgetStack, type WidgetStack } from './browserStack';
+import { startWidgetStack, useChromiumStack, type WidgetStack } from './browserStack';
 import { axeViolations } from './widgetFixtures';
 import { postComment, screenshot, waitForStatus } from './widgetHelpers';
 
@@ -20,29 +20,15 @@ async function fillGuest(page: Page, details: { name: string; email: string; web
 describe('embedded widget in Chromium: guests', function () {
   this.timeout(120_000);
   let stack: WidgetStack;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
 
-  before(async () => {
-    browser = await launchChromium();
-    stack = await startWidgetStack({ allowGuests: true });
-  });
-
-  beforeEach(async () => {
-    context = await browser.newContext();
-    page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-  });
-
-  afterEach(async () => {
-    await context?.close();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  useChromiumStack(
+    { site: { allowGuests: true }, perTest: { timeoutMs: 10_000 } },
+    {
+      started: (started) => ({ stack } = started),
+      opened: (opened) => ({ page } = opened),
+    },
+  );
 
   it('lets a signed-out reader post as a guest, held until approved, then shows a Guest badge and a nofollow ugc link', async () => {
     const moderator = await createTestUser({ role: 'moderator', moderatedSiteIds: [stack.siteId] });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, startWidgetStack, type WidgetStack } from './browserStack';
+import { useChromiumStack, type WidgetStack } from './browserStack';
 import { axeViolations, createRichThread, HELD_WORD, type RichThread } from './widgetFixtures';
 import { openSignedIn, screenshot } from './widgetHelpers';
 
@@ -38,19 +38,19 @@ describe('embedded widget in Chromium: themes, contrast and hit targets', functi
   let context: BrowserContext;
   let page: Page;
 
+  useChromiumStack(
+    { site: { suspectWords: [HELD_WORD] } },
+    {
+      started: (started) => ({ stack, browser } = started),
+    },
+  );
+
   before(async () => {
-    browser = await launchChromium();
-    stack = await startWidgetStack({ suspectWords: [HELD_WORD] });
     thread = await createRichThread(stack, 'themes-and-contrast');
   });
 
   afterEach(async () => {
     await context?.close();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await stack?.stop();
   });
 
   for (const size of SIZES) {

@@ -16,8 +16,10 @@ interface LiveOptions {
   reveal(): Promise<void>;
 }
 
-interface LiveHandle {
+export interface LiveHandle {
   banner: HTMLButtonElement;
+  /** The comment is on the page now: the reader's own post may land after its event, and is not new to them. */
+  shown(commentId: string): void;
 }
 
 const READY_TIMEOUT_MS = 8000;
@@ -94,5 +96,10 @@ export function connectLive(options: LiveOptions): LiveHandle {
       show();
     });
   }
-  return { banner };
+  return {
+    banner,
+    shown(commentId) {
+      if (fresh.delete(commentId)) show();
+    },
+  };
 }

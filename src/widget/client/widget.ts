@@ -3,7 +3,7 @@ import { adoptStyles, field, h, uid } from './dom';
 import { Drafts } from './drafts';
 import { featuredTabs } from './featured';
 import { guestErrorsOf, guestForm, safeWebsite, saveGuest, type GuestForm } from './guest';
-import { connectLive } from './live';
+import { connectLive, type LiveHandle } from './live';
 import type { SessionStore } from './session';
 import { WIDGET_CSS } from './styles';
 import { resolveScheme } from './theme';
@@ -70,6 +70,7 @@ export class CommentWidget {
   private readonly moreButton = h('button', { type: 'button', class: 'more', hidden: true }, 'Load more comments');
   private readonly sortSelect = h('select', {});
   private readonly rendered = new Map<string, Rendered>();
+  private live?: LiveHandle;
   private readonly myVotes = new Map<string, 1 | -1>();
   private readonly drafts: Drafts;
   private staff = new Set<string>();
@@ -113,7 +114,7 @@ export class CommentWidget {
     });
     this.moreButton.addEventListener('click', () => void this.load(true));
     // Live threads: new comments are counted in a button above the thread, shown on the reader's click.
-    const live = connectLive({ base: api.base, siteId, articleId, isShown: (id) => this.rendered.has(id), reveal: () => this.load(false) });
+    const live = (this.live = connectLive({ base: api.base, siteId, articleId, isShown: (id) => this.rendered.has(id), reveal: () => this.load(false) }));
     const headingId = uid('heading');
     this.heading.id = headingId;
     this.root.append(
@@ -290,6 +291,7 @@ export class CommentWidget {
     const item = h('li', { class: 'comment' });
     const rendered: Rendered = { comment, item, article: h('article'), replies };
     this.rendered.set(comment.id, rendered);
+    this.live?.shown(comment.id);
     if (comment.viewerVote === 1 || comment.viewerVote === -1) this.myVotes.set(comment.id, comment.viewerVote);
     this.fillComment(rendered);
     item.append(rendered.article, replies);

@@ -7,7 +7,7 @@ import { startNotifications } from '../../src/notifications/digest';
 import { testConfig, testLogger } from '../support/app';
 import { createTestUser, type TestUser } from '../support/fixtures';
 import type { ReceivedMail } from '../support/smtpServer';
-import { launchChromium, startWidgetStack, type WidgetStack } from '../widget/browserStack';
+import { useChromiumStack, type WidgetStack } from '../widget/browserStack';
 
 describe('readers: reply notification mail in Chromium', function () {
   this.timeout(120_000);
@@ -15,19 +15,18 @@ describe('readers: reply notification mail in Chromium', function () {
   let browser: Browser;
   let stopNotifications: () => void;
 
+  // Registered first, so that the notifications stop before the shared teardown stops the stack.
+  after(() => {
+    stopNotifications?.();
+  });
+  useChromiumStack({}, { started: (started) => ({ stack, browser } = started) });
+
   before(async () => {
-    stack = await startWidgetStack();
-    browser = await launchChromium();
     // What the service starts once per instance: hear the change feed, send batches every second here.
     stopNotifications = startNotifications(
       testConfig({ SMTP_URL: stack.smtp.url, PUBLIC_URL: stack.serviceUrl, NOTIFY_FLUSH_SECONDS: '1', NOTIFY_BATCH_SECONDS: '60' }),
       testLogger,
     );
-  });
-  after(async () => {
-    stopNotifications?.();
-    await browser?.close();
-    await stack?.stop();
   });
 
   async function postAs(user: TestUser, body: Record<string, unknown>): Promise<{ id: string; status: string }> {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, startWidgetStack, type WidgetStack } from '../widget/browserStack';
+import { useChromiumStack, type WidgetStack } from '../widget/browserStack';
 import { STRONG_PASSWORD, uniqueEmail } from '../accounts/helpers';
 
 const NEW_PASSWORD = 'juniper-lighthouse-cargo-58';
@@ -11,14 +11,12 @@ describe('readers: account page in Chromium', function () {
   let stack: WidgetStack;
   let browser: Browser;
 
-  before(async () => {
-    stack = await startWidgetStack();
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  useChromiumStack(
+    {  },
+    {
+      started: (started) => ({ stack, browser } = started),
+    },
+  );
 
   const status = (page: Page, text: RegExp) => page.locator('#status').filter({ hasText: text }).waitFor();
   const login = (email: string, password: string) =>

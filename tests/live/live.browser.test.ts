@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { publishChange } from '../../src/changes/feed';
 import { CommentModel } from '../../src/comments/comment.model';
 import { createTestUser, type TestUser } from '../support/fixtures';
-import { launchChromium, startWidgetStack, type WidgetStack } from '../widget/browserStack';
+import { useChromiumStack, type WidgetStack } from '../widget/browserStack';
 
 const ARTICLE = 'live-two-browsers';
 
@@ -13,15 +13,11 @@ describe('readers: live threads in two Chromium browsers', function () {
   let browser: Browser;
   const contexts: BrowserContext[] = [];
 
-  before(async () => {
-    stack = await startWidgetStack();
-    browser = await launchChromium();
-  });
+  // Registered first, so it runs before the shared teardown closes the browser.
   after(async () => {
     for (const context of contexts) await context.close();
-    await browser?.close();
-    await stack?.stop();
   });
+  useChromiumStack({}, { started: (started) => ({ stack, browser } = started) });
 
   /** A separate browser profile, signed in to the widget as `user`. */
   async function readerPage(user: TestUser): Promise<Page> {
