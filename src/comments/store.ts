@@ -22,10 +22,20 @@ export async function findComment(commentId: string): Promise<CommentRecord> {
   return comment;
 }
 
-/** A comment by `_id` (the primary key on every backend), or null. */
-export async function readComment<T = CommentRecord>(commentId: Id): Promise<T | null> {
+/** A comment by `_id` (the primary key on every backend), or null; `fields` narrows what is read. */
+export async function readComment<T = CommentRecord>(commentId: Id, fields?: Record<string, 1>): Promise<T | null> {
   if (typeof commentId === 'string' && !OBJECT_ID.test(commentId)) return null;
-  return CommentModel.findById(commentId).lean<T>();
+  return CommentModel.findById(commentId, fields).lean<T>();
+}
+
+/**
+ * Comments by `_id`, one primary-key read each, side by side: on FerretDB an `_id: {$in: [...]}` is not
+ * pushed down and reads the whole collection. Missing ones are left out.
+ */
+export async function readCommentsById<T = CommentRecord>(commentIds: Id[], fields?: Record<string, 1>): Promise<T[]> {
+  const unique = [...new Set(commentIds.map(String))];
+  const found = await Promise.all(unique.map((id) => readComment<T>(id, fields)));
+  return found.filter((comment): comment is Awaited<T> & T => comment !== null);
 }
 
 /** The site a comment belongs to, or null (for CORS on comment paths). */

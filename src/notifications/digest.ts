@@ -1,7 +1,7 @@
 import { trusted, type Types } from 'mongoose';
 import { UserModel } from '../accounts/user.model';
 import { subscribeChanges } from '../changes/feed';
-import { CommentModel } from '../comments/comment.model';
+import { readCommentsById } from '../comments/store';
 import type { Config } from '../config/config';
 import { isDuplicateKey } from '../db/errors';
 import { addSweepTarget, modelSweepTarget } from '../housekeeping/sweep';
@@ -41,9 +41,10 @@ interface Item {
 }
 
 async function describe(items: Item[]): Promise<string[]> {
-  const comments = await CommentModel.find({ _id: trusted({ $in: items.map((i) => i.commentId) }) })
-    .select({ body: 1, author: 1 })
-    .lean<{ _id: Types.ObjectId; body: string; author: { displayName: string } }[]>();
+  const comments = await readCommentsById<{ _id: Types.ObjectId; body: string; author: { displayName: string } }>(
+    items.map((i) => i.commentId),
+    { body: 1, author: 1 },
+  );
   const sites = await SiteModel.find({ _id: trusted({ $in: [...new Set(items.map((i) => String(i.siteId)))] }) }, { name: 1 }).lean();
   const siteName = new Map(sites.map((s) => [String(s._id), s.name]));
   const byId = new Map(comments.map((c) => [String(c._id), c]));

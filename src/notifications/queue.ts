@@ -1,7 +1,18 @@
 import { Types, trusted } from 'mongoose';
 import { UserModel } from '../accounts/user.model';
 import type { Change, ChangeMeta } from '../changes/feed';
-import { CommentModel } from '../comments/comment.model';
+import type { CommentStatus } from '../comments/comment.model';
+import { readComment } from '../comments/store';
+
+/** What the reply and queue mails need of a comment. */
+interface ReplyFields {
+  _id: Types.ObjectId;
+  parentId: Types.ObjectId | null;
+  siteId: Types.ObjectId;
+  articleId: string;
+  author: { id: Types.ObjectId | null };
+  status: CommentStatus;
+}
 import { isDuplicateKey } from '../db/errors';
 import { publicEvent } from '../live/events';
 import { NotificationModel, type NotificationKind } from './notification.model';
@@ -42,9 +53,12 @@ export async function queueNotifications(change: Change, meta?: ChangeMeta): Pro
 }
 
 async function queueReply(commentId: string): Promise<void> {
-  const reply = await CommentModel.findById(commentId, { parentId: 1, siteId: 1, articleId: 1, 'author.id': 1, status: 1 }).lean();
+  const reply = await readComment<ReplyFields>(commentId, { parentId: 1, siteId: 1, articleId: 1, 'author.id': 1, status: 1 });
   if (!reply?.parentId || reply.status !== 'approved') return;
-  const parent = await CommentModel.findById(reply.parentId, { 'author.id': 1, notifyReplies: 1 }).lean();
+  const parent = await readComment<{ author: { id: Types.ObjectId | null }; notifyReplies?: boolean | null }>(reply.parentId, {
+    'author.id': 1,
+    notifyReplies: 1,
+  });
   const recipientId = parent?.author?.id;
   if (!recipientId || (reply.author.id && String(reply.author.id) === String(recipientId))) return;
   const recipient = await UserModel.findById(recipientId, { notifyReplies: 1, emailVerified: 1, email: 1, deletedAt: 1 }).lean();
@@ -55,7 +69,7 @@ async function queueReply(commentId: string): Promise<void> {
 
 async function queueForModerators(commentId: string, siteId: string): Promise<void> {
   if (!Types.ObjectId.isValid(siteId)) return;
-  const comment = await CommentModel.findById(commentId, { siteId: 1, articleId: 1, 'author.id': 1 }).lean();
+  const comment = await readComment<Omit<ReplyFields, 'parentId' | 'status'>>(commentId, { siteId: 1, articleId: 1, 'author.id': 1 });
   if (!comment) return;
   // Two plain queries rather than one $or, which the sanitized query filter would not pass through.
   const [admins, siteModerators] = await Promise.all([
