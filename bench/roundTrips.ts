@@ -2,8 +2,8 @@
  * How many database operations does one post cost? Opens the configured database (the embedded
  * default unless MONGODB_URI is set), then posts signed-in comments (roots, then replies) one at a
  * time and counts the operations mongoose sends for each (the rate-limit and duplicate-post brakes are
- * off, so only the comment path is counted; the session check's `users.findOne` is included, the change
- * feed's timed polls are not). Also counts a cached thread read.
+ * off, so only the comment path is counted; the session's user and site bans are remembered in process
+ * after the first request, so they show only in the first post; the change feed's timed polls are not counted). Also counts a cached thread read.
  * Run: npm run bench:roundtrips
  */
 import { rmSync } from 'node:fs';
