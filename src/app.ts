@@ -1,5 +1,4 @@
 import express, { type Express } from 'express';
-import helmet from 'helmet';
 import { authenticate } from './accounts/authenticate';
 import { accountRoutes } from './accounts/routes';
 import { adminRoutes } from './admin/routes';
@@ -13,6 +12,7 @@ import { accountPageRoutes } from './accounts/accountPage';
 import { liveRoutes } from './live/routes';
 import { notificationRoutes } from './notifications/routes';
 import { requestLogging } from './http/requestLogging';
+import { securityHeaders } from './http/securityHeaders';
 import { requireJsonBody } from './http/requireJson';
 import { siteCors } from './sites/cors';
 import { siteRoutes } from './sites/routes';
@@ -54,7 +54,7 @@ export function createApp(context: AppContext): Express {
   instrumentDatabase();
   app.use(requestLogging(context.logger));
   app.use(
-    helmet({
+    securityHeaders({
       contentSecurityPolicy: {
         useDefaults: false,
         directives: {
