@@ -1,4 +1,4 @@
-import type { Request, RequestHandler } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
 const ALLOWED_HEADERS = 'Authorization, Content-Type';
 const EXPOSED_HEADERS = 'X-Request-Id, Retry-After';
@@ -12,11 +12,8 @@ export function originCors(options: {
   methods: string;
   isAllowed(origin: string, req: Request): Promise<boolean>;
 }): RequestHandler {
-  return async (req, res, next) => {
-    res.vary('Origin');
-    const origin = req.headers.origin;
-    const allowed = typeof origin === 'string' && (await options.isAllowed(origin, req).catch(() => false));
-    if (allowed) {
+  const answer = (req: Request, res: Response, next: NextFunction, origin: string | undefined, allowed: boolean): void => {
+    if (allowed && origin !== undefined) {
       res.setHeader('Access-Control-Allow-Origin', origin);
       res.setHeader('Access-Control-Expose-Headers', EXPOSED_HEADERS);
     }
@@ -30,5 +27,18 @@ export function originCors(options: {
       return;
     }
     next();
+  };
+  return (req, res, next) => {
+    res.vary('Origin');
+    const origin = req.headers.origin;
+    // Without an Origin there is nothing to look up: answered without waiting on a promise.
+    if (typeof origin !== 'string') {
+      answer(req, res, next, undefined, false);
+      return;
+    }
+    return options
+      .isAllowed(origin, req)
+      .catch(() => false)
+      .then((allowed) => answer(req, res, next, origin, allowed));
   };
 }

@@ -83,10 +83,14 @@ export async function getSiteCached(siteId: string): Promise<SiteRecord> {
   return site;
 }
 
-/** Only the origins, for CORS; null when the site does not exist. */
+/**
+ * Only the origins, for CORS; null when the site does not exist. From the kept site (see
+ * getSiteCached), so a browser's call carrying an Origin costs no database read; a change of a
+ * site's origins publishes `site.changed` like every site write.
+ */
 export async function findSiteOrigins(siteId: string): Promise<string[] | null> {
   if (!isObjectIdString(siteId)) return null;
-  const site = await SiteModel.findById(siteId, { origins: 1 }).lean<Pick<SiteRecord, 'origins'>>();
+  const site = cachedSites.get(siteId) ?? (await getSiteCached(siteId).catch(() => null));
   return site ? site.origins : null;
 }
 
