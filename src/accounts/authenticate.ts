@@ -73,7 +73,7 @@ function bearerToken(req: Request): string | null {
  * within a second on other instances (see sessionUsers.ts).
  */
 export function authenticate(secret: string): RequestHandler {
-  return async (req, _res, next) => {
+  const signIn: RequestHandler = async (req, _res, next) => {
     const token = bearerToken(req);
     if (!token) {
       next();
@@ -90,6 +90,14 @@ export function authenticate(secret: string): RequestHandler {
     if (!user || user.tokenVersion !== claims.ver) throw unauthorized('This session has ended; sign in again.');
     req.user = toAuthUser(user);
     next();
+  };
+  // Anonymous readers (most requests) pass without a promise.
+  return (req, res, next) => {
+    if (!req.headers.authorization) {
+      next();
+      return;
+    }
+    return signIn(req, res, next);
   };
 }
 
