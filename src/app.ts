@@ -13,7 +13,7 @@ import { liveRoutes } from './live/routes';
 import { notificationRoutes } from './notifications/routes';
 import { requestLogging } from './http/requestLogging';
 import { securityHeaders } from './http/securityHeaders';
-import { requireJsonBody } from './http/requireJson';
+import { jsonBody, requireJsonBody } from './http/requireJson';
 import { siteCors } from './sites/cors';
 import { siteRoutes } from './sites/routes';
 import { commentRoutes } from './comments/routes';
@@ -78,10 +78,10 @@ export function createApp(context: AppContext): Express {
 
   // The API router, filled below. The hottest request, a thread page (nearly always answered from the
   // page cache), is handed to it at once: no router before it has a route for this path, so this only
-  // skips the walk past them; the API's middleware and the route run exactly as for every API call.
+  // skips the walk past them; the API's gate and the route run exactly as for every API call.
   const api = express.Router();
+  const comments = commentRoutes(context);
   const threadReads = express.Router();
-  threadReads.use('/api/v1', api);
   app.use((req, res, next) => {
     if (req.method === 'GET' && THREAD_READ_PATH.test(req.path)) {
       threadReads(req, res, next);
@@ -100,14 +100,21 @@ export function createApp(context: AppContext): Express {
   // mount:console
   app.use(consoleRoutes(context));
 
-  // First, so that every answer on a site's paths (errors included) carries that site's CORS grant.
-  api.use(siteCors(config.PUBLIC_URL));
-  // Import uploads are export files, streamed to disk: they pass before the JSON-only body handling.
-  api.use(importUploadRoutes(context));
-  api.use(requireJsonBody);
-  api.use(express.json({ limit: JSON_BODY_LIMIT, strict: true }));
-  api.use(rejectOperatorKeys);
-  api.use(authenticate(config.JWT_SECRET));
+  // Every API call passes these first, in this order:
+  const apiGate = [
+    // first, so that every answer on a site's paths (errors included) carries that site's CORS grant;
+    siteCors(config.PUBLIC_URL),
+    // import uploads are export files, streamed to disk: they pass before the JSON-only body handling;
+    importUploadRoutes(context),
+    requireJsonBody,
+    jsonBody(JSON_BODY_LIMIT),
+    rejectOperatorKeys,
+    authenticate(config.JWT_SECRET),
+  ];
+  api.use(apiGate);
+  // A thread read passes the same gate straight into the comment routes (the routers mounted before
+  // them have no route for its path).
+  threadReads.use('/api/v1', apiGate, comments);
   // Feature routes are mounted here, one line each. Each feature attaches its own abuse brakes
   // (rate limits, honeypot, duplicate posts) where it declares the routes they guard.
   // mount:accounts
@@ -115,7 +122,7 @@ export function createApp(context: AppContext): Express {
   // mount:sites
   api.use(siteRoutes());
   // mount:comments
-  api.use(commentRoutes(context));
+  api.use(comments);
   // mount:moderation
   api.use(moderationRoutes(context));
   api.use(queueEventRoutes(context));

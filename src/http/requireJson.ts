@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import express, { type RequestHandler } from 'express';
 import { HttpProblem } from './problem';
 
 /** A request that carries a body must say it is JSON; anything else is a 415, not a silent empty body. */
@@ -14,3 +14,19 @@ export const requireJsonBody: RequestHandler = (req, _res, next) => {
   }
   next();
 };
+
+/**
+ * express.json() with its size limit; a request without a body (every read) passes without entering the
+ * parser, which would only leave `req.body` undefined.
+ */
+export function jsonBody(limit: string): RequestHandler {
+  const parse = express.json({ limit, strict: true });
+  return (req, res, next) => {
+    // The parser's own test (type-is hasBody): any Transfer-Encoding, or a Content-Length that is a number.
+    if (req.headers['transfer-encoding'] !== undefined || !Number.isNaN(Number(req.headers['content-length']))) {
+      parse(req, res, next);
+      return;
+    }
+    next();
+  };
+}
