@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { currentUser, requireUser } from '../accounts/authenticate';
 import type { AppContext } from '../context';
 import { duplicatePostBrake, honeypot, honeypotFieldSchema } from '../http/commentBrakes';
+import { addVary } from '../http/cors';
 import { badRequest, notFound } from '../http/problem';
 import { createRateLimiters } from '../http/rateLimit';
 import { isObjectIdString, parseInput } from '../http/validate';
@@ -103,7 +104,7 @@ export function commentRoutes({ config }: AppContext): Router {
     // The page differs per reader (their own held comments and votes), so caches must ask every time; a
     // shared public page has a validator, and an unchanged one is answered 304 by Express without a body.
     res.setHeader('Cache-Control', 'private, no-cache');
-    res.vary('Authorization');
+    addVary(res, 'Authorization');
     res.type('application/json');
     if (staff.length === 0 && !withVotes) {
       // The cached body as it is: nothing encoded per request.

@@ -29,7 +29,7 @@ export function originCors(options: {
     next();
   };
   return (req, res, next) => {
-    res.vary('Origin');
+    addVary(res, 'Origin');
     const origin = req.headers.origin;
     // Without an Origin there is nothing to look up: answered without waiting on a promise.
     if (typeof origin !== 'string') {
@@ -41,4 +41,23 @@ export function originCors(options: {
       .catch(() => false)
       .then((allowed) => answer(req, res, next, origin, allowed));
   };
+}
+
+const ONE_FIELD = /^[A-Za-z0-9-]+$/;
+
+/**
+ * `res.vary(field)` without parsing the header in the common cases: no Vary yet, or exactly one other
+ * field (the result is the same header `vary` would write); anything else goes through `res.vary`.
+ */
+export function addVary(res: Response, field: string): void {
+  const current = res.getHeader('Vary');
+  if (current === undefined) {
+    res.setHeader('Vary', field);
+    return;
+  }
+  if (typeof current === 'string' && ONE_FIELD.test(current) && current.toLowerCase() !== field.toLowerCase()) {
+    res.setHeader('Vary', `${current}, ${field}`);
+    return;
+  }
+  res.vary(field);
 }
