@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { Types } from 'mongoose';
+import { changeDisplayName } from '../../src/accounts/lifecycle';
 import { CommentModel } from '../../src/comments/comment.model';
 import { addToVoteTallies } from '../../src/comments/store';
 import { transition } from '../../src/comments/transition';
@@ -43,10 +44,15 @@ describe('a vote and a decision on one comment at the same moment both take effe
     await Promise.all([...votes, (async () => { await pause(round % 3); await decision(); })()]);
   }
 
-  async function rounds(status: 'pending' | 'approved', decision: (seen: ModeratedComment) => Promise<unknown>, expected: (after: ModeratedComment) => void) {
+  async function rounds(
+    status: 'pending' | 'approved',
+    decision: (seen: ModeratedComment) => Promise<unknown>,
+    expected: (after: ModeratedComment) => void,
+    authorId?: string,
+  ) {
     const lost: string[] = [];
     for (let round = 0; round < ROUNDS; round += 1) {
-      const id = await insertComment(siteId, { status, articleId: `races-${status}` });
+      const id = await insertComment(siteId, { status, articleId: `races-${status}`, authorId });
       await race(round, id, async () => decision(await read(id)));
       const after = await read(id);
       try {
@@ -102,6 +108,18 @@ describe('a vote and a decision on one comment at the same moment both take effe
       'approved',
       (seen) => setFeatured(seen, true, moderatorId),
       (after) => expect(after.featuredAt).to.be.instanceOf(Date),
+    );
+  });
+
+  it('a vote and a new display name of the author', async function () {
+    this.timeout(120_000);
+    const author = await createTestUser();
+    let round = 0;
+    await rounds(
+      'approved',
+      () => changeDisplayName(author.id, `Renamed ${(round += 1)}`),
+      (after) => expect(after.author.displayName).to.equal(`Renamed ${round}`),
+      author.id,
     );
   });
 });
