@@ -3,7 +3,8 @@
  * default unless MONGODB_URI is set), then posts signed-in comments (roots, then replies) one at a
  * time and counts the operations mongoose sends for each (the rate-limit and duplicate-post brakes are
  * off, so only the comment path is counted; the session's user and site bans are remembered in process
- * after the first request, so they show only in the first post; the change feed's timed polls are not counted). Also counts a cached thread read.
+ * after the first request, so they show only in the first post; the change feed's timed polls are not counted). Also counts a cached thread read,
+ * a vote (each by a different reader, on one approved comment) and a moderator's approval of a held comment.
  * Run: npm run bench:roundtrips
  */
 import { rmSync } from 'node:fs';
@@ -11,6 +12,7 @@ import mongoose from 'mongoose';
 import request from 'supertest';
 import { signSessionToken } from '../src/accounts/tokens';
 import { UserModel } from '../src/accounts/user.model';
+import { CommentModel } from '../src/comments/comment.model';
 import { SiteModel } from '../src/sites/site.model';
 import { BENCH_JWT_SECRET, benchApp, openBenchDatabase } from './support/benchService';
 
@@ -65,10 +67,61 @@ async function main(): Promise<void> {
     await request(app).get(thread);
     const hits: string[][] = [];
     for (let i = 0; i < 5; i += 1) hits.push(await counted(() => request(app).get(thread)));
+    const sign = (id: unknown, role: 'commenter' | 'moderator') =>
+      signSessionToken({ sub: String(id), role, ver: 0 }, BENCH_JWT_SECRET, 900);
+    const votes: string[][] = [];
+    for (let i = 0; i < POSTS; i += 1) {
+      const voter = await UserModel.create({ displayName: `Voter ${i}`, email: `voter${i}@example.test`, emailVerified: true });
+      // The voter's session is read once before counting, as for the poster above.
+      await request(app).get(thread).set('Authorization', `Bearer ${sign(voter._id, 'commenter')}`);
+      votes.push(
+        await counted(() =>
+          request(app)
+            .put(`/api/v1/comments/${parentId}/vote`)
+            .set('Authorization', `Bearer ${sign(voter._id, 'commenter')}`)
+            .send({ value: 1 })
+            .then((res) => {
+              if (res.status !== 200) throw new Error(`vote: ${res.status} ${JSON.stringify(res.body)}`);
+            }),
+        ),
+      );
+    }
+    const moderator = await UserModel.create({
+      displayName: 'Moderator',
+      email: 'moderator@example.test',
+      role: 'moderator',
+      moderatedSiteIds: [site._id],
+    });
+    const moderatorToken = sign(moderator._id, 'moderator');
+    const decisions: string[][] = [];
+    for (let i = 0; i < POSTS; i += 1) {
+      const held = await CommentModel.create({
+        siteId: site._id,
+        articleId: 'trips',
+        author: { id: user._id, displayName: 'Counter' },
+        body: `Held ${i}.`,
+        html: `<p>Held ${i}.</p>`,
+        status: 'pending',
+      });
+      if (i === 0) await request(app).get(`/api/v1/sites/${String(site._id)}/moderation/queue`).set('Authorization', `Bearer ${moderatorToken}`);
+      decisions.push(
+        await counted(() =>
+          request(app)
+            .post(`/api/v1/comments/${String(held._id)}/approve`)
+            .set('Authorization', `Bearer ${moderatorToken}`)
+            .send({})
+            .then((res) => {
+              if (res.status !== 200) throw new Error(`approve: ${res.status} ${JSON.stringify(res.body)}`);
+            }),
+        ),
+      );
+    }
     process.stdout.write(`${summary('first post of an article', [first], backend)}\n`);
     process.stdout.write(`${summary('post, signed in, root', roots, backend)}\n`);
     process.stdout.write(`${summary('post, signed in, reply', replies, backend)}\n`);
     process.stdout.write(`${summary('thread read, cached, anonymous', hits, backend)}\n`);
+    process.stdout.write(`${summary('vote', votes, backend)}\n`);
+    process.stdout.write(`${summary('approval of a held comment', decisions, backend)}\n`);
   } finally {
     await database.close();
     rmSync(dataDir, { recursive: true, force: true });

@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import { touchArticle } from '../comments/articleVersion';
 import { CommentModel } from '../comments/comment.model';
 import { deleteComment } from '../comments/service';
+import { setOnCommentsOfAuthor } from '../comments/store';
 import { VoteModel } from '../comments/vote.model';
 import { DELETED_ACCOUNT_AUTHOR_NAME } from '../comments/view';
 import { isDuplicateKey } from '../db/errors';
@@ -63,7 +64,7 @@ export async function resetPassword(link: { userId: Types.ObjectId | null; email
 /** A new display name, also on the reader's existing comments (cached pages follow within a minute). */
 export async function changeDisplayName(userId: string, displayName: string): Promise<StoredUser> {
   await UserModel.updateOne({ _id: userId }, { $set: { displayName } });
-  await CommentModel.updateMany({ 'author.id': new Types.ObjectId(userId) }, { $set: { 'author.displayName': displayName } });
+  await setOnCommentsOfAuthor(new Types.ObjectId(userId), { 'author.displayName': displayName });
   return reload(userId);
 }
 
@@ -189,10 +190,7 @@ export async function deleteAccount(userId: string, password: string | undefined
     for (const comment of batch) await deleteComment({ commentId: String(comment._id), viewer });
   }
   const written = await CommentModel.find({ 'author.id': id }, { siteId: 1, articleId: 1 }).limit(EXPORT_LIMIT).lean();
-  await CommentModel.updateMany(
-    { 'author.id': id },
-    { $set: { 'author.id': null, authorId: null, 'author.displayName': DELETED_ACCOUNT_NAME, 'author.accountDeleted': true } },
-  );
+  await setOnCommentsOfAuthor(id, { 'author.id': null, authorId: null, 'author.displayName': DELETED_ACCOUNT_NAME, 'author.accountDeleted': true });
   // Cached thread pages carry the old name on the tombstones: give each article a new version.
   const articles = new Map(written.map((c) => [`${String(c.siteId)}:${c.articleId}`, c]));
   for (const comment of articles.values()) await touchArticle(comment.siteId, comment.articleId);

@@ -59,8 +59,18 @@ const commentSchema = new Schema(
     score: { type: Number, default: 0 },
     upvotes: { type: Number, default: 0 },
     downvotes: { type: Number, default: 0 },
-    /** The revision `addExactly` keeps beside score, upvotes and downvotes. */
+    /**
+     * Moves with every change of score, upvotes and downvotes (so that reports of them can be ordered,
+     * as `revision` orders reports of the status and text).
+     */
     voteRev: { type: Number, default: 0 },
+    /**
+     * The write revision: every write of this document (votes, status changes, flags, featuring, ...)
+     * claims the revision it read and writes the next one (`writeClaimed` / `addExactly` in
+     * src/db/atomic.ts), so on a server that updates by reading then writing the whole document no
+     * write can undo another.
+     */
+    writeRev: { type: Number, default: 0 },
     flagCount: { type: Number, default: 0 },
     /** True while flags hold the comment for review. */
     flagged: { type: Boolean, default: false },

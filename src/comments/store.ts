@@ -6,7 +6,7 @@
  */
 import { Types, type QueryFilter } from 'mongoose';
 import type { AuthUser } from '../accounts/authenticate';
-import { addExactly, op, setExactly } from '../db/atomic';
+import { addExactly, op, setExactly, writeClaimed } from '../db/atomic';
 import { notFound } from '../http/problem';
 import { CommentModel, type Comment, type CommentStatus } from './comment.model';
 import type { ThreadCursor, ThreadSort } from './cursor';
@@ -50,17 +50,77 @@ export async function insertComment(fields: Record<string, unknown>): Promise<Co
   return created.toObject() as CommentRecord;
 }
 
+/**
+ * Every write of an existing comment: under the claim of its write revision (src/db/atomic.ts), so a
+ * vote, a status change, a flag count or a feature at the same moment can never undo one another.
+ * `change` decides from the comment as read (null: nothing to write); returns the comment after the
+ * write, or as read when nothing was written (null when there is no such comment).
+ */
+async function writeComment<T extends object>(
+  commentId: Types.ObjectId,
+  change: (comment: T) => Record<string, unknown> | null,
+): Promise<{ comment: T | null; written: boolean }> {
+  const { doc, written } = await writeClaimed(CommentModel, commentId, 'writeRev', {
+    read: () => CommentModel.findById(commentId).lean<T & Record<string, unknown>>(),
+    change: (comment) => (comment ? change(comment) : null),
+    write: (set, writeRev) =>
+      CommentModel.findOneAndUpdate({ _id: commentId }, { $set: { ...set, writeRev } }, { returnDocument: 'after' }).lean<T>(),
+  });
+  return written ? { comment: written, written: true } : { comment: doc, written: false };
+}
+
 /** The write of a status transition: only on the revision and status read; null when either moved on. */
-export async function updateCommentAtRevision<T>(
+export async function updateCommentAtRevision<T extends object>(
   seen: { _id: Types.ObjectId; status: CommentStatus; revision?: number },
   set: Record<string, unknown>,
 ): Promise<T | null> {
   const revision = seen.revision ?? 0;
-  return CommentModel.findOneAndUpdate(
-    { _id: seen._id, revision: seen.revision === undefined ? null : revision, status: seen.status },
-    { $set: { ...set, revision: revision + 1 } },
-    { returnDocument: 'after' },
-  ).lean<T>();
+  const { comment, written } = await writeComment<{ status: CommentStatus; revision?: number | null }>(seen._id, (current) => {
+    const sameRevision = seen.revision === undefined ? current.revision == null : current.revision === revision;
+    return sameRevision && current.status === seen.status ? { ...set, revision: revision + 1 } : null;
+  });
+  return written ? (comment as T) : null;
+}
+
+/** Features a comment (or unfeatures it, with null); the comment after, or null when it is gone. */
+export async function setFeaturedAt<T extends object>(commentId: Types.ObjectId, featuredAt: Date | null): Promise<T | null> {
+  const { comment, written } = await writeComment<T>(commentId, () => ({ featuredAt }));
+  return written ? comment : null;
+}
+
+/** Sets fields of one comment (only while its status is `status`, when given); whether it wrote. */
+export async function setCommentFields(
+  commentId: Types.ObjectId,
+  set: Record<string, unknown>,
+  when: { status?: CommentStatus } = {},
+): Promise<boolean> {
+  const { written } = await writeComment<{ status: CommentStatus }>(commentId, (current) =>
+    when.status === undefined || current.status === when.status ? set : null,
+  );
+  return written;
+}
+
+/**
+ * Sets fields on every comment of one author (those matching `also` too), each through its own claimed
+ * write: an `updateMany` would read and write whole documents unclaimed, and could undo a vote.
+ */
+export async function setOnCommentsOfAuthor(
+  authorId: Types.ObjectId,
+  set: Record<string, unknown>,
+  also: { notifyReplies?: boolean } = {},
+): Promise<number> {
+  const found = await CommentModel.find({ 'author.id': authorId, ...also }, { _id: 1 }).lean<{ _id: Types.ObjectId }[]>();
+  let written = 0;
+  for (const { _id } of found) {
+    const { written: wrote } = await writeComment<{ author?: { id?: Types.ObjectId | null }; notifyReplies?: boolean }>(_id, (current) => {
+      const stillMatches =
+        String(current.author?.id ?? '') === String(authorId) &&
+        (also.notifyReplies === undefined || current.notifyReplies === also.notifyReplies);
+      return stillMatches ? set : null;
+    });
+    if (wrote) written += 1;
+  }
+  return written;
 }
 
 /** Approved comments and tombstones for everyone; pending ones only for their author. */
@@ -201,12 +261,14 @@ export async function readVotesOf(viewerId: string, commentIds: string[]): Promi
 
 /** Moves a comment's score and vote tallies exactly; returns them after the move. */
 export function addToVoteTallies(commentId: Types.ObjectId, delta: { score: number; upvotes: number; downvotes: number }) {
-  return addExactly(CommentModel, commentId, delta, 'voteRev');
+  // Claimed on the comment's write revision like every other write of it; voteRev moves with each change.
+  return addExactly(CommentModel, commentId, { ...delta, voteRev: 1 }, 'writeRev');
 }
 
 /** Raises a comment's flag count to at least `flagCount` (counted from the flags); the comment after. */
-export function raiseFlagCount<T>(commentId: Types.ObjectId, flagCount: number): Promise<T | null> {
-  return CommentModel.findOneAndUpdate({ _id: commentId }, { $max: { flagCount } }, { returnDocument: 'after' }).lean<T>();
+export async function raiseFlagCount<T extends { flagCount?: number | null }>(commentId: Types.ObjectId, flagCount: number): Promise<T | null> {
+  const { comment } = await writeComment<T>(commentId, (current) => ((current.flagCount ?? 0) >= flagCount ? null : { flagCount }));
+  return comment;
 }
 
 /** A site's comment that a bulk decision may still act on: held, or flagged in one of `statuses`. */

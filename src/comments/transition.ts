@@ -4,7 +4,9 @@
  *
  * 1. claim `transition:<commentId>:<revision seen>` (src/db/atomic.ts): of all writers that read the
  *    same revision exactly one goes on, the others get null (409 for a person, skipped in bulk);
- * 2. the conditional update, on that revision and status, setting revision + 1;
+ * 2. the update, only if that revision and status are still what the comment has, setting revision + 1;
+ *    written under the claim of the comment's write revision, like every write of a comment (the
+ *    store's `writeComment`), so a vote at the same moment neither undoes it nor is undone;
  * 3. the bookkeeping: the author's held-comment mark, the article's and the author's approved counts
  *    (exact, `addExactly`), and the audit entries, side by side;
  * 4. the change published, which moves the article's version at once here and within a second on

@@ -8,6 +8,7 @@
  * - `claim` / `insertOnce`: decide a race by inserting a document with a unique `_id`.
  * - `upsertWithRetry`: an upsert that a simultaneous upsert of the same `_id` cannot fail.
  * - `addExactly`: exact increments of a counter field, on every server and across instances.
+ * - `writeClaimed`: any other write of a document with exact counts, under the same revision claim.
  */
 import mongoose, { Schema, model } from 'mongoose';
 import { DatabaseTimeoutError } from './connection';
@@ -164,10 +165,64 @@ async function readCounter(target: CounterTarget, id: unknown, fields: string[],
   return { rev: number(revField), values: Object.fromEntries(fields.map((field) => [field, number(field)])), at: Date.now() };
 }
 
+/** What a writer read: the document's revision, what it needs of the document, and when it read it. */
+interface Seen<D> {
+  rev: number;
+  doc: D;
+  at: number;
+}
+
 /**
- * The claimed read-modify-write under every exact change: reads `fields` and the revision (or trusts
- * this instance's recent knowledge of them), claims the revision, writes `change(values)` (plus
- * `alongside`, fields that never change) at the next revision. Returns the values before and after.
+ * The claimed read-modify-write under every write this module settles: reads the document (or trusts
+ * `known`, this instance's recent knowledge of it), asks `change` what to write (null: nothing, and
+ * nothing is claimed), claims `count:<key>:<revision read>`, and runs the write at the next revision.
+ * Of all writers that read revision r exactly one wins; the others read again and decide again.
+ */
+async function writeAtRevision<D, R>(
+  key: string,
+  read: () => Promise<Seen<D>>,
+  known: () => Seen<D> | undefined,
+  change: (seen: Seen<D>) => ((nextRev: number) => Promise<R>) | null,
+): Promise<{ seen: Seen<D>; result: R | null }> {
+  let fresh: Seen<D> | undefined;
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const seen = fresh ?? known() ?? (await read());
+    fresh = undefined;
+    const write = change(seen);
+    if (!write) return { seen, result: null };
+    const claimKey = `count:${key}:${seen.rev}`;
+    let owned = await claim(claimKey, { transient: true });
+    if (!owned) {
+      knownCounters.delete(key);
+      const again = await read();
+      if (again.rev !== seen.rev) {
+        fresh = again;
+        continue;
+      }
+      // Claimed but not written yet: still in flight, or its writer died.
+      const at = await claimedAt(claimKey);
+      if (at !== null && Date.now() - at > CLAIM_LEASE_MS) owned = await claim(`${claimKey}:late`, { transient: true });
+      if (!owned) {
+        await delay(1 + Math.random() * Math.min(50, 2 ** Math.min(attempt, 6)));
+        continue;
+      }
+    }
+    if (Date.now() - seen.at > CLAIM_LEASE_MS / 2) {
+      // Too slow to trust what was read; the claim expires and someone else takes over.
+      knownCounters.delete(key);
+      continue;
+    }
+    return { seen, result: await write(seen.rev + 1) };
+  }
+  // Most often a writer lost its database mid-change and its claim has not expired yet: the caller
+  // should retry shortly, like any other moment the database cannot serve it (503).
+  throw new DatabaseTimeoutError(`${key} stayed contended`);
+}
+
+/**
+ * The claimed change under every exact count: reads `fields` and the revision (or trusts this
+ * instance's recent knowledge of them), and writes `change(values)` (plus `alongside`, fields that
+ * never change) at the next revision. Returns the values before and after.
  */
 async function changeClaimed(
   target: CounterTarget,
@@ -178,50 +233,73 @@ async function changeClaimed(
   change: (values: Counts) => Counts,
   alongside: Record<string, unknown> = {},
 ): Promise<{ before: Counts; after: Counts; rev: number }> {
-  const known = (): CounterState | undefined => {
+  const known = (): Seen<Counts> | undefined => {
     const cached = knownCounters.get(key);
-    return cached && Date.now() - cached.at < CLAIM_LEASE_MS / 4 && fields.every((f) => f in cached.values) ? cached : undefined;
+    return cached && Date.now() - cached.at < CLAIM_LEASE_MS / 4 && fields.every((f) => f in cached.values)
+      ? { rev: cached.rev, doc: cached.values, at: cached.at }
+      : undefined;
   };
-  for (let attempt = 0; attempt < 200; attempt += 1) {
-    const state = known() ?? (await readCounter(target, id, fields, revField));
-    const claimKey = `count:${key}:${state.rev}`;
-    let owned = await claim(claimKey, { transient: true });
-    if (!owned) {
-      knownCounters.delete(key);
-      const fresh = await readCounter(target, id, fields, revField);
-      if (fresh.rev === state.rev) {
-        // Claimed but not written yet: still in flight, or its writer died.
-        const at = await claimedAt(claimKey);
-        if (at !== null && Date.now() - at > CLAIM_LEASE_MS) owned = await claim(`${claimKey}:late`, { transient: true });
-        if (!owned) {
-          await delay(1 + Math.random() * Math.min(50, 2 ** Math.min(attempt, 6)));
-          continue;
-        }
-      } else {
-        remember(key, fresh);
-        continue;
-      }
-    }
-    if (Date.now() - state.at > CLAIM_LEASE_MS / 2) {
-      // Too slow to trust what was read; the claim expires and someone else takes over.
-      knownCounters.delete(key);
-      continue;
-    }
-    const values = change(state.values);
-    const next: CounterState = { rev: state.rev + 1, values, at: Date.now() };
+  const read = async (): Promise<Seen<Counts>> => {
+    const state = await readCounter(target, id, fields, revField);
+    return { rev: state.rev, doc: state.values, at: state.at };
+  };
+  const { seen, result } = await writeAtRevision(key, read, known, (state) => async (nextRev) => {
+    const values = change(state.doc);
     await upsertWithRetry(() =>
       target.collection.updateOne(
         { _id: id } as mongoose.mongo.Filter<mongoose.mongo.Document>,
-        { $set: { ...alongside, ...values, [revField]: next.rev } },
+        { $set: { ...alongside, ...values, [revField]: nextRev } },
         { upsert: true },
       ),
     );
-    remember(key, next);
-    return { before: state.values, after: values, rev: next.rev };
-  }
-  // Most often a writer lost its database mid-change and its claim has not expired yet: the caller
-  // should retry shortly, like any other moment the database cannot serve it (503).
-  throw new DatabaseTimeoutError(`${key} stayed contended`);
+    remember(key, { rev: nextRev, values, at: Date.now() });
+    return { values, rev: nextRev };
+  });
+  if (!result) throw new Error('unreachable: a count always changes');
+  return { before: seen.doc, after: result.values, rev: result.rev };
+}
+
+/** The key under which a document's revision field is claimed, by counts and by `writeClaimed` alike. */
+export function revisionKey(target: CounterTarget, id: unknown, revField: string): string {
+  return `${target.collection.collectionName}:${String(id)}:${revField}`;
+}
+
+/**
+ * Writes one document under the claim of its revision field `revField`, the same claim its exact
+ * counts (`addExactly` with that `revField`) take, so no write of the document can undo another on a
+ * server that updates by reading and writing the whole document. `read` reads the document (null when
+ * missing); `change` says what to write given what was read (null: nothing, and nothing is claimed);
+ * `write` writes it with `revField` set to the revision given, and returns what it wrote. Retries on
+ * a newer read whenever another writer won the revision. Returns the document as last read and what
+ * the write returned (null when `change` declined).
+ */
+export async function writeClaimed<D extends Record<string, unknown>, C, R>(
+  target: CounterTarget,
+  id: unknown,
+  revField: string,
+  io: {
+    read: () => Promise<D | null>;
+    change: (doc: D | null) => C | null;
+    write: (change: C, nextRev: number) => Promise<R>;
+  },
+): Promise<{ doc: D | null; written: R | null }> {
+  const key = revisionKey(target, id, revField);
+  const read = async (): Promise<Seen<D | null>> => {
+    const doc = await io.read();
+    const rev = doc && typeof doc[revField] === 'number' ? (doc[revField] as number) : 0;
+    return { rev, doc, at: Date.now() };
+  };
+  const { seen, result } = await writeAtRevision(key, read, () => undefined, (state) => {
+    const decided = io.change(state.doc);
+    if (decided === null) return null;
+    return async (nextRev) => {
+      const written = await io.write(decided, nextRev);
+      // What this instance knew of the document's counts is a revision behind now.
+      knownCounters.delete(key);
+      return written;
+    };
+  });
+  return { doc: seen.doc, written: result };
 }
 
 async function applyDeltas(target: CounterTarget, id: unknown, revField: string, key: string, deltas: Counts): Promise<Counts> {
@@ -246,8 +324,7 @@ export function setExactly(
   change: (values: Counts) => Counts,
   alongside: Record<string, unknown> = {},
 ): Promise<{ before: Counts; after: Counts }> {
-  const key = `${target.collection.collectionName}:${String(id)}:${revField}`;
-  return changeClaimed(target, id, fields, revField, key, change, alongside);
+  return changeClaimed(target, id, fields, revField, revisionKey(target, id, revField), change, alongside);
 }
 
 /**
@@ -258,7 +335,7 @@ export function setExactly(
  * The values returned include `revField`: the revision they were written at.
  */
 export function addExactly(target: CounterTarget, id: unknown, deltas: Counts, revField: string): Promise<Counts> {
-  const key = `${target.collection.collectionName}:${String(id)}:${revField}`;
+  const key = revisionKey(target, id, revField);
   let batch = batches.get(key);
   const promise = new Promise<Counts>((resolve, reject) => {
     if (!batch) {
@@ -291,7 +368,7 @@ export function addExactly(target: CounterTarget, id: unknown, deltas: Counts, r
  * `addExactly` amounts to. For tests of exactness across instances.
  */
 export function addExactlyAlone(target: CounterTarget, id: unknown, deltas: Counts, revField: string): Promise<Counts> {
-  return applyDeltas(target, id, revField, `${target.collection.collectionName}:${String(id)}:${revField}`, deltas);
+  return applyDeltas(target, id, revField, revisionKey(target, id, revField), deltas);
 }
 
 /** Forgets what this instance knows of counters (tests simulate a second instance with it). */

@@ -2,6 +2,7 @@ import { trusted, Types } from 'mongoose';
 import { publishChange } from '../changes/feed';
 import { touchArticle } from '../comments/articleVersion';
 import { CommentModel } from '../comments/comment.model';
+import { setFeaturedAt } from '../comments/store';
 import { toCommentJson, type CommentJson, type CommentRecord } from '../comments/view';
 import { conflict } from '../http/problem';
 import { ModerationActionModel } from './moderationAction.model';
@@ -16,11 +17,8 @@ export const FEATURED_LIMIT = 20;
  */
 export async function setFeatured(comment: ModeratedComment, featured: boolean, actorId: string): Promise<ModeratedComment> {
   if (featured && comment.status !== 'approved') throw conflict('Only an approved comment can be featured.');
-  const updated = await CommentModel.findOneAndUpdate(
-    { _id: comment._id },
-    { $set: { featuredAt: featured ? new Date() : null } },
-    { returnDocument: 'after' },
-  ).lean<ModeratedComment>();
+  // Through the comment store's claimed write, so a vote at the same moment cannot undo it (or be undone).
+  const updated = await setFeaturedAt<ModeratedComment>(comment._id, featured ? new Date() : null);
   if (!updated) throw conflict('The comment is gone.');
   await touchArticle(updated.siteId, updated.articleId);
   await ModerationActionModel.create({

@@ -2,6 +2,7 @@ import type { Types } from 'mongoose';
 import { nameKeys } from '../accounts/nameKeys';
 import { UserModel } from '../accounts/user.model';
 import { CommentModel, type CommentStatus } from '../comments/comment.model';
+import { setCommentFields } from '../comments/store';
 import type { Logger } from '../logging/logger';
 import { placeNewComments, QueueCounterModel, settleHeads, type QueuePlace } from './queuePlaces';
 
@@ -19,7 +20,8 @@ interface Legacy extends QueuePlace {
 /**
  * Once per database: gives comments written before the queue places existed their `authorId` and,
  * oldest first, their places in the queues (held, rejected and flagged comments). Runs at start in the
- * background; each comment is written on its own (by `_id`), so it can stop and resume anywhere.
+ * background; each comment is written on its own (by `_id`, through the comment store's claimed write),
+ * so it can stop and resume anywhere.
  */
 export async function backfillQueuePlaces(logger: Logger): Promise<number> {
   if (await QueueCounterModel.exists({ _id: DONE })) return 0;
@@ -27,7 +29,7 @@ export async function backfillQueuePlaces(logger: Logger): Promise<number> {
   const missingAuthor = CommentModel.collection.find({ authorId: { $exists: false } }, { projection: { 'author.id': 1 } });
   for await (const doc of missingAuthor) {
     const author = (doc as { author?: { id?: Types.ObjectId | null } }).author;
-    await CommentModel.collection.updateOne({ _id: doc._id }, { $set: { authorId: author?.id ?? null } });
+    await setCommentFields(doc._id as Types.ObjectId, { authorId: author?.id ?? null });
     written += 1;
   }
   for (const status of ['pending', 'rejected'] as const) {
@@ -43,7 +45,7 @@ export async function backfillQueuePlaces(logger: Logger): Promise<number> {
       const entered = await placeNewComments(docs);
       for (const doc of docs) {
         const { queueBucket, queueSeq, flagBucket, flagSeq } = doc;
-        await CommentModel.collection.updateOne({ _id: doc._id, status: doc.status }, { $set: { queueBucket, queueSeq, flagBucket, flagSeq } });
+        await setCommentFields(doc._id, { queueBucket, queueSeq, flagBucket, flagSeq }, { status: doc.status });
       }
       await settleHeads(entered);
       written += docs.length;

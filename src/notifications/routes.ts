@@ -2,7 +2,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import { UserModel } from '../accounts/user.model';
-import { CommentModel } from '../comments/comment.model';
+import { setOnCommentsOfAuthor } from '../comments/store';
 import type { AppContext } from '../context';
 import { objectIdString } from '../http/validate';
 import { documentedRouter, type OperationSpec } from '../openapi/declare';
@@ -33,7 +33,7 @@ function page(res: Response, status: number, title: string, body: string): void 
 async function unsubscribe(userId: string, scope: UnsubscribeScope): Promise<void> {
   if (scope === 'replies') {
     await UserModel.updateOne({ _id: userId }, { $set: { notifyReplies: false } });
-    await CommentModel.updateMany({ 'author.id': new Types.ObjectId(userId), notifyReplies: true }, { $set: { notifyReplies: false } });
+    await setOnCommentsOfAuthor(new Types.ObjectId(userId), { notifyReplies: false }, { notifyReplies: true });
   } else {
     await UserModel.updateOne({ _id: userId }, { $set: { notifyQueue: false } });
   }
