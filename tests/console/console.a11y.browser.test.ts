@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { CommentModel } from '../../src/comments/comment.model';
 import { createTestUser, type TestUser } from '../support/fixtures';
 import { insertComment } from '../moderation/helpers';
-import { launchChromium, startWidgetStack, type WidgetStack } from '../widget/browserStack';
+import { useChromiumStack, type WidgetStack } from '../widget/browserStack';
 import { axeViolations } from '../widget/widgetFixtures';
 import { openConsole } from './consoleSupport';
 
@@ -20,9 +20,12 @@ describe('moderator console accessibility (axe-core in Chromium)', function () {
   let admin: TestUser;
   let author: TestUser;
 
+  useChromiumStack(
+    { site: { premoderation: 'all', suspectWords: ['casino'] } },
+    { started: (started) => ({ stack, browser } = started) },
+  );
+
   before(async () => {
-    stack = await startWidgetStack({ premoderation: 'all', suspectWords: ['casino'] });
-    browser = await launchChromium();
     admin = await createTestUser({ role: 'admin', displayName: 'Ada Audit' });
     author = await createTestUser({ displayName: 'Rory Reader' });
     const parent = await insertComment(stack.siteId, { status: 'approved', body: 'The parent remark about the quay.', authorId: author.id });
@@ -36,11 +39,6 @@ describe('moderator console accessibility (axe-core in Chromium)', function () {
       { $set: { parentId: new Types.ObjectId(parent), reasons: [{ code: 'suspect-word', detail: 'casino', matches: [{ start: 8, end: 14 }] }] } },
     );
     await insertComment(stack.siteId, { body: 'A second held remark.', displayName: 'Guest Gale' });
-  });
-
-  after(async () => {
-    await browser?.close();
-    await stack?.stop();
   });
 
   const pages: { name: string; hash: () => string; ready: (page: Page) => Promise<void> }[] = [

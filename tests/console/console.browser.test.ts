@@ -6,7 +6,7 @@ import { UserModel } from '../../src/accounts/user.model';
 import { CommentModel } from '../../src/comments/comment.model';
 import { FlagModel } from '../../src/moderation/flag.model';
 import { createTestSite, createTestUser, type TestUser } from '../support/fixtures';
-import { launchChromium, startWidgetStack, type WidgetStack } from '../widget/browserStack';
+import { useChromiumStack, type WidgetStack } from '../widget/browserStack';
 import { insertComment } from '../moderation/helpers';
 import { live, openConsole, TOKEN_KEY } from './consoleSupport';
 
@@ -23,18 +23,16 @@ describe('moderator console in Chromium', function () {
   let moderator: TestUser;
   let admin: TestUser;
 
+  useChromiumStack(
+    { site: { premoderation: 'all', suspectWords: ['casino'] } },
+    { started: (started) => ({ stack, browser } = started) },
+  );
+
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    stack = await startWidgetStack({ premoderation: 'all', suspectWords: ['casino'] });
     siteId = stack.siteId;
-    browser = await launchChromium();
     moderator = await createTestUser({ role: 'moderator', moderatedSiteIds: [siteId], displayName: 'Mira Moderator' });
     admin = await createTestUser({ role: 'admin', displayName: 'Ada Admin' });
-  });
-
-  after(async () => {
-    await browser?.close();
-    await stack?.stop();
   });
 
   it('signs in by password and by email link, and keeps commenters out', async () => {

@@ -1,5 +1,22 @@
 /** The console's calls to the service: same origin, bearer token from this tab's session storage. */
 
+import type { z } from 'zod';
+import type { sessionJsonSchema, userJsonSchema } from '../../accounts/schemas';
+import type { commenterRecordSchema, embedSnippetSchema, siteListSchema, userListSchema } from '../../admin/schemas';
+import type {
+  bulkResultSchema,
+  conversationSchema,
+  moderatedCommentSchema,
+  queueItemSchema,
+  queuePageSchema,
+  queueQuerySchema,
+  reasonJsonSchema,
+  searchResultSchema,
+  watchListJsonSchema,
+} from '../../moderation/schemas';
+import type { queueTicketSchema } from '../../moderation/queueEvents';
+import type { siteJsonSchema } from '../../sites/schemas';
+
 const TOKEN_KEY = 'threadline-console-token';
 
 export class ApiError extends Error {
@@ -42,66 +59,29 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
 
 export const q = encodeURIComponent;
 
-export interface User {
-  id: string;
-  displayName: string;
-  email?: string;
-  role: 'commenter' | 'moderator' | 'admin';
-  banned: boolean;
-}
+/*
+ * The answers' shapes, type-only from the service's own schemas: nothing of them enters the bundle, and a
+ * change to an answer shows up here as a type error instead of a silent drift.
+ */
+export type User = z.output<typeof userJsonSchema>;
+export type Site = z.output<typeof siteJsonSchema>;
+export type SiteSettings = Site['settings'];
+export type SitePage = z.output<typeof siteListSchema>;
+export type UserList = z.output<typeof userListSchema>;
+export type Reason = z.output<typeof reasonJsonSchema>;
+export type ReasonCode = Reason['code'];
+export type QueueStatus = z.output<typeof queueQuerySchema>['status'];
+export type QueuePage = z.output<typeof queuePageSchema>;
+export type SearchPage = z.output<typeof searchResultSchema>;
+export type Conversation = z.output<typeof conversationSchema>;
+export type CommenterRecord = z.output<typeof commenterRecordSchema>;
+export type WatchList = z.output<typeof watchListJsonSchema>;
+export type BulkResult = z.output<typeof bulkResultSchema>;
+export type EmbedSnippet = z.output<typeof embedSnippetSchema>;
+export type Session = z.output<typeof sessionJsonSchema>;
+export type QueueTicket = z.output<typeof queueTicketSchema>;
 
-export interface Site {
-  id: string;
-  name: string;
-  origins: string[];
-  settings: Record<string, unknown> & {
-    premoderation: string;
-    bannedWords: string[];
-    suspectWords: string[];
-    maxLinks: number;
-    flagThreshold: number;
-    allowGuests: boolean;
-    editWindowSeconds: number;
-  };
-}
+type QueueItem = z.output<typeof queueItemSchema>;
 
-export interface Reason {
-  code: string;
-  detail?: string;
-  matches?: { start: number; end: number }[];
-}
-
-export interface AuthorRecord {
-  id: string;
-  displayName: string;
-  accountCreatedAt: string | null;
-  counts: Record<string, number>;
-  bannedHere: boolean;
-  bannedEverywhere: boolean;
-}
-
-export interface Item {
-  id: string;
-  siteId: string;
-  articleId: string;
-  parentId: string | null;
-  depth: number;
-  author: { id: string | null; displayName: string };
-  body: string;
-  status: string;
-  createdAt: string;
-  featured: boolean;
-  reasons: Reason[];
-  flagged: boolean;
-  flagCount: number;
-  revision: number;
-  flags?: { reason: string; note: string | null }[];
-  parent?: { id: string; author: string; body: string; status: string } | null;
-  authorRecord?: AuthorRecord | null;
-}
-
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-  endCursor?: string | null;
-}
+/** A comment as a moderator sees it: queue items also carry flags, parent and the author's record; search results do not. */
+export type Item = z.output<typeof moderatedCommentSchema> & Partial<Pick<QueueItem, 'flags' | 'parent' | 'authorRecord'>>;

@@ -1,4 +1,4 @@
-import { api, ApiError, setToken, token, type Site, type User } from './api';
+import { api, ApiError, setToken, token, type Session, type Site, type SitePage, type User } from './api';
 import { QueueView, QUEUE_STATUSES, showKeys, type QueueStatus } from './queue';
 import { announce, button, h, labelled, show } from './ui';
 import { conversationView, recordView, searchView, settingsView } from './views';
@@ -22,7 +22,7 @@ function signInView(message = ''): void {
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    void api<{ token: string }>('/auth/login', { method: 'POST', body: { email: email.value, password: password.value } })
+    void api<Session>('/auth/login', { method: 'POST', body: { email: email.value, password: password.value } })
       .then((res) => start(res.token))
       .catch((err: unknown) => {
         status.className = 'error';
@@ -140,7 +140,7 @@ async function start(newToken: string): Promise<void> {
       return;
     }
     me = user;
-    const list = await api<{ items: Site[]; nextCursor: string | null }>('/sites?limit=100');
+    const list = await api<SitePage>('/sites?limit=100');
     sites = list.items;
     if (!sites.length && user.role !== 'admin') {
       setToken(null);
@@ -178,7 +178,7 @@ async function signInByLink(): Promise<boolean> {
   if (!linkToken) return false;
   history.replaceState(null, '', location.pathname);
   try {
-    const res = await api<{ token: string }>('/auth/email-link/verify', { method: 'POST', body: { token: linkToken } });
+    const res = await api<Session>('/auth/email-link/verify', { method: 'POST', body: { token: linkToken } });
     await start(res.token);
   } catch (err) {
     signInView(err instanceof ApiError ? err.message : 'The link did not work.');

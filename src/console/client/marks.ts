@@ -1,4 +1,4 @@
-import type { Reason } from './api';
+import type { Reason, ReasonCode } from './api';
 
 export interface Range {
   start: number;
@@ -6,7 +6,7 @@ export interface Range {
 }
 
 /** Word reasons name their words in `detail` ("a, b"), until the filter gives exact offsets. */
-const WORD_CODES = new Set(['profanity', 'banned-word', 'suspect-word']);
+const WORD_CODES = new Set<ReasonCode>(['profanity', 'banned-word', 'suspect-word']);
 
 /**
  * The ranges of the body to mark: the filter's `matches` offsets when a reason has them, otherwise

@@ -1,9 +1,9 @@
-import { api, ApiError, q, type Item, type Page } from './api';
+import { api, ApiError, q, type BulkResult, type Item, type QueuePage, type QueueStatus, type QueueTicket, type WatchList } from './api';
 import { banAuthor, decisionBody, REJECT_REASONS, renderItem, toggleFeatured } from './items';
 import { announce, ask, button, h, labelled, show } from './ui';
 
-export const QUEUE_STATUSES = ['pending', 'flagged', 'rejected'] as const;
-export type QueueStatus = (typeof QUEUE_STATUSES)[number];
+export const QUEUE_STATUSES = ['pending', 'flagged', 'rejected'] as const satisfies readonly QueueStatus[];
+export type { QueueStatus };
 
 /** Without server-sent events, new items are looked for this often (ms) once the end of the queue is on screen. */
 export const POLL_MS = 3000;
@@ -91,7 +91,7 @@ export class QueueView {
     if (typeof EventSource === 'undefined' || this.streamFailures >= 3) return this.schedulePoll();
     let ticket: string;
     try {
-      ticket = (await api<{ ticket: string }>(`/sites/${this.siteId}/moderation/events/ticket`, { method: 'POST', body: {} })).ticket;
+      ticket = (await api<QueueTicket>(`/sites/${this.siteId}/moderation/events/ticket`, { method: 'POST', body: {} })).ticket;
     } catch {
       return this.schedulePoll();
     }
@@ -138,14 +138,14 @@ export class QueueView {
   }
 
   private async watchEditor(): Promise<HTMLElement> {
-    this.watched = (await api<{ articleIds: string[] }>(`/sites/${this.siteId}/moderation/watchlist`)).articleIds;
+    this.watched = (await api<WatchList>(`/sites/${this.siteId}/moderation/watchlist`)).articleIds;
     const input = h('input', { type: 'text', name: 'articles', placeholder: 'article-one, article-two' });
     input.value = this.watched.join(', ');
     const form = h('form', { class: 'toolbar' }, labelled('Watched articles (comma-separated ids)', input), h('button', { type: 'submit' }, 'Save watch list'));
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       const articleIds = input.value.split(',').map((s) => s.trim()).filter(Boolean);
-      void api<{ articleIds: string[] }>(`/sites/${this.siteId}/moderation/watchlist`, { method: 'PUT', body: { articleIds } })
+      void api<WatchList>(`/sites/${this.siteId}/moderation/watchlist`, { method: 'PUT', body: { articleIds } })
         .then(() => {
           announce('Watch list saved.');
           window.dispatchEvent(new HashChangeEvent('hashchange'));
@@ -168,7 +168,7 @@ export class QueueView {
     if (poll && this.nextCursor) return;
     this.loading = true;
     try {
-      const page = await api<Page<Item>>(this.queuePath(poll ? this.endCursor : this.nextCursor ?? this.endCursor));
+      const page = await api<QueuePage>(this.queuePath(poll ? this.endCursor : this.nextCursor ?? this.endCursor));
       const known = new Set(this.items.map((i) => i.id));
       const fresh = page.items.filter((i) => !known.has(i.id));
       this.items.push(...fresh);
@@ -283,7 +283,7 @@ export class QueueView {
     }
     if (decision === 'reject' && !(await ask(`Reject ${ids.length} comments`, [{ name: 'confirm', label: 'Reason', options: REJECT_REASONS }], 'Reject all'))) return;
     try {
-      const result = await api<{ updated: number }>(`/sites/${this.siteId}/moderation/bulk`, { method: 'POST', body: { action: decision, ids } });
+      const result = await api<BulkResult>(`/sites/${this.siteId}/moderation/bulk`, { method: 'POST', body: { action: decision, ids } });
       const skipped = ids.length - result.updated;
       announce(`${decision === 'approve' ? 'Approved' : 'Rejected'} ${result.updated}${skipped ? `; ${skipped} decided by another moderator` : ''}.`);
       for (const id of ids) this.removeItem(id);

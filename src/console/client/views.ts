@@ -1,4 +1,17 @@
-import { api, ApiError, q, type Item, type Page, type Site, type User } from './api';
+import {
+  api,
+  ApiError,
+  q,
+  type CommenterRecord,
+  type Conversation,
+  type EmbedSnippet,
+  type Item,
+  type SearchPage,
+  type Site,
+  type SiteSettings,
+  type User,
+  type UserList,
+} from './api';
 import { banAuthor, decisionBody, renderItem, toggleFeatured, type ItemActions } from './items';
 import { announce, button, h, labelled, show } from './ui';
 
@@ -28,7 +41,7 @@ export async function conversationView(siteId: string, commentId: string): Promi
   const list = h('ul', { class: 'items', 'aria-label': 'Conversation' });
   show('Conversation', h('p', {}, h('a', { href: `#/site/${siteId}/queue/pending` }, 'Back to the queue')), list);
   const load = async (): Promise<void> => {
-    const data = await api<{ items: Item[] }>(`/comments/${commentId}/conversation`);
+    const data = await api<Conversation>(`/comments/${commentId}/conversation`);
     const actions = inPlaceActions(siteId, () => void load());
     list.replaceChildren(
       ...data.items.map((item) => {
@@ -64,7 +77,7 @@ export async function searchView(siteId: string, params: URLSearchParams): Promi
     const query = [['q', text.value], ['author', author.value], ['article', article.value]]
       .filter(([, v]) => v.trim())
       .map(([k, v]) => `${k}=${q(v.trim())}`);
-    const page = await api<Page<Item>>(`/sites/${siteId}/moderation/search?${[...query, 'limit=50'].join('&')}`);
+    const page = await api<SearchPage>(`/sites/${siteId}/moderation/search?${[...query, 'limit=50'].join('&')}`);
     summary.textContent = `${page.items.length} found${page.nextCursor ? ' (more exist; narrow the search)' : ''}.`;
     results.replaceChildren(...page.items.map((item) => renderItem(item, inPlaceActions(siteId, () => void run()))));
   };
@@ -75,15 +88,6 @@ export async function searchView(siteId: string, params: URLSearchParams): Promi
     });
   });
   if (text.value || author.value || article.value) await run();
-}
-
-interface CommenterRecord {
-  user: User & { createdAt: string | null };
-  summary: { counts: Record<string, number>; bannedHere: boolean; bannedEverywhere: boolean };
-  comments: Item[];
-  flagsAgainst: { total: number };
-  decisions: { action: string; reason: string | null; at: string }[];
-  bans: { scope: string; reason: string | null; until: string | null; active: boolean }[];
 }
 
 export async function recordView(siteId: string, userId: string): Promise<void> {
@@ -112,7 +116,10 @@ export async function recordView(siteId: string, userId: string): Promise<void> 
   );
 }
 
-const SETTINGS_FIELDS: { key: string; label: string; kind: 'words' | 'number' | 'bool' | 'premod' }[] = [
+/** The service's pre-moderation modes; the type keeps this list to what the settings accept. */
+const PREMODERATION_MODES = ['none', 'first-comment', 'all'] as const satisfies readonly SiteSettings['premoderation'][];
+
+const SETTINGS_FIELDS: { key: keyof SiteSettings; label: string; kind: 'words' | 'number' | 'bool' | 'premod' }[] = [
   { key: 'premoderation', label: 'Pre-moderation', kind: 'premod' },
   { key: 'bannedWords', label: 'Banned words (one per line)', kind: 'words' },
   { key: 'suspectWords', label: 'Suspect words (one per line)', kind: 'words' },
@@ -132,7 +139,7 @@ export async function settingsView(siteId: string, me: User): Promise<void> {
     const value = site.settings[f.key];
     let control: HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
     if (f.kind === 'premod') {
-      control = h('select', { name: f.key }, ...['none', 'first-comment', 'all'].map((v) => h('option', { value: v }, v)));
+      control = h('select', { name: f.key }, ...PREMODERATION_MODES.map((v) => h('option', { value: v }, v)));
       control.value = String(value);
     } else if (f.kind === 'words') {
       control = h('textarea', { name: f.key, rows: 3 });
@@ -166,7 +173,7 @@ export async function settingsView(siteId: string, me: User): Promise<void> {
       .catch((err: unknown) => announce(err instanceof Error ? err.message : 'Saving failed.'));
   });
 
-  const embed = await api<{ html: string }>(`/sites/${siteId}/embed`);
+  const embed = await api<EmbedSnippet>(`/sites/${siteId}/embed`);
   const snippet = h('pre', { id: 'embed-snippet', tabindex: '0', 'aria-label': 'Embed snippet' }, embed.html);
   const copy = button('Copy snippet', () => {
     void navigator.clipboard
@@ -183,7 +190,7 @@ export async function settingsView(siteId: string, me: User): Promise<void> {
 
   const moderators = h('ul', { 'aria-label': 'Moderators' });
   const loadModerators = async (): Promise<void> => {
-    const list = await api<{ items: User[] }>(`/sites/${siteId}/moderators`);
+    const list = await api<UserList>(`/sites/${siteId}/moderators`);
     moderators.replaceChildren(
       ...list.items.map((u) =>
         h(
@@ -202,7 +209,7 @@ export async function settingsView(siteId: string, me: User): Promise<void> {
   const addForm = h('form', { class: 'toolbar', role: 'search' }, labelled('Find a person by email or name', finder), h('button', { type: 'submit' }, 'Find'));
   addForm.addEventListener('submit', (event) => {
     event.preventDefault();
-    void api<{ items: User[] }>(`/people?q=${q(finder.value.trim())}`).then((found) => {
+    void api<UserList>(`/people?q=${q(finder.value.trim())}`).then((found) => {
       people.replaceChildren(
         ...found.items.map((u) =>
           h('li', {}, `${u.displayName}${u.email ? ` <${u.email}>` : ''} `, button(`Make ${u.displayName} a moderator`, () => {
