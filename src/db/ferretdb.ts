@@ -3,6 +3,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, unlink
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Logger } from '../logging/logger';
+import { LOST_CLAIM_LINE } from './postgresql';
 
 const run = promisify(execFile);
 
@@ -130,9 +131,7 @@ export function startFerretdb(
   const forward = (chunk: Buffer): void => {
     for (const line of chunk.toString('utf8').split('\n')) {
       if (!line.trim()) continue;
-      // A duplicate key (SQLSTATE 23505; long lines are cut before it) is a claim lost to another
-      // writer, or an insert-or-skip: expected, not an error.
-      if (line.includes('"level":"ERROR"') && !line.includes('SQLSTATE 23505') && !line.includes('duplicate key value violates unique constraint')) logger.warn({ ferretdb: line.slice(0, 2000) }, 'FerretDB error');
+      if (line.includes('"level":"ERROR"') && !LOST_CLAIM_LINE.test(line)) logger.warn({ ferretdb: line.slice(0, 2000) }, 'FerretDB error');
       else logger.debug({ ferretdb: line.slice(0, 2000) }, 'FerretDB said');
     }
   };

@@ -15,6 +15,13 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from '../logging/logger';
 
+/**
+ * A server log line about a duplicate key: a claim lost to another writer or an insert-or-skip, which is
+ * how src/db/atomic.ts settles races, so expected rather than an error. FerretDB relays the same error and
+ * may cut its line before the message, leaving the SQLSTATE.
+ */
+export const LOST_CLAIM_LINE = /duplicate key value violates unique constraint|SQLSTATE 23505/;
+
 /** Where PostgreSQL's server programs (initdb, postgres, pg_ctl, psql) live. */
 export interface PostgresqlInstall {
   binDir: string;
@@ -255,9 +262,8 @@ export async function startPostgresqlCluster(options: {
   const forward = (chunk: Buffer): void => {
     for (const line of chunk.toString('utf8').split('\n')) {
       if (!line.trim()) continue;
-      // pg_isready's early knocks ("starting up"), sessions ended by our own stop and a lost claim (a
-      // duplicate key is how src/db/atomic.ts settles a race) are not errors.
-      const expected = /is starting up|terminating connection due to administrator command|duplicate key value violates unique constraint/.test(line);
+      // pg_isready's early knocks ("starting up"), sessions ended by our own stop and a lost claim are not errors.
+      const expected = /is starting up|terminating connection due to administrator command/.test(line) || LOST_CLAIM_LINE.test(line);
       if (/\b(ERROR|FATAL|PANIC):/.test(line) && !expected) logger.warn({ postgresql: line.slice(0, 2000) }, 'PostgreSQL error');
       else logger.debug({ postgresql: line.slice(0, 2000) }, 'PostgreSQL said');
     }
