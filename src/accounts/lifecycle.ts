@@ -189,8 +189,12 @@ export async function deleteAccount(userId: string, password: string | undefined
     if (batch.length === 0) break;
     for (const comment of batch) await deleteComment({ commentId: String(comment._id), viewer });
   }
-  const written = await CommentModel.find({ 'author.id': id }, { siteId: 1, articleId: 1 }).limit(EXPORT_LIMIT).lean();
-  await setOnCommentsOfAuthor(id, { 'author.id': null, authorId: null, 'author.displayName': DELETED_ACCOUNT_NAME, 'author.accountDeleted': true });
+  const written = await setOnCommentsOfAuthor(id, {
+    'author.id': null,
+    authorId: null,
+    'author.displayName': DELETED_ACCOUNT_NAME,
+    'author.accountDeleted': true,
+  });
   // Cached thread pages carry the old name on the tombstones: give each article a new version.
   const articles = new Map(written.map((c) => [`${String(c.siteId)}:${c.articleId}`, c]));
   for (const comment of articles.values()) await touchArticle(comment.siteId, comment.articleId);

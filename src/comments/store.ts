@@ -103,24 +103,33 @@ export async function setCommentFields(
 /**
  * Sets fields on every comment of one author (those matching `also` too), each through its own claimed
  * write: an `updateMany` would read and write whole documents unclaimed, and could undo a vote.
+ * Answers where the written comments are, for callers that must refresh those articles' pages.
  */
 export async function setOnCommentsOfAuthor(
   authorId: Types.ObjectId,
   set: Record<string, unknown>,
   also: { notifyReplies?: boolean } = {},
-): Promise<number> {
-  const found = await CommentModel.find({ 'author.id': authorId, ...also }, { _id: 1 }).lean<{ _id: Types.ObjectId }[]>();
-  let written = 0;
-  for (const { _id } of found) {
+): Promise<CommentPlace[]> {
+  const found = await CommentModel.find({ 'author.id': authorId, ...also }, { _id: 1, siteId: 1, articleId: 1 }).lean<
+    (CommentPlace & { _id: Types.ObjectId })[]
+  >();
+  const written: CommentPlace[] = [];
+  for (const { _id, siteId, articleId } of found) {
     const { written: wrote } = await writeComment<{ author?: { id?: Types.ObjectId | null }; notifyReplies?: boolean }>(_id, (current) => {
       const stillMatches =
         String(current.author?.id ?? '') === String(authorId) &&
         (also.notifyReplies === undefined || current.notifyReplies === also.notifyReplies);
       return stillMatches ? set : null;
     });
-    if (wrote) written += 1;
+    if (wrote) written.push({ siteId, articleId });
   }
   return written;
+}
+
+/** The article a comment is on. */
+export interface CommentPlace {
+  siteId: Types.ObjectId;
+  articleId: string;
 }
 
 /** Approved comments and tombstones for everyone; pending ones only for their author. */
