@@ -22,8 +22,6 @@ const userSchema = new Schema(
     banReason: { type: String, default: null },
     /** Bumped on logout and ban: every token carrying an older version stops working at once. */
     tokenVersion: { type: Number, default: 0 },
-    /** Approved comments as counted by older versions; now kept exactly in AuthorCount (src/comments). */
-    approvedCommentCount: { type: Number, default: 0 },
     /** Mail me replies to every comment I write (a comment can also opt in on its own). */
     notifyReplies: { type: Boolean, default: false },
     /** Moderators: mail me when my sites' queues get new items. */

@@ -37,18 +37,3 @@ export const PendingAuthorModel = model('ArticlePendingAuthor', pendingAuthorSch
 export const pendingAuthorKey = (siteId: string, articleId: string, userId: string): string =>
   `${siteId}:${articleId}:${userId}`;
 
-/**
- * An author's approved comments (for the first-comment rule), `_id` the user id. Kept apart from the
- * user document on purpose: some servers apply an update as a read and a whole-document write, so a
- * count written beside `tokenVersion` or `banned` could undo a simultaneous logout or ban.
- */
-const authorCountSchema = new Schema(
-  {
-    _id: { type: String, required: true },
-    approvedCount: { type: Number, default: 0 },
-    approvedCountRev: { type: Number, default: 0 },
-  },
-  { versionKey: false },
-);
-
-export const AuthorCountModel = model('AuthorCount', authorCountSchema);

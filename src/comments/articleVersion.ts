@@ -12,8 +12,7 @@
 import { Types } from 'mongoose';
 import { publishChange, subscribeChanges, type Change, type ChangeDetail, type ChangeMeta } from '../changes/feed';
 import { addExactly, op, setExactly, upsertWithRetry } from '../db/atomic';
-import { UserModel } from '../accounts/user.model';
-import { ArticleModel, articleKey, AuthorCountModel, PendingAuthorModel, pendingAuthorKey } from './article.model';
+import { ArticleModel, articleKey, PendingAuthorModel, pendingAuthorKey } from './article.model';
 import type { CommentStatus } from './comment.model';
 import { authorsWithHeldComments, countApprovedComments, hasHeldComment } from './store';
 
@@ -299,46 +298,14 @@ export async function approvedCountWithRevision(siteId: string, articleId: strin
   return { count: await adoptArticle(siteId, articleId), rev: -1 };
 }
 
-/** Authors whose count document this process has seen or created. */
-const knownAuthors = new Set<string>();
-
-/** Creates an author's count document, taking over the count older versions kept on the user. */
-async function ensureAuthorCount(userId: string): Promise<void> {
-  if (knownAuthors.has(userId)) return;
-  if (!(await AuthorCountModel.exists({ _id: userId }))) {
-    const user = await UserModel.findById(userId, { approvedCommentCount: 1 }).lean();
-    const approvedCount = user?.approvedCommentCount ?? 0;
-    await upsertWithRetry(() =>
-      AuthorCountModel.updateOne({ _id: userId }, { $setOnInsert: { approvedCount, approvedCountRev: 0 } }, { upsert: true }),
-    );
-  }
-  if (knownAuthors.size > MAX_TRACKED) knownAuthors.clear();
-  knownAuthors.add(userId);
-}
-
-/** An author's approved comments (exact), for the first-comment rule. */
-export async function approvedCountOfAuthor(userId: string): Promise<number> {
-  const doc = await AuthorCountModel.findById(userId, { approvedCount: 1 }).lean<{ approvedCount?: number }>();
-  if (doc) return doc.approvedCount ?? 0;
-  const user = await UserModel.findById(userId, { approvedCommentCount: 1 }).lean();
-  return user?.approvedCommentCount ?? 0;
-}
-
-/** Adds approved comments written outside the service's write path (an import) to an author's exact count. */
-export async function addApprovedToAuthor(userId: string, count: number): Promise<void> {
-  if (count === 0) return;
-  await ensureAuthorCount(userId);
-  await addExactly(AuthorCountModel, userId, { approvedCount: count }, 'approvedCountRev');
-}
-
 const approvedDelta = (before: CommentStatus | null, after: CommentStatus): -1 | 0 | 1 =>
   before === after ? 0 : after === 'approved' ? 1 : before === 'approved' ? -1 : 0;
 
 /**
  * The bookkeeping of every comment status change, after the comment's write has landed: the
- * author's held-comment mark, the article's approved count and the author's approved count (both
- * exact). The caller publishes the change, which moves the article's version. Returns the article's
- * approved count and its revision after the change, when the change moved it.
+ * author's held-comment mark and the article's approved count (exact). The caller publishes the
+ * change, which moves the article's version. Returns the article's approved count and its revision
+ * after the change, when the change moved it.
  */
 export async function recordStatusChange(
   comment: { siteId: Id; articleId: string; authorId: Id | null | undefined },
@@ -350,12 +317,6 @@ export async function recordStatusChange(
   if (mark?.authorId) await updateMark(site, comment.articleId, String(mark.authorId), mark.pending);
   const delta = approvedDelta(before, after);
   if (delta === 0) return undefined;
-  const authorId = comment.authorId ? String(comment.authorId) : null;
-  const [article] = await Promise.all([
-    addExactly(ArticleModel, articleKey(site, comment.articleId), { approvedCount: delta }, 'approvedCountRev'),
-    authorId
-      ? ensureAuthorCount(authorId).then(() => addExactly(AuthorCountModel, authorId, { approvedCount: delta }, 'approvedCountRev'))
-      : null,
-  ]);
+  const article = await addExactly(ArticleModel, articleKey(site, comment.articleId), { approvedCount: delta }, 'approvedCountRev');
   return { count: article.approvedCount, rev: article.approvedCountRev };
 }

@@ -8,18 +8,21 @@ import { assertNotBanned } from '../moderation/bans';
 import type { ModerationActionName } from '../moderation/moderationAction.model';
 import { moderateComment, type ModerationDecision, type ModerationReason } from '../moderation/pipeline';
 import { getSiteCached, siteSettings, type SiteRecord } from '../sites/service';
-import { approvedCountOfAuthor, ensureArticle } from './articleVersion';
+import { ensureArticle } from './articleVersion';
 import type { CommentStatus } from './comment.model';
 import { canDeleteComment, canEditComment } from './policy';
 import { renderComment } from './render';
-import { findComment, insertComment, readComment } from './store';
+import { authorHasApprovedComment, findComment, insertComment, readComment } from './store';
 import { commitNewComment, recordAudit, transition, type AuditEntry } from './transition';
 import { toCommentJson, type CommentJson, type CommentRecord } from './view';
 
-/** The author's approved comments, read only when the site's rules look at it (first-comment premoderation). */
-async function approvedCountFor(site: SiteRecord, userId: string): Promise<number> {
-  if (siteSettings(site).premoderation !== 'first-comment') return 1;
-  return approvedCountOfAuthor(userId);
+/**
+ * Whether the author has an approved comment, asked only when the site's rules look at it
+ * (first-comment premoderation): one indexed query, exact by construction, so no count to keep.
+ */
+async function hasApprovedCommentFor(site: SiteRecord, userId: string): Promise<boolean> {
+  if (siteSettings(site).premoderation !== 'first-comment') return true;
+  return authorHasApprovedComment(userId);
 }
 
 function describeReasons(reasons: ModerationReason[]): string {
@@ -112,7 +115,7 @@ export async function postComment(input: PostCommentInput): Promise<CommentJson>
     author: {
       id: viewer?.id ?? null,
       role: viewer?.role ?? 'guest',
-      approvedCommentCount: viewer ? await approvedCountFor(site, viewer.id) : 0,
+      hasApprovedComment: viewer ? await hasApprovedCommentFor(site, viewer.id) : false,
       website: guest?.website ?? null,
       moderatedSiteIds: viewer?.moderatedSiteIds ?? [],
     },
@@ -203,7 +206,7 @@ export async function editComment(input: { commentId: string; body: string; view
     author: {
       id: viewer.id,
       role: viewer.role,
-      approvedCommentCount: await approvedCountFor(site, viewer.id),
+      hasApprovedComment: await hasApprovedCommentFor(site, viewer.id),
       moderatedSiteIds: viewer.moderatedSiteIds,
     },
     body: input.body,

@@ -45,6 +45,12 @@ export async function siteOfComment(commentId: string): Promise<string | null> {
   return found ? String(found.siteId) : null;
 }
 
+/** Whether the user has an approved comment anywhere: authorId and status are pushed down together. */
+export async function authorHasApprovedComment(userId: Id): Promise<boolean> {
+  if (typeof userId === 'string' && !OBJECT_ID.test(userId)) return false;
+  return (await CommentModel.exists({ authorId: new Types.ObjectId(String(userId)), status: 'approved' })) !== null;
+}
+
 export async function insertComment(fields: Record<string, unknown>): Promise<CommentRecord> {
   const created = await CommentModel.create(fields);
   return created.toObject() as CommentRecord;

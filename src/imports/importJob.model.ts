@@ -35,10 +35,6 @@ const importJobSchema = new Schema(
     total: { type: Number, default: null },
     published: { type: Number, default: 0 },
     inserted: { type: Number, default: 0 },
-    /** Approved comments this import inserted per matched account (user id → count), added to their counts at the end. */
-    authorApproved: { type: Schema.Types.Mixed, default: () => ({}) },
-    /** The last position in the file whose comment is in `authorApproved` (when its author is a matched account). */
-    tallied: { type: Number, default: 0 },
     error: { type: new Schema({ line: { type: Number, default: null }, reason: { type: String, required: true } }, { _id: false }), default: null },
     runs: { type: Number, default: 0 },
     leaseUntil: { type: Date, default: () => new Date(0) },
@@ -69,8 +65,6 @@ export interface ImportJobRecord {
   total: number | null;
   published: number;
   inserted: number;
-  authorApproved: Record<string, number>;
-  tallied: number;
   error: { line: number | null; reason: string } | null;
   runs: number;
   leaseUntil: Date;

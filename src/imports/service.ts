@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { rm, stat } from 'node:fs/promises';
 import mongoose, { Types, trusted } from 'mongoose';
 import { UserModel } from '../accounts/user.model';
-import { addApprovedToAuthor } from '../comments/articleVersion';
 import { CommentModel, completeNewComments, type CommentStatus, type NewComment } from '../comments/comment.model';
 import { settleHeads } from '../moderation/queuePlaces';
 import { LruCache } from '../comments/lruCache';
@@ -207,7 +206,7 @@ class ImportRun {
     job: ImportJobRecord,
     private readonly options: RunOptions,
   ) {
-    this.job = { ...job, authorApproved: { ...(job.authorApproved ?? {}) } };
+    this.job = { ...job };
     this.siteId = String(job.siteId);
     this.progress = { phase: 'checking', read: 0, bytesRead: 0, bytes: job.bytes, published: job.published, total: job.total };
   }
@@ -323,7 +322,7 @@ class ImportRun {
         const decision = moderateComment(
           {
             site: { id: this.siteId, settings: this.settings, wordListVersion: this.wordListVersion },
-            author: { id: account ? String(account.id) : null, role: account ? 'commenter' : 'guest', approvedCommentCount: 1 },
+            author: { id: account ? String(account.id) : null, role: account ? 'commenter' : 'guest', hasApprovedComment: true },
             body,
             isEdit: false,
           },
@@ -394,7 +393,7 @@ class ImportRun {
         this.checkAborted();
         await this.write(ready);
         if (spill) await this.stageWaiting(spill, at);
-        await this.save({ ...update, inserted: this.job.inserted, authorApproved: this.job.authorApproved, tallied: this.job.tallied });
+        await this.save({ ...update, inserted: this.job.inserted });
         this.report({ phase: 'publishing', published: update.published });
       })();
       // Awaited at the next batch or below; marked handled so that a failure waits for that await.
@@ -430,7 +429,6 @@ class ImportRun {
       if (waiting.length === before) waiting = await this.publishBatch(waiting, true);
     }
     await touchImportedArticles(this.siteId, this.articles);
-    await this.countAuthors();
     await StagedCommentModel.deleteMany({ importId: this.job._id });
     await this.save({ phase: 'done', status: 'done', published: this.job.total ?? published, finishedAt: new Date() });
     await this.dropFile();
@@ -472,7 +470,7 @@ class ImportRun {
     await this.findParents(docs);
     const { ready, rest } = this.place(docs, orphansAsRoots);
     await this.write(ready);
-    await this.save({ inserted: this.job.inserted, authorApproved: this.job.authorApproved, tallied: this.job.tallied });
+    await this.save({ inserted: this.job.inserted });
     return rest;
   }
 
@@ -571,36 +569,8 @@ class ImportRun {
     ]);
     await settleHeads(entered);
     const inserted = ready.length - refused.size;
-    const tally = this.job.authorApproved;
-    let tallied = this.job.tallied;
-    for (const [index, { prepared }] of ready.entries()) {
-      tallied = Math.max(tallied, prepared.position);
-      if (!prepared.author.id || prepared.status !== 'approved') continue;
-      // A duplicate past the tallied position may be this job's own insert whose tally a crash lost
-      // (between a batch's insert and its save): the comment says which import brought it in.
-      if (refused.has(index) && (this.job.runs === 1 || prepared.position <= this.job.tallied || !(await this.insertedByThisJob(prepared.commentId)))) continue;
-      const key = String(prepared.author.id);
-      tally[key] = (tally[key] ?? 0) + 1;
-    }
-    this.job.tallied = tallied;
     importedComments.inc({ format: this.job.format }, inserted);
     this.job.inserted += inserted;
-  }
-
-  private async insertedByThisJob(commentId: Types.ObjectId): Promise<boolean> {
-    const comment = await readComment<{ imported?: { importId?: string } }>(commentId);
-    return comment?.imported?.importId === this.job._id;
-  }
-
-  /**
-   * Matched accounts' approved-comment counts (for the first-comment rule): each gains the approved
-   * comments this import inserted for it, tallied from the inserts themselves (no query by author),
-   * once per job and author.
-   */
-  private async countAuthors(): Promise<void> {
-    for (const [userId, approved] of Object.entries(this.job.authorApproved)) {
-      if (approved > 0 && (await claimWork(`import:${this.job._id}:author:${userId}`))) await addApprovedToAuthor(userId, approved);
-    }
   }
 }
 

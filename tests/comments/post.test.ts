@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { approvedCountOfAuthor } from '../../src/comments/articleVersion';
 import request from 'supertest';
 import { UserModel } from '../../src/accounts/user.model';
 import { CommentModel } from '../../src/comments/comment.model';
@@ -55,7 +54,24 @@ describe('posting comments over HTTP', () => {
     expect(String(stored?.rootId)).to.equal(res.body.id);
     const actions = await ModerationActionModel.find({ commentId: res.body.id }).lean();
     expect(actions.map((a) => a.action)).to.have.members(['created', 'auto-approved']);
-    expect(await approvedCountOfAuthor(author.id)).to.equal(1);
+  });
+
+  it("holds a reader's first comment on a first-comment site until one of theirs is approved, and again once none is", async () => {
+    const strict = await createTestSite({ premoderation: 'first-comment' });
+    const moderator = await createTestUser({ role: 'moderator', moderatedSiteIds: [strict.id] });
+    const newcomer = await createTestUser({ displayName: 'Ines Newcomer' });
+    const first = await post(app, newcomer, strict.id, 'ferry-timetable', 'The early ferry is always full.');
+    expect(first.status).to.equal('pending');
+    await request(app).post(`/api/v1/comments/${first.id}/approve`).set(...bearer(moderator)).send({}).expect(200);
+
+    const second = await post(app, newcomer, strict.id, 'ferry-timetable', 'A second boat at seven would help.');
+    expect(second.status).to.equal('approved');
+
+    // With both approved comments gone, the rule sees a newcomer again.
+    await request(app).delete(`/api/v1/comments/${first.id}`).set(...bearer(newcomer)).expect(204);
+    await request(app).delete(`/api/v1/comments/${second.id}`).set(...bearer(newcomer)).expect(204);
+    const third = await post(app, newcomer, strict.id, 'ferry-timetable', 'Back with one more thought.');
+    expect(third.status).to.equal('pending');
   });
 
   it('accepts article ids with every allowed character and refuses others', async () => {

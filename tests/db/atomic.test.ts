@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { approvedCountOfAuthor } from '../../src/comments/articleVersion';
 import request from 'supertest';
 import { ArticleModel, articleKey } from '../../src/comments/article.model';
 import {
@@ -62,7 +61,7 @@ describe('atomic tools on the embedded database', () => {
     expect(stored?.approvedCount).to.equal(40 - 10);
   });
 
-  it('keeps the article and author counts exact under 20 simultaneous posts over HTTP', async function () {
+  it('keeps the article count exact under 20 simultaneous posts over HTTP', async function () {
     this.timeout(180_000);
     const site = await createTestSite();
     const author = await createTestUser();
@@ -74,7 +73,6 @@ describe('atomic tools on the embedded database', () => {
     for (const answer of answers) expect(answer.status).to.equal(201);
     const stored = await ArticleModel.findById(articleKey(site.id, article)).lean<{ approvedCount: number }>();
     expect(stored?.approvedCount).to.equal(20);
-    expect(await approvedCountOfAuthor(author.id)).to.equal(20);
     const counts = await request(app).get(`/api/v1/sites/${site.id}/counts`).query({ articles: article }).expect(200);
     expect(counts.body).to.deep.equal({ [article]: 20 });
     const thread = (await request(app).get(threadPath(site.id, article)).expect(200)).body as Thread;

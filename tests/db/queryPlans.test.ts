@@ -41,6 +41,7 @@ describe('embedded database: hot queries read through indexes (FerretDB on Postg
     ['a pending or rejected queue bucket', CommentModel.collection.collectionName, { queueBucket: `${String(siteId)}:pending:0` }],
     ['a flagged queue bucket', CommentModel.collection.collectionName, { flagBucket: `${String(siteId)}:flagged:0` }],
     ["an author's comments on a site by status", CommentModel.collection.collectionName, { authorId: new Types.ObjectId(), siteId, status: 'approved' }],
+    ["whether an author has an approved comment (first-comment rule)", CommentModel.collection.collectionName, { authorId: new Types.ObjectId(), status: 'approved' }],
     ['the article document by _id', ArticleModel.collection.collectionName, { _id: `${String(siteId)}:plans-article` }],
     ['a user by _id', UserModel.collection.collectionName, { _id: new Types.ObjectId() }],
     // An array field holding the value: `_jsonb->'nameKeys' @> '"quil"'` is array containment, served by GIN.
@@ -71,10 +72,11 @@ describe('embedded database: hot queries read through indexes (FerretDB on Postg
     const comments = CommentModel.collection.collectionName;
     const users = UserModel.collection.collectionName;
 
-    it('pushes down the queue bucket, the author counts and the name search', async () => {
+    it('pushes down the queue bucket, the author queries and the name search', async () => {
       expect(await pushedDown(comments, { queueBucket: `${String(siteId)}:pending:0` })).to.equal(true);
       expect(await pushedDown(comments, { flagBucket: `${String(siteId)}:flagged:3` })).to.equal(true);
       expect(await pushedDown(comments, { authorId: new Types.ObjectId(), siteId, status: 'approved' })).to.equal(true);
+      expect(await pushedDown(comments, { authorId: new Types.ObjectId(), status: 'approved' })).to.equal(true);
       expect(await pushedDown(users, { nameKeys: 'quil' })).to.equal(true);
     });
 

@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { Types } from 'mongoose';
 import { UserModel } from '../../src/accounts/user.model';
-import { AuthorCountModel } from '../../src/comments/article.model';
 import { CommentModel } from '../../src/comments/comment.model';
 import { planUsesIndex, type PushedDownValue } from '../../src/db/jsonbIndexes';
 import { ImportJobModel } from '../../src/imports/importJob.model';
@@ -22,7 +21,6 @@ describe('imports: the queries left read through indexes (FerretDB on PostgreSQL
   const shapes: [string, string, Record<string, PushedDownValue>][] = [
     ['a parent from an earlier import, by _id', CommentModel.collection.collectionName, { _id: new Types.ObjectId() }],
     ['a verified account by email', UserModel.collection.collectionName, { email: 'reader@example.org', emailVerified: true }],
-    ["an author's count document by _id", AuthorCountModel.collection.collectionName, { _id: new Types.ObjectId().toHexString() }],
     ["a comment's history by commentId", ModerationActionModel.collection.collectionName, { commentId: new Types.ObjectId() }],
     ["an article's approved or held comments (once per article at the end)", CommentModel.collection.collectionName, { siteId, articleId: 'imported', status: 'pending' }],
     ['running jobs, for the resumer', ImportJobModel.collection.collectionName, { status: 'running' }],

@@ -8,7 +8,7 @@ import { servedDocument } from '../support/app';
 function context(body: string): ModerationContext {
   return {
     site: { id: '0123456789abcdef01234567', settings: { ...DEFAULT_SITE_SETTINGS }, wordListVersion: 0 },
-    author: { id: '0123456789abcdef01234568', role: 'commenter', approvedCommentCount: 3 },
+    author: { id: '0123456789abcdef01234568', role: 'commenter', hasApprovedComment: true },
     body,
     isEdit: false,
   };

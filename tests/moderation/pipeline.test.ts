@@ -11,14 +11,14 @@ import { bearer } from './helpers';
 
 let siteCounter = 0;
 
-function context(body: string, overrides: { settings?: Partial<typeof DEFAULT_SITE_SETTINGS>; role?: ModerationContext['author']['role']; approved?: number; moderates?: boolean } = {}): ModerationContext {
+function context(body: string, overrides: { settings?: Partial<typeof DEFAULT_SITE_SETTINGS>; role?: ModerationContext['author']['role']; hasApproved?: boolean; moderates?: boolean } = {}): ModerationContext {
   siteCounter += 1;
   return {
     site: { id: `unit-site-${siteCounter}`, wordListVersion: 1, settings: { ...DEFAULT_SITE_SETTINGS, ...overrides.settings } },
     author: {
       id: overrides.role === 'guest' ? null : 'u1',
       role: overrides.role ?? 'commenter',
-      approvedCommentCount: overrides.approved ?? 3,
+      hasApprovedComment: overrides.hasApproved ?? true,
       moderatedSiteIds: overrides.moderates ? [`unit-site-${siteCounter}`] : [],
     },
     body,
@@ -62,8 +62,8 @@ describe('moderation pipeline', () => {
 
   it('holds a first comment only while the author has none approved', () => {
     const settings = { premoderation: 'first-comment' as const };
-    expect(moderateComment(context('Hello all', { settings, approved: 0 })).reasons).to.deep.equal([{ code: 'first-comment' }]);
-    expect(moderateComment(context('Hello all', { settings, approved: 1 })).status).to.equal('approved');
+    expect(moderateComment(context('Hello all', { settings, hasApproved: false })).reasons).to.deep.equal([{ code: 'first-comment' }]);
+    expect(moderateComment(context('Hello all', { settings, hasApproved: true })).status).to.equal('approved');
   });
 
   it('lets staff skip the hold phases but not banned words', () => {

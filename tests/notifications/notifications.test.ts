@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import type { Express } from 'express';
 import request from 'supertest';
-import { UserModel } from '../../src/accounts/user.model';
 import { publishChange, subscribeChanges, type Change } from '../../src/changes/feed';
 import { CommentModel } from '../../src/comments/comment.model';
 import { createMailer } from '../../src/mail/mailer';
@@ -58,7 +57,6 @@ describe('readers: reply and queue notifications by email', () => {
     const moderator = await createTestUser({ role: 'moderator', moderatedSiteIds: [site.id] });
     const author = await createTestUser();
     const replier = await createTestUser({ displayName: 'Ravi Replier' });
-    await UserModel.updateOne({ _id: author.id }, { $set: { approvedCommentCount: 1 } });
 
     const root = await postAs(author, site.id, 'notify', { body: 'Tell me what you think.', notifyReplies: true });
     const approve = async (id: string): Promise<void> => {

@@ -10,8 +10,8 @@ export interface ModerationContext {
     /** null for guests. */
     id: string | null;
     role: Role | 'guest';
-    /** Approved comments this author already has (for the first-comment rule). */
-    approvedCommentCount: number;
+    /** Whether this author already has an approved comment (the first-comment rule). */
+    hasApprovedComment: boolean;
     /** The sites a moderator moderates: the staff exemption applies on these only. Absent: none. */
     moderatedSiteIds?: readonly string[];
     /** A guest's website: shown as a link, so it counts toward the link limit. */

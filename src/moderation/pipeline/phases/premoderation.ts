@@ -9,7 +9,7 @@ export const premoderation = definePhase({
     if (isStaff(context)) return;
     const mode = context.site.settings.premoderation;
     if (mode === 'all') return { status: 'pending', reasons: [{ code: 'premoderation' }] };
-    if (mode === 'first-comment' && context.author.approvedCommentCount === 0) {
+    if (mode === 'first-comment' && !context.author.hasApprovedComment) {
       return { status: 'pending', reasons: [{ code: 'first-comment' }] };
     }
   },
