@@ -7,8 +7,10 @@
 import { Types, type QueryFilter } from 'mongoose';
 import type { AuthUser } from '../accounts/authenticate';
 import { addExactly, op, setExactly, writeClaimed } from '../db/atomic';
+import { insertBatched } from '../db/batchedInsert';
+import { settleHeads } from '../moderation/queuePlaces';
 import { notFound } from '../http/problem';
-import { CommentModel, type Comment, type CommentStatus } from './comment.model';
+import { CommentModel, completeNewComments, type Comment, type CommentStatus, type NewComment } from './comment.model';
 import type { ThreadCursor, ThreadSort } from './cursor';
 import { VoteModel, voteKey } from './vote.model';
 import type { CommentRecord } from './view';
@@ -51,9 +53,16 @@ export async function authorHasApprovedComment(userId: Id): Promise<boolean> {
   return (await CommentModel.exists({ authorId: new Types.ObjectId(String(userId)), status: 'approved' })) !== null;
 }
 
+/** Inserts a new comment (validated, with the model's defaults), together with others being posted at the same moment. */
 export async function insertComment(fields: Record<string, unknown>): Promise<CommentRecord> {
-  const created = await CommentModel.create(fields);
-  return created.toObject() as CommentRecord;
+  const now = new Date();
+  const created = new CommentModel({ createdAt: now, updatedAt: now, ...fields });
+  await created.validate();
+  const record = created.toObject() as CommentRecord & NewComment & Record<string, unknown>;
+  const entered = await completeNewComments([record]);
+  await insertBatched(CommentModel.collection, [record]);
+  await settleHeads(entered);
+  return record;
 }
 
 /**

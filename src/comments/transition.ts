@@ -17,6 +17,7 @@
 import { Types } from 'mongoose';
 import { publishChange, type ChangeDetail, type ChangeType, type CommentSnapshot } from '../changes/feed';
 import { claim } from '../db/atomic';
+import { insertBatched } from '../db/batchedInsert';
 import { ModerationActionModel, type ModerationActionName } from '../moderation/moderationAction.model';
 import { placeOnTransition, settleHeads } from '../moderation/queuePlaces';
 import { ensureArticle, recordStatusChange } from './articleVersion';
@@ -57,8 +58,8 @@ export interface TransitionSpec {
 /** Records audit entries about one comment, in one insert. */
 export async function recordAudit(comment: Pick<SeenComment, '_id' | 'siteId' | 'author'>, audit: AuditEntry[]): Promise<void> {
   if (audit.length === 0) return;
-  await ModerationActionModel.insertMany(
-    audit.map((entry) => ({
+  const docs = audit.map((entry) =>
+    new ModerationActionModel({
       siteId: comment.siteId,
       commentId: comment._id,
       targetUserId: comment.author.id ?? null,
@@ -67,7 +68,12 @@ export async function recordAudit(comment: Pick<SeenComment, '_id' | 'siteId' | 
       reason: entry.reason ?? null,
       note: entry.note ?? null,
       before: entry.before ?? null,
-    })),
+    }),
+  );
+  await Promise.all(docs.map((doc) => doc.validate()));
+  await insertBatched(
+    ModerationActionModel.collection,
+    docs.map((doc) => doc.toObject()),
   );
 }
 

@@ -11,6 +11,7 @@
  * - `writeClaimed`: any other write of a document with exact counts, under the same revision claim.
  */
 import mongoose, { Schema, model } from 'mongoose';
+import { insertBatched } from './batchedInsert';
 import { DatabaseTimeoutError } from './connection';
 import { isDuplicateKey } from './errors';
 
@@ -98,7 +99,8 @@ export async function forgetOldClaims(now = Date.now(), retentionMs = CLAIM_RETE
  * guard one moment (a revision) and are deleted after CLAIM_RETENTION_MS; the others stay.
  */
 export async function claim(key: string, options: { transient?: boolean } = {}): Promise<boolean> {
-  const won = (await insertOnce(() => ClaimModel.create({ _id: key, at: new Date() }))) !== null;
+  // Sent with the other claims being made right now: one insert for all of them.
+  const won = (await insertOnce(() => insertBatched(ClaimModel.collection, [{ _id: key, at: new Date() }]).then(() => true))) !== null;
   if (won && options.transient) forgetLater(key);
   return won;
 }

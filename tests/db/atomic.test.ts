@@ -23,6 +23,14 @@ describe('atomic tools on the embedded database', () => {
     expect(results.filter(Boolean)).to.have.length(1);
   });
 
+  it('settles simultaneous claims of many keys sent together: one winner per key, every key claimed', async () => {
+    const keys = Array.from({ length: 8 }, (_, i) => `test-many:${Date.now()}:${Math.random()}:${i}`);
+    // Each key contested three times, in one burst: they travel in shared inserts, duplicates among them.
+    const results = await Promise.all(keys.flatMap((key) => [claim(key), claim(key), claim(key)]));
+    for (let i = 0; i < keys.length; i += 1) expect(results.slice(i * 3, i * 3 + 3).filter(Boolean), keys[i]).to.have.length(1);
+    for (const key of keys) expect(await ClaimModel.exists({ _id: key }), key).to.not.equal(null);
+  });
+
   it('forgets transient claims after their retention, by `_id`', async () => {
     const key = `test-transient:${Date.now()}:${Math.random()}`;
     expect(await claim(key, { transient: true })).to.equal(true);
