@@ -7,6 +7,7 @@ import { openConfiguredDatabase, type Database } from './db/database';
 import { startSweeper } from './housekeeping/sweep';
 import { backfillNameKeys, backfillQueuePlaces } from './moderation/queueBackfill';
 import { startNotifications } from './notifications/digest';
+import { handlersInFlight, handlersSettled } from './http/inFlight';
 import { createLogger, type Logger } from './logging/logger';
 import { startWebhookWorker } from './webhooks/worker';
 import { startImportResumer } from './imports/service';
@@ -14,7 +15,7 @@ import { startImportResumer } from './imports/service';
 export interface RunningService {
   server: Server;
   database: Database;
-  /** Stops accepting, lets in-flight requests finish (bounded), then closes the database. */
+  /** Stops accepting, lets in-flight requests and their handlers finish (bounded), then closes the database. */
   shutdown(reason: string): Promise<void>;
 }
 
@@ -43,13 +44,19 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const shutdown = (reason: string): Promise<void> => {
     stopping ??= (async () => {
       const started = Date.now();
-      logger.info({ reason }, 'shutting down: no new connections, finishing in-flight requests');
+      logger.info({ reason, handlersInFlight: handlersInFlight() }, 'shutting down: no new connections, finishing in-flight requests');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      const forced = setTimeout(() => {
-        logger.warn('shutdown timeout reached; closing remaining connections');
-        server.closeAllConnections();
-      }, config.SHUTDOWN_TIMEOUT_MS);
+      let forced: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<void>((resolve) => {
+        forced = setTimeout(() => {
+          logger.warn({ handlersInFlight: handlersInFlight() }, 'shutdown timeout reached; closing remaining connections');
+          server.closeAllConnections();
+          resolve();
+        }, config.SHUTDOWN_TIMEOUT_MS);
+      });
+      // A handler whose client hung up holds no socket but may still be writing: wait for it as well.
+      await Promise.race([Promise.all([closed, handlersSettled()]), timedOut]);
       await closed;
       clearTimeout(forced);
       stopSweeper();

@@ -1,5 +1,6 @@
 import { Router, type RequestHandler } from 'express';
 import type { z } from 'zod';
+import { tracked } from '../http/inFlight';
 
 /**
  * Declaring an endpoint: one call next to its handler gives the route to Express and its shapes to the
@@ -108,7 +109,8 @@ export function documentedRouter(prefix = '/api/v1', router: Router = Router()):
     (method: HttpMethod): Declare =>
     (path, spec, ...handlers) => {
       declareOperation({ ...spec, method, path: openApiPath(`${prefix}${path}`), api: prefix === '/api/v1' });
-      router[method](path, ...handlers);
+      // Counted while they run, so that shutdown lets a handler finish even after its client hung up.
+      router[method](path, ...handlers.map(tracked));
     };
   return {
     router,

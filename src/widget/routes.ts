@@ -1,6 +1,7 @@
 import type { Response, Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../context';
+import { tracked } from '../http/inFlight';
 import { documentedRouter } from '../openapi/declare';
 import { widgetAuthCors } from './authCors';
 import { widgetBundles, type WidgetFile } from './bundle';
@@ -42,14 +43,15 @@ export function widgetRoutes({ config }: AppContext): Router {
 
   if (!production) {
     let demoSiteId: Promise<string> | null = null;
-    router.get('/demo', async (_req, res) => {
+    // Not a documented route, but it may write the demo site: counted like those.
+    router.get('/demo', tracked(async (_req, res) => {
       demoSiteId ??= ensureDemoSite(config.PUBLIC_URL);
       demoSiteId.catch(() => {
         demoSiteId = null;
       });
       const siteId = await demoSiteId;
       res.type('html').set('Cache-Control', 'no-store').send(demoPage({ siteId, articleId: DEMO_ARTICLE_ID }));
-    });
+    }));
   }
   return router;
 }
