@@ -48,41 +48,56 @@ const claimSchema = new Schema(
   {
     _id: { type: String, required: true },
     at: { type: Date, required: true },
+    /** A transient claim's sweep bucket (see `forgetOldClaims`); absent on claims that stay. */
+    sweep: { type: Number, default: undefined },
   },
   { versionKey: false },
 );
+// A whole bucket is deleted by one equality, which FerretDB pushes down and a GIN index serves.
+claimSchema.index({ sweep: 1 });
 
 /** One document per claim; its `_id` names what was claimed. */
 export const ClaimModel = model('Claim', claimSchema);
 
-/** Claims are forgotten this long after they were made, by the instance that made them (see `forgetLater`). */
+/** Claims are forgotten this long after they were made (at most one sweep bucket later). */
 export const CLAIM_RETENTION_MS = 120_000;
+/** Transient claims made within one such period share a sweep bucket. */
+export const CLAIM_SWEEP_BUCKET_MS = 30_000;
 
-const toForget: { key: string; at: number }[] = [];
+const sweepBucket = (at: number): number => Math.floor(at / CLAIM_SWEEP_BUCKET_MS);
+
+/** The next bucket this process will sweep; null until its first pass. */
+let nextBucket: number | null = null;
 let forgetting: Promise<number> | null = null;
 
-/**
- * A claim that only guards a moment (one revision of a document) is deleted by its `_id` once that
- * moment is long past, from a queue in the instance that made it: no range scan over the claims.
- */
-function forgetLater(key: string): void {
-  toForget.push({ key, at: Date.now() });
-  if (toForget.length > 100_000) toForget.splice(0, toForget.length - 100_000);
-}
+/** Keys of claims an earlier version made transient without a bucket: they guard revisions, which never come back. */
+const LEGACY_TRANSIENT = /^(count|transition):/;
 
 /**
- * Deletes this instance's claims older than the retention; called from a timer and by tests. A call made
- * while another runs waits for it, then makes its own pass (with its own `now`), rather than doing nothing.
+ * Deletes transient claims older than the retention, a whole sweep bucket at a time: one pushed-down
+ * `deleteMany({sweep})` per 30 seconds of claims, whoever made them, rather than one delete per claim
+ * (under load that was a delete per post). A process's first pass also removes what earlier runs left
+ * behind, by one range query. Called from a timer and by tests; a call made while another runs waits
+ * for it, then makes its own pass (with its own `now`). Returns how many claims went.
  */
 export async function forgetOldClaims(now = Date.now(), retentionMs = CLAIM_RETENTION_MS): Promise<number> {
   while (forgetting) await forgetting.catch(() => 0);
   const run = (async () => {
+    // Every claim of bucket b was made before (b + 1) * bucket: the last bucket wholly past the retention.
+    const last = sweepBucket(now - retentionMs) - 1;
     let forgotten = 0;
-    while (toForget.length > 0 && now - toForget[0].at >= retentionMs) {
-      const { key } = toForget[0];
-      await ClaimModel.deleteOne({ _id: key });
-      toForget.shift();
-      forgotten += 1;
+    if (nextBucket === null) {
+      const leftovers = await ClaimModel.deleteMany({
+        $or: [
+          { sweep: op({ $lte: last }) },
+          { sweep: op({ $exists: false }), _id: LEGACY_TRANSIENT, at: op({ $lt: new Date(now - retentionMs) }) },
+        ],
+      });
+      forgotten += leftovers.deletedCount;
+      nextBucket = last + 1;
+    }
+    for (; nextBucket <= last; nextBucket += 1) {
+      forgotten += (await ClaimModel.deleteMany({ sweep: nextBucket })).deletedCount;
     }
     return forgotten;
   })();
@@ -94,15 +109,20 @@ export async function forgetOldClaims(now = Date.now(), retentionMs = CLAIM_RETE
   }
 }
 
+/** Makes the next `forgetOldClaims` a first pass again (tests simulate a fresh process with it). */
+export function resetClaimSweep(): void {
+  nextBucket = null;
+}
+
 /**
  * True when this caller now owns `key`; false when someone else claimed it first. `transient` claims
- * guard one moment (a revision) and are deleted after CLAIM_RETENTION_MS; the others stay.
+ * guard one moment (a revision) and are deleted once CLAIM_RETENTION_MS has passed; the others stay.
  */
 export async function claim(key: string, options: { transient?: boolean } = {}): Promise<boolean> {
+  const at = new Date();
+  const doc = options.transient ? { _id: key, at, sweep: sweepBucket(at.getTime()) } : { _id: key, at };
   // Sent with the other claims being made right now: one insert for all of them.
-  const won = (await insertOnce(() => insertBatched(ClaimModel.collection, [{ _id: key, at: new Date() }]).then(() => true))) !== null;
-  if (won && options.transient) forgetLater(key);
-  return won;
+  return (await insertOnce(() => insertBatched(ClaimModel.collection, [doc]).then(() => true))) !== null;
 }
 
 /** When `key` was claimed, or null if it is not (or no longer) claimed. */

@@ -47,7 +47,7 @@ const targets: SweepTarget[] = [
   modelSweepTarget('oneTimeTokens', OneTimeTokenModel, expiresBefore),
   modelSweepTarget('oauthStates', OAuthStateModel, expiresBefore),
   modelSweepTarget('secretUses', SecretUseModel, olderThanClaimRetention),
-  // Claims that guard a moment are deleted by their maker after minutes (src/db/atomic.ts); this catches the rest.
+  // Claims that guard a moment are deleted by sweep bucket after minutes (src/db/atomic.ts); this catches the rest.
   modelSweepTarget('claims', ClaimModel, olderThanClaimRetention),
 ];
 

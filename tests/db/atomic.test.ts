@@ -7,8 +7,10 @@ import {
   claim,
   ClaimModel,
   CLAIM_RETENTION_MS,
+  CLAIM_SWEEP_BUCKET_MS,
   forgetKnownCounters,
   forgetOldClaims,
+  resetClaimSweep,
 } from '../../src/db/atomic';
 import { testApp } from '../support/app';
 import { createTestSite, createTestUser } from '../support/fixtures';
@@ -31,25 +33,39 @@ describe('atomic tools on the embedded database', () => {
     for (const key of keys) expect(await ClaimModel.exists({ _id: key }), key).to.not.equal(null);
   });
 
-  it('forgets transient claims after their retention, by `_id`', async () => {
+  it('forgets transient claims once their whole sweep bucket is past the retention, and keeps the others', async () => {
+    resetClaimSweep();
     const key = `test-transient:${Date.now()}:${Math.random()}`;
+    const kept = `test-kept:${Date.now()}:${Math.random()}`;
     expect(await claim(key, { transient: true })).to.equal(true);
-    await forgetOldClaims(Date.now() + CLAIM_RETENTION_MS);
+    expect(await claim(kept)).to.equal(true);
+    await forgetOldClaims(Date.now() - CLAIM_SWEEP_BUCKET_MS);
+    expect(await ClaimModel.exists({ _id: key }), 'still within its retention').to.not.equal(null);
+    await forgetOldClaims(Date.now() + CLAIM_RETENTION_MS + CLAIM_SWEEP_BUCKET_MS);
     expect(await ClaimModel.exists({ _id: key })).to.equal(null);
+    expect(await ClaimModel.exists({ _id: kept }), 'a claim that is not transient stays').to.not.equal(null);
     expect(await claim(key)).to.equal(true);
   });
 
-  it('a call made while another pass runs waits for it, then forgets what that pass left', async () => {
+  it('a call made while another pass runs waits for it, then makes its own pass', async () => {
+    resetClaimSweep();
     const backlog = Array.from({ length: 20 }, (_, i) => `test-backlog:${Date.now()}:${i}`);
     for (const key of backlog) await claim(key, { transient: true });
-    const beforeMine = Date.now();
     await new Promise((resolve) => setTimeout(resolve, 5));
     const mine = `test-mine:${Date.now()}:${Math.random()}`;
     await claim(mine, { transient: true });
-    // The first pass (a timer's) covers only the backlog; the second (ours) covers our claim too.
-    await Promise.all([forgetOldClaims(beforeMine + CLAIM_RETENTION_MS), forgetOldClaims(Date.now() + CLAIM_RETENTION_MS)]);
+    // The first pass (a timer's) is too early for either; the second (ours) covers both.
+    await Promise.all([forgetOldClaims(Date.now()), forgetOldClaims(Date.now() + CLAIM_RETENTION_MS + CLAIM_SWEEP_BUCKET_MS)]);
     expect(await ClaimModel.exists({ _id: mine })).to.equal(null);
     expect(await ClaimModel.exists({ _id: backlog[0] })).to.equal(null);
+  });
+
+  it('a first pass also removes transient claims an earlier run left behind', async () => {
+    const legacy = `count:test-legacy:${Date.now()}:approvedCountRev:0`;
+    await ClaimModel.collection.insertOne({ _id: legacy, at: new Date(Date.now() - CLAIM_RETENTION_MS - 1000) } as never);
+    resetClaimSweep();
+    await forgetOldClaims();
+    expect(await ClaimModel.exists({ _id: legacy })).to.equal(null);
   });
 
   it('keeps one count exact under 50 simultaneous changes from this instance and a second one', async function () {
