@@ -10,8 +10,9 @@
  * so the log has no holes. Every instance polls by `_id` (`findById(next)` until one is missing): one
  * indexed lookup per poll when idle, no scan and no range query, which is what every MongoDB-wire
  * server (FerretDB included) answers from its primary key. Changes published while a write is in
- * flight go out together in the next entry. Entries more than FEED_KEEP numbers old are deleted by
- * `_id` by whoever wrote the newer one (plus one range delete of leftovers at start).
+ * flight go out together in the next entry. Entries more than FEED_KEEP numbers old are deleted FEED_BLOCK
+ * at a time (one pushed-down equality on `block`) by whoever starts a new block (plus one range delete of
+ * leftovers at start).
  */
 import { randomBytes } from 'node:crypto';
 import mongoose, { Schema, model } from 'mongoose';
@@ -86,8 +87,10 @@ export interface SubscribeOptions {
 
 /** How often every instance looks for other instances' changes. */
 export const FEED_POLL_MS = 200;
-/** How many entries the log keeps behind its head. */
+/** How many entries the log keeps behind its head (at least). */
 export const FEED_KEEP = 10_000;
+/** Entries are deleted this many at a time, once all of them are FEED_KEEP behind the head. */
+const FEED_BLOCK = 500;
 
 const entrySchema = new Schema(
   {
@@ -95,9 +98,15 @@ const entrySchema = new Schema(
     origin: { type: String, required: true },
     changes: { type: [Schema.Types.Mixed], required: true },
     at: { type: Date, required: true },
+    /**
+     * "<block size>:<_id / block size>": old entries are deleted a block at a time by this equality
+     * (pushed down, indexed); the size is part of it so that a different size never names other entries.
+     */
+    block: { type: String },
   },
   { versionKey: false },
 );
+entrySchema.index({ block: 1 });
 export const ChangeEntryModel = model('ChangeEntry', entrySchema, 'changefeed');
 
 interface EntryDoc {
@@ -105,6 +114,7 @@ interface EntryDoc {
   origin: string;
   changes: Change[];
   at: Date;
+  block?: string;
   /** Only on the hint (`_id` HEAD_HINT_ID): a sequence number known to exist. */
   head?: number;
 }
@@ -136,6 +146,9 @@ export class ChangeFeed {
   private queue: Change[] = [];
   private writing: Promise<void> | null = null;
   private lastClaimSweep = 0;
+
+  /** `retention` is FEED_KEEP and FEED_BLOCK unless a test wants a short log. */
+  constructor(private readonly retention: { keep: number; block: number } = { keep: FEED_KEEP, block: FEED_BLOCK }) {}
 
   setLogger(logger: Logger): void {
     this.log = logger;
@@ -210,7 +223,8 @@ export class ChangeFeed {
         const [last] = await ChangeEntryModel.find({ _id: op({ $gte: 1 }) }, { _id: 1 }).sort({ _id: -1 }).limit(1).lean<{ _id: number }[]>();
         this.head = last?._id ?? 0;
         // Leftovers older than the log keeps (their deletion by their writer failed): once, at a start without a hint.
-        if (this.head > FEED_KEEP) await ChangeEntryModel.deleteMany({ _id: op({ $gte: 1, $lt: this.head - FEED_KEEP }) });
+        const { keep } = this.retention;
+        if (this.head > keep) await ChangeEntryModel.deleteMany({ _id: op({ $gte: 1, $lt: this.head - keep }) });
       }
       this.next = this.head + 1;
     })().catch((err: unknown) => {
@@ -263,12 +277,14 @@ export class ChangeFeed {
   private async append(changes: Change[]): Promise<void> {
     const at = new Date();
     for (let seq = this.head + 1; ; seq += 1) {
-      const inserted = await insertOnce(() => entries().insertOne({ _id: seq, origin: this.instanceId, changes, at }));
+      const { keep, block: perBlock } = this.retention;
+      const block = `${perBlock}:${Math.floor(seq / perBlock)}`;
+      const inserted = await insertOnce(() => entries().insertOne({ _id: seq, origin: this.instanceId, changes, at, block }));
       this.head = Math.max(this.head, seq);
       if (inserted) {
-        if (seq > FEED_KEEP) {
-          entries().deleteOne({ _id: seq - FEED_KEEP }).catch(() => undefined);
-        }
+        // The writer of a block's first entry deletes the newest block wholly FEED_KEEP behind it.
+        const old = Math.floor((seq - keep) / perBlock) - 1;
+        if (seq % perBlock === 0 && old >= 0) entries().deleteMany({ block: `${perBlock}:${old}` }).catch(() => undefined);
         if (seq % HEAD_HINT_EVERY === 0) {
           // Only a hint: a lost or late write leaves it lower, which costs a starting instance a few more lookups.
           entries()

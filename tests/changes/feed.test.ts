@@ -110,6 +110,27 @@ describe('change feed shared by instances through the database', () => {
     recent.forEach((id, i) => expect(id).to.equal(recent[0] + i));
   });
 
+  it('keeps at least its retention of entries behind the head, deleting older ones a block at a time', async () => {
+    const short = new ChangeFeed({ keep: 30, block: 10 });
+    short.start();
+    try {
+      for (let i = 0; i < 45; i += 1) {
+        short.publish({ type: 'article.changed', siteId, articleId: `feed-short-${i}` });
+        await short.flushed();
+      }
+    } finally {
+      short.stop();
+    }
+    const stored = await ChangeEntryModel.find({}, { _id: 1, block: 1 }).lean<{ _id: number; block?: string }[]>();
+    const head = Math.max(...stored.map((entry) => entry._id));
+    expect(stored.filter((entry) => entry._id >= head - 30), 'the last 30 behind the head and the head are all there').to.have.length(31);
+    // What this feed wrote (blocks of 10) in a block wholly 30 behind its latest block's start is gone.
+    const lastDeletable = (Math.floor((Math.floor(head / 10) * 10 - 30) / 10) - 1) * 10 + 9;
+    const ownOld = stored.filter((entry) => entry.block?.startsWith('10:') && entry._id <= lastDeletable);
+    expect(ownOld.map((entry) => entry._id)).to.deep.equal([]);
+    expect(stored.filter((entry) => entry.block?.startsWith('10:')).length, 'it wrote 45 and deleted whole blocks').to.be.below(45);
+  });
+
   it('lets a starting instance find the head with a few `_id` lookups, not by reading the whole log', async () => {
     // One entry each (changes published together share one), past the point where the head hint is written.
     for (let i = 0; i < 40; i += 1) {
