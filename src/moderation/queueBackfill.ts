@@ -1,10 +1,12 @@
 import type { Types } from 'mongoose';
+import { QUEUE_PLACES_BACKFILLED } from '../comments/authorFilter';
 import { CommentModel, type CommentStatus } from '../comments/comment.model';
 import { setCommentFields } from '../comments/store';
 import type { Logger } from '../logging/logger';
 import { placeNewComments, QueueCounterModel, settleHeads, type QueuePlace } from './queuePlaces';
 
-const DONE = 'backfill:queue-places:1';
+// Also what tells author queries that every comment has its authorId (src/comments/authorFilter.ts).
+const DONE = QUEUE_PLACES_BACKFILLED;
 const BATCH = 500;
 
 interface Legacy extends QueuePlace {
