@@ -1,11 +1,12 @@
 import type { Server } from 'node:http';
 import { createApp } from './app';
 import { bootstrapAdmin } from './accounts/bootstrapAdmin';
+import { backfillNameKeys } from './accounts/nameKeysBackfill';
 import { ConfigError, loadConfig, type Config } from './config/config';
 import { changeFeed, stopChangeFeed } from './changes/feed';
 import { openConfiguredDatabase, type Database } from './db/database';
 import { startSweeper } from './housekeeping/sweep';
-import { backfillNameKeys, backfillQueuePlaces } from './moderation/queueBackfill';
+import { backfillQueuePlaces } from './moderation/queueBackfill';
 import { startNotifications } from './notifications/digest';
 import { handlersInFlight, handlersSettled } from './http/inFlight';
 import { createLogger, type Logger } from './logging/logger';

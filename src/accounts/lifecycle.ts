@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
 import { touchArticle } from '../comments/articleVersion';
+import { commentsOfAuthor } from '../comments/authorFilter';
 import { CommentModel } from '../comments/comment.model';
 import { deleteComment } from '../comments/service';
 import { setOnCommentsOfAuthor } from '../comments/store';
@@ -126,7 +127,7 @@ export async function exportAccount(userId: string): Promise<Record<string, unkn
   const user = await loadWithPassword(userId);
   const [identities, comments, votes, flags, decisions] = await Promise.all([
     IdentityModel.find({ userId: id }).lean(),
-    CommentModel.find({ 'author.id': id }).sort({ createdAt: 1 }).limit(EXPORT_LIMIT).lean(),
+    commentsOfAuthor(id).then((mine) => CommentModel.find(mine).sort({ createdAt: 1 }).limit(EXPORT_LIMIT).lean()),
     VoteModel.find({ userId: id }).limit(EXPORT_LIMIT).lean(),
     FlagModel.find({ userId: id }).limit(EXPORT_LIMIT).lean(),
     ModerationActionModel.find({ targetUserId: id }).sort({ at: 1 }).limit(EXPORT_LIMIT).lean(),
@@ -184,8 +185,9 @@ export async function deleteAccount(userId: string, password: string | undefined
   const viewer = toAuthUser(user);
   // End the sessions first, so nothing new is written under the account while it is emptied.
   await UserModel.updateOne({ _id: id }, { $inc: { tokenVersion: 1 } });
+  const mine = await commentsOfAuthor(id);
   for (;;) {
-    const batch = await CommentModel.find({ 'author.id': id, status: op({ $ne: 'deleted' as const }) }, { _id: 1 }).limit(200).lean();
+    const batch = await CommentModel.find({ ...mine, status: op({ $ne: 'deleted' as const }) }, { _id: 1 }).limit(200).lean();
     if (batch.length === 0) break;
     for (const comment of batch) await deleteComment({ commentId: String(comment._id), viewer });
   }

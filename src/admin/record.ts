@@ -2,6 +2,7 @@ import { trusted, Types } from 'mongoose';
 import { isBanActive, type AuthUser } from '../accounts/authenticate';
 import { UserModel } from '../accounts/user.model';
 import { toUserJson, type UserJson } from '../accounts/userJson';
+import { commentsOfAuthor } from '../comments/authorFilter';
 import { CommentModel, COMMENT_STATUSES, type CommentStatus } from '../comments/comment.model';
 import { notFound } from '../http/problem';
 import { siteBansOf } from '../moderation/bans';
@@ -64,9 +65,10 @@ export async function commenterRecord(viewer: AuthUser, siteId: string, userId: 
   const summary = user ? await authorSummary(siteId, user._id) : null;
   if (!user || !summary) throw notFound('No such user.');
   const site = new Types.ObjectId(siteId);
+  const theirs = { ...(await commentsOfAuthor(user._id)), siteId: site };
   const [comments, myCommentIds] = await Promise.all([
-    CommentModel.find({ 'author.id': user._id, siteId: site }).sort({ createdAt: -1 }).limit(RECENT).lean<ModeratedComment[]>(),
-    CommentModel.find({ 'author.id': user._id, siteId: site, flagCount: trusted({ $gt: 0 }) }, { _id: 1 }).limit(500).lean(),
+    CommentModel.find(theirs).sort({ createdAt: -1 }).limit(RECENT).lean<ModeratedComment[]>(),
+    CommentModel.find({ ...theirs, flagCount: trusted({ $gt: 0 }) }, { _id: 1 }).limit(500).lean(),
   ]);
   const flagIds = myCommentIds.map((c) => c._id);
   const [flagTotal, flags, decisions, siteBans] = await Promise.all([

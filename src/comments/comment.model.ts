@@ -48,7 +48,7 @@ const commentSchema = new Schema(
     ancestors: { type: [Schema.Types.ObjectId], default: [] },
     depth: { type: Number, default: 0 },
     author: { type: authorSchema, required: true },
-    /** `author.id` at the top level, where FerretDB can filter on it (it drops dotted paths): per-author counts. */
+    /** `author.id` at the top level, where FerretDB can filter on it (it drops dotted paths): every per-author query. */
     authorId: { type: Schema.Types.ObjectId, default: null },
     body: { type: String, default: '' },
     html: { type: String, default: '' },
@@ -96,12 +96,13 @@ commentSchema.index({ siteId: 1, articleId: 1, parentId: 1, createdAt: 1, _id: 1
 commentSchema.index({ siteId: 1, articleId: 1, parentId: 1, score: -1, _id: -1 });
 commentSchema.index({ rootId: 1, createdAt: 1 });
 commentSchema.index({ siteId: 1, articleId: 1, status: 1 });
-// One reader's held comments in an article, merged into the cached public page.
+// One reader's held comments in an article, merged into the cached public page (narrowed by the article first).
 commentSchema.index({ siteId: 1, articleId: 1, 'author.id': 1, status: 1 });
 // A queue page is read one bucket at a time, by equality (FerretDB pushes it down, the GIN index serves it).
 commentSchema.index({ queueBucket: 1, queueSeq: 1 });
 commentSchema.index({ flagBucket: 1, flagSeq: 1 });
-commentSchema.index({ 'author.id': 1, createdAt: -1 });
+// One author's comments (rename, deletion, export), oldest or newest first.
+commentSchema.index({ authorId: 1, createdAt: -1 });
 // An author's comments on a site by status (the console's author record), by top-level equality.
 commentSchema.index({ authorId: 1, siteId: 1, status: 1 });
 // An article's featured comments, and a site's comments newest first (console search).

@@ -10,6 +10,7 @@ import { addExactly, op, setExactly, writeClaimed } from '../db/atomic';
 import { insertBatched } from '../db/batchedInsert';
 import { settleHeads } from '../moderation/queuePlaces';
 import { notFound } from '../http/problem';
+import { commentsOfAuthor } from './authorFilter';
 import { CommentModel, completeNewComments, type Comment, type CommentStatus, type NewComment } from './comment.model';
 import type { ThreadCursor, ThreadSort } from './cursor';
 import { VoteModel, voteKey } from './vote.model';
@@ -118,6 +119,7 @@ export async function setCommentFields(
 /**
  * Sets fields on every comment of one author (those matching `also` too), each through its own claimed
  * write: an `updateMany` would read and write whole documents unclaimed, and could undo a vote.
+ * Found by `authorId` (that author's comments only) once every comment has it, see authorFilter.ts.
  * Answers where the written comments are, for callers that must refresh those articles' pages.
  */
 export async function setOnCommentsOfAuthor(
@@ -125,7 +127,7 @@ export async function setOnCommentsOfAuthor(
   set: Record<string, unknown>,
   also: { notifyReplies?: boolean } = {},
 ): Promise<CommentPlace[]> {
-  const found = await CommentModel.find({ 'author.id': authorId, ...also }, { _id: 1, siteId: 1, articleId: 1 }).lean<
+  const found = await CommentModel.find({ ...(await commentsOfAuthor(authorId)), ...also }, { _id: 1, siteId: 1, articleId: 1 }).lean<
     (CommentPlace & { _id: Types.ObjectId })[]
   >();
   const written: CommentPlace[] = [];

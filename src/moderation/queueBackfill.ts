@@ -1,12 +1,12 @@
 import type { Types } from 'mongoose';
-import { nameKeys } from '../accounts/nameKeys';
-import { UserModel } from '../accounts/user.model';
+import { QUEUE_PLACES_BACKFILLED } from '../comments/authorFilter';
 import { CommentModel, type CommentStatus } from '../comments/comment.model';
 import { setCommentFields } from '../comments/store';
 import type { Logger } from '../logging/logger';
 import { placeNewComments, QueueCounterModel, settleHeads, type QueuePlace } from './queuePlaces';
 
-const DONE = 'backfill:queue-places:1';
+// Also what tells author queries that every comment has its authorId (src/comments/authorFilter.ts).
+const DONE = QUEUE_PLACES_BACKFILLED;
 const BATCH = 500;
 
 interface Legacy extends QueuePlace {
@@ -53,22 +53,5 @@ export async function backfillQueuePlaces(logger: Logger): Promise<number> {
   }
   await QueueCounterModel.updateOne({ _id: DONE }, { $set: { next: written } }, { upsert: true });
   if (written > 0) logger.info({ comments: written }, 'moderation queues: placed the comments written before queue places');
-  return written;
-}
-
-const NAMES_DONE = 'backfill:name-keys:1';
-
-/** Once per database: gives accounts written before name keys existed their `nameKeys` (people search). */
-export async function backfillNameKeys(logger: Logger): Promise<number> {
-  if (await QueueCounterModel.exists({ _id: NAMES_DONE })) return 0;
-  let written = 0;
-  const missing = UserModel.collection.find({ nameKeys: { $exists: false } }, { projection: { displayName: 1 } });
-  for await (const user of missing) {
-    const name = typeof user.displayName === 'string' ? user.displayName : '';
-    await UserModel.collection.updateOne({ _id: user._id }, { $set: { nameKeys: nameKeys(name) } });
-    written += 1;
-  }
-  await QueueCounterModel.updateOne({ _id: NAMES_DONE }, { $set: { next: written } }, { upsert: true });
-  if (written > 0) logger.info({ users: written }, 'people search: gave older accounts their name keys');
   return written;
 }

@@ -1,4 +1,5 @@
 import { isValidObjectId, trusted, Types } from 'mongoose';
+import { commentsOfAuthor } from '../comments/authorFilter';
 import { CommentModel } from '../comments/comment.model';
 import { badRequest, notFound } from '../http/problem';
 import { toModeratedCommentJson, type ModeratedComment, type ModeratedCommentJson } from './view';
@@ -42,7 +43,7 @@ export async function searchComments(
   if (query.article) filter.articleId = query.article;
   if (query.status) filter.status = query.status;
   if (query.author) {
-    if (/^[a-f0-9]{24}$/i.test(query.author)) filter['author.id'] = new Types.ObjectId(query.author);
+    if (/^[a-f0-9]{24}$/i.test(query.author)) Object.assign(filter, await commentsOfAuthor(new Types.ObjectId(query.author)));
     else filter['author.displayName'] = trusted({ $regex: `^${escapeRegExp(query.author)}`, $options: 'i' });
   }
   if (query.cursor) {

@@ -1,9 +1,14 @@
 import { expect } from 'chai';
 import type { Express } from 'express';
+import mongoose, { Types } from 'mongoose';
 import request from 'supertest';
 import { IdentityModel, UserModel } from '../../src/accounts/user.model';
+import { QUEUE_PLACES_BACKFILLED } from '../../src/comments/authorFilter';
 import { CommentModel } from '../../src/comments/comment.model';
-import { testApp } from '../support/app';
+import { setOnCommentsOfAuthor } from '../../src/comments/store';
+import { backfillQueuePlaces } from '../../src/moderation/queueBackfill';
+import { QueueCounterModel } from '../../src/moderation/queuePlaces';
+import { testApp, testLogger } from '../support/app';
 import { createTestSite, createTestUser } from '../support/fixtures';
 import { linkTokenFrom, startSmtpServer, type TestSmtpServer } from '../support/smtpServer';
 import { STRONG_PASSWORD, uniqueEmail } from '../accounts/helpers';
@@ -149,6 +154,75 @@ describe('readers: account life cycle', () => {
     await request(app).post('/api/v1/auth/logout-everywhere').set(...auth(account.token)).expect(204);
     await request(app).get('/api/v1/auth/me').set(...auth(account.token)).expect(401);
     await request(app).get('/api/v1/auth/me').set(...auth(second.body.token)).expect(401);
+  });
+
+  it('reaches comments from before authorId: by author.id until the backfill has run, by the indexed authorId after', async () => {
+    const account = await register();
+    const site = await createTestSite();
+    const authorId = new Types.ObjectId(account.user.id);
+    // As an older version left them: no authorId, no queue places.
+    const legacy = [1, 2].map((day) => {
+      const _id = new Types.ObjectId();
+      const at = new Date(Date.UTC(2020, 0, day));
+      return {
+        _id,
+        siteId: new Types.ObjectId(site.id),
+        articleId: 'before-author-ids',
+        parentId: null,
+        rootId: _id,
+        ancestors: [],
+        depth: 0,
+        author: { id: authorId, displayName: 'Lena Life', guestEmail: null, guestWebsite: null, accountDeleted: false },
+        body: `Written on day ${day}.`,
+        html: `<p>Written on day ${day}.</p>`,
+        status: 'approved',
+        reasons: [],
+        notifyReplies: true,
+        createdAt: at,
+        updatedAt: at,
+      };
+    });
+    await CommentModel.collection.insertMany(legacy);
+    const ids = legacy.map((c) => String(c._id));
+    const stored = async () => CommentModel.find({ articleId: 'before-author-ids' }).sort({ createdAt: 1 }).lean();
+
+    // A database whose backfill has not run (or not finished) yet.
+    await QueueCounterModel.deleteOne({ _id: QUEUE_PLACES_BACKFILLED });
+    try {
+      await request(app).patch('/api/v1/me').set(...auth(account.token)).send({ displayName: 'Lena Early' }).expect(200);
+      expect((await stored()).map((c) => c.author.displayName)).to.deep.equal(['Lena Early', 'Lena Early']);
+    } finally {
+      await backfillQueuePlaces(testLogger);
+    }
+    expect((await stored()).map((c) => String(c.authorId))).to.deep.equal([account.user.id, account.user.id]);
+
+    // Once it has: every query for one author's comments filters on authorId, never on the dotted path
+    // FerretDB cannot push down.
+    const authorFilters: string[] = [];
+    mongoose.set('debug', (collection: string, _method: string, filter?: unknown) => {
+      if (collection !== CommentModel.collection.collectionName || !filter || typeof filter !== 'object') return;
+      for (const [field, value] of Object.entries(filter)) {
+        if (value instanceof Types.ObjectId && value.equals(authorId)) authorFilters.push(field);
+      }
+    });
+    try {
+      await request(app).patch('/api/v1/me').set(...auth(account.token)).send({ displayName: 'Lena Later' }).expect(200);
+      expect((await stored()).map((c) => c.author.displayName)).to.deep.equal(['Lena Later', 'Lena Later']);
+      await setOnCommentsOfAuthor(authorId, { notifyReplies: false }, { notifyReplies: true });
+      expect((await stored()).map((c) => c.notifyReplies)).to.deep.equal([false, false]);
+      const exported = await request(app).get('/api/v1/me/export').set(...auth(account.token)).expect(200);
+      expect(JSON.parse(exported.text).comments.map((c: { id: string }) => c.id)).to.include.members(ids);
+      await request(app).delete('/api/v1/me').set(...auth(account.token)).send({ password: STRONG_PASSWORD }).expect(204);
+    } finally {
+      mongoose.set('debug', false);
+    }
+    const after = await stored();
+    expect(after.map((c) => [c.status, c.author.id, c.authorId, c.author.displayName])).to.deep.equal([
+      ['deleted', null, null, 'deleted account'],
+      ['deleted', null, null, 'deleted account'],
+    ]);
+    expect(authorFilters.length).to.be.greaterThan(3);
+    expect(new Set(authorFilters)).to.deep.equal(new Set(['authorId']));
   });
 
   describe('your data', () => {

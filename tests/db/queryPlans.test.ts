@@ -42,6 +42,10 @@ describe('embedded database: hot queries read through indexes (FerretDB on Postg
     ['a flagged queue bucket', CommentModel.collection.collectionName, { flagBucket: `${String(siteId)}:flagged:0` }],
     ["an author's comments on a site by status", CommentModel.collection.collectionName, { authorId: new Types.ObjectId(), siteId, status: 'approved' }],
     ["whether an author has an approved comment (first-comment rule)", CommentModel.collection.collectionName, { authorId: new Types.ObjectId(), status: 'approved' }],
+    // Account rename, deletion and export; the unsubscribe link; a moderator's record of, or search by, one author.
+    ["an author's comments", CommentModel.collection.collectionName, { authorId: new Types.ObjectId() }],
+    ["an author's comments that ask for reply mails", CommentModel.collection.collectionName, { authorId: new Types.ObjectId(), notifyReplies: true }],
+    ["an author's comments on a site", CommentModel.collection.collectionName, { authorId: new Types.ObjectId(), siteId }],
     ['the article document by _id', ArticleModel.collection.collectionName, { _id: `${String(siteId)}:plans-article` }],
     ['a user by _id', UserModel.collection.collectionName, { _id: new Types.ObjectId() }],
     // An array field holding the value: `_jsonb->'nameKeys' @> '"quil"'` is array containment, served by GIN.
@@ -77,6 +81,8 @@ describe('embedded database: hot queries read through indexes (FerretDB on Postg
       expect(await pushedDown(comments, { flagBucket: `${String(siteId)}:flagged:3` })).to.equal(true);
       expect(await pushedDown(comments, { authorId: new Types.ObjectId(), siteId, status: 'approved' })).to.equal(true);
       expect(await pushedDown(comments, { authorId: new Types.ObjectId(), status: 'approved' })).to.equal(true);
+      expect(await pushedDown(comments, { authorId: new Types.ObjectId() })).to.equal(true);
+      expect(await pushedDown(comments, { authorId: new Types.ObjectId(), notifyReplies: true })).to.equal(true);
       expect(await pushedDown(users, { nameKeys: 'quil' })).to.equal(true);
     });
 

@@ -1,9 +1,11 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { backfillNameKeys } from '../../src/accounts/nameKeysBackfill';
 import { openDatabase, type Database } from '../../src/db/database';
 import type { LocalDbPreference } from '../../src/db/localServer';
 import { createLogger } from '../../src/logging/logger';
+import { backfillQueuePlaces } from '../../src/moderation/queueBackfill';
 import { contractViolations } from './contract';
 
 let database: Database | null = null;
@@ -37,6 +39,10 @@ export const mochaHooks = {
       logger,
       dbName,
     });
+    // As every start does. On a fresh database they find nothing and write their done markers, so the
+    // suite runs as a started service does (author queries by the indexed authorId, src/comments/authorFilter.ts).
+    await backfillQueuePlaces(logger);
+    await backfillNameKeys(logger);
     process.stdout.write(`  test database: ${database.backend}\n`);
   },
   /**
