@@ -7,9 +7,18 @@ import { QueueCounterModel } from '../moderation/queuePlaces';
  */
 export const QUEUE_PLACES_BACKFILLED = 'backfill:queue-places:1';
 
+/** Once seen, the marker is trusted for the life of the process: it is never removed. */
+let completeSeen = false;
+
 /** Whether every comment carries `authorId` (new ones get it on insert, older ones from the backfill). */
 export async function authorIdsComplete(): Promise<boolean> {
-  return (await QueueCounterModel.exists({ _id: QUEUE_PLACES_BACKFILLED })) !== null;
+  completeSeen ||= (await QueueCounterModel.exists({ _id: QUEUE_PLACES_BACKFILLED })) !== null;
+  return completeSeen;
+}
+
+/** Forgets that the marker was seen (tests remove it to stand for a database an older version left). */
+export function forgetAuthorIdsComplete(): void {
+  completeSeen = false;
 }
 
 export type AuthorFilter = { authorId: Types.ObjectId } | { 'author.id': Types.ObjectId };

@@ -48,10 +48,10 @@ export async function siteOfComment(commentId: string): Promise<string | null> {
   return found ? String(found.siteId) : null;
 }
 
-/** Whether the user has an approved comment anywhere: authorId and status are pushed down together. */
+/** Whether the user has an approved comment anywhere: authorId and status are pushed down together (see authorFilter.ts). */
 export async function authorHasApprovedComment(userId: Id): Promise<boolean> {
   if (typeof userId === 'string' && !OBJECT_ID.test(userId)) return false;
-  return (await CommentModel.exists({ authorId: new Types.ObjectId(String(userId)), status: 'approved' })) !== null;
+  return (await CommentModel.exists({ ...(await commentsOfAuthor(new Types.ObjectId(String(userId)))), status: 'approved' })) !== null;
 }
 
 /** Inserts a new comment (validated, with the model's defaults), together with others being posted at the same moment. */

@@ -3,6 +3,7 @@ import type { Express } from 'express';
 import { Types } from 'mongoose';
 import request from 'supertest';
 import { CommentModel } from '../../src/comments/comment.model';
+import { forgetAuthorIdsComplete } from '../../src/comments/authorFilter';
 import { queueQuerySchema } from '../../src/moderation/schemas';
 import { readQueue } from '../../src/moderation/queue';
 import { backfillQueuePlaces } from '../../src/moderation/queueBackfill';
@@ -186,6 +187,7 @@ describe('moderation queue in buckets: a page reads a page-sized set of rows', f
     }));
     await CommentModel.collection.insertMany(legacy);
     await QueueCounterModel.deleteOne({ _id: 'backfill:queue-places:1' });
+    forgetAuthorIdsComplete();
     expect(await backfillQueuePlaces(testLogger)).to.be.greaterThan(1);
     const page = await readQueue(String(siteId), queueQuerySchema.parse({}));
     expect(page.items.map((i) => i.body)).to.deep.equal(['written at minute 1', 'written at minute 2']);
