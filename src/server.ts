@@ -4,6 +4,7 @@ import { bootstrapAdmin } from './accounts/bootstrapAdmin';
 import { backfillNameKeys } from './accounts/nameKeysBackfill';
 import { ConfigError, loadConfig, type Config } from './config/config';
 import { changeFeed, stopChangeFeed } from './changes/feed';
+import { foldPendingCounters } from './db/atomic';
 import { openConfiguredDatabase, type Database } from './db/database';
 import { startSweeper } from './housekeeping/sweep';
 import { backfillQueuePlaces } from './moderation/queueBackfill';
@@ -66,6 +67,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       await imports.stop();
       stopChangeFeed();
       await changeFeed.flushed();
+      // Counts written as chained claims go into their documents now rather than a second later.
+      await foldPendingCounters().catch((err: unknown) => logger.warn({ err }, 'could not fold counts at shutdown; the claims keep them'));
       await database.close();
       logger.info({ drainMs: Date.now() - started }, 'shutdown complete');
     })();

@@ -11,12 +11,21 @@
  */
 import { Types } from 'mongoose';
 import { publishChange, subscribeChanges, type Change, type ChangeDetail, type ChangeMeta } from '../changes/feed';
-import { addExactly, op, setExactly, upsertWithRetry } from '../db/atomic';
+import { addExactly, chainCounter, op, readExactly, setExactly, upsertWithRetry } from '../db/atomic';
 import { ArticleModel, articleKey, PendingAuthorModel, pendingAuthorKey } from './article.model';
 import type { CommentStatus } from './comment.model';
 import { authorsWithHeldComments, countApprovedComments, hasHeldComment } from './store';
 
 type Id = Types.ObjectId | string;
+
+// A post moves its article's count by one claim insert; the document follows a second later (see atomic.ts).
+chainCounter(ArticleModel, 'approvedCountRev');
+
+/** The article's approved count and its revision, exactly; null when its document has no count yet. */
+const readApprovedCount = async (key: string): Promise<{ count: number; rev: number } | null> => {
+  const read = await readExactly(ArticleModel, key, ['approvedCount'], 'approvedCountRev');
+  return read ? { count: read.values.approvedCount, rev: read.rev } : null;
+};
 
 /* ------------------------------------------------------------------ versions, in process */
 
@@ -240,8 +249,7 @@ async function adoptArticle(siteId: string, articleId: string): Promise<number> 
   await ArticleModel.updateOne({ _id, approvedCount: op({ $exists: false }) }, { $set: { approvedCount, approvedCountRev: 0 } });
   rememberArticle(_id);
   bumpLocally(siteId, articleId);
-  const doc = await ArticleModel.findById(_id, { approvedCount: 1 }).lean<{ approvedCount?: number }>();
-  return doc?.approvedCount ?? approvedCount;
+  return (await readApprovedCount(_id))?.count ?? approvedCount;
 }
 
 /**
@@ -252,8 +260,7 @@ async function adoptArticle(siteId: string, articleId: string): Promise<number> 
 export async function reconcileArticle(siteId: string, articleId: string): Promise<void> {
   await markExistingPendingAuthors(siteId, articleId);
   const _id = articleKey(siteId, articleId);
-  const doc = await ArticleModel.findById(_id, { approvedCount: 1 }).lean<{ approvedCount?: number }>();
-  if (doc && typeof doc.approvedCount === 'number') {
+  if (await readApprovedCount(_id)) {
     const approvedCount = await countApprovedComments(siteId, articleId);
     await setExactly(ArticleModel, _id, ['approvedCount'], 'approvedCountRev', () => ({ approvedCount }));
   }
@@ -286,15 +293,12 @@ export async function approvedCountOfArticle(siteId: string, articleId: string):
 /** The article's approved count and the revision it was written at (-1 when just adopted). */
 export async function approvedCountWithRevision(siteId: string, articleId: string): Promise<{ count: number; rev: number }> {
   const key = articleKey(siteId, articleId);
-  const doc = await ArticleModel.findById(key, { approvedCount: 1, approvedCountRev: 1 }).lean<{
-    approvedCount?: number;
-    approvedCountRev?: number;
-  }>();
-  if (doc && typeof doc.approvedCount === 'number') {
+  const read = await readApprovedCount(key);
+  if (read) {
     rememberArticle(key);
-    return { count: doc.approvedCount, rev: doc.approvedCountRev ?? 0 };
+    return read;
   }
-  if (doc) knownArticles.delete(key);
+  knownArticles.delete(key);
   return { count: await adoptArticle(siteId, articleId), rev: -1 };
 }
 

@@ -50,6 +50,10 @@ const claimSchema = new Schema(
     at: { type: Date, required: true },
     /** A transient claim's sweep bucket (see `forgetOldClaims`); absent on claims that stay. */
     sweep: { type: Number, default: undefined },
+    /** A chained counter's claim (see "Exact counters"): its values at `rev`, and the document they fold into. */
+    values: { type: Schema.Types.Mixed, default: undefined },
+    rev: { type: Number, default: undefined },
+    fold: { type: Schema.Types.Mixed, default: undefined },
   },
   { versionKey: false },
 );
@@ -87,6 +91,7 @@ export async function forgetOldClaims(now = Date.now(), retentionMs = CLAIM_RETE
     const last = sweepBucket(now - retentionMs) - 1;
     let forgotten = 0;
     if (nextBucket === null) {
+      await foldBeforeForgetting({ sweep: op({ $lte: last }) });
       const leftovers = await ClaimModel.deleteMany({
         $or: [
           { sweep: op({ $lte: last }) },
@@ -97,6 +102,7 @@ export async function forgetOldClaims(now = Date.now(), retentionMs = CLAIM_RETE
       nextBucket = last + 1;
     }
     for (; nextBucket <= last; nextBucket += 1) {
+      await foldBeforeForgetting({ sweep: nextBucket });
       forgotten += (await ClaimModel.deleteMany({ sweep: nextBucket })).deletedCount;
     }
     return forgotten;
@@ -119,8 +125,13 @@ export function resetClaimSweep(): void {
  * guard one moment (a revision) and are deleted once CLAIM_RETENTION_MS has passed; the others stay.
  */
 export async function claim(key: string, options: { transient?: boolean } = {}): Promise<boolean> {
+  return insertClaim(key, options.transient === true);
+}
+
+/** Inserts the claim (with `payload`, fields that travel in the claim itself); true when it was not there yet. */
+async function insertClaim(key: string, transient: boolean, payload: Record<string, unknown> = {}): Promise<boolean> {
   const at = new Date();
-  const doc = options.transient ? { _id: key, at, sweep: sweepBucket(at.getTime()) } : { _id: key, at };
+  const doc = transient ? { ...payload, _id: key, at, sweep: sweepBucket(at.getTime()) } : { ...payload, _id: key, at };
   // Sent with the other claims being made right now: one insert for all of them.
   return (await insertOnce(() => insertBatched(ClaimModel.collection, [doc]).then(() => true))) !== null;
 }
@@ -142,6 +153,13 @@ async function claimedAt(key: string): Promise<number | null> {
  * simultaneous increments cost a few round trips rather than 50 retries. A writer that claimed and then
  * died would block the counter; after CLAIM_LEASE_MS a waiter takes its place with a second claim, and a
  * writer whose claim is older than half the lease gives up rather than write late.
+ *
+ * Chained counters (`chainCounter`: an article's approved count) skip the document write on the hot
+ * path: the claim of revision r carries the values of r+1, so inserting it IS the write, and a counter
+ * is read as its document plus the chain of claims after the document's revision (`count:<key>:<r>`,
+ * `<r+1>`, ... until one is missing). The writing instance folds the latest values into the document
+ * about a second later (one update per counter however many changes), and claims are only swept once
+ * the document has passed them (`forgetOldClaims` folds first), so the chain is never cut.
  * ---------------------------------------------------------------------------------------------- */
 
 export const CLAIM_LEASE_MS = 10_000;
@@ -187,11 +205,151 @@ async function readCounter(target: CounterTarget, id: unknown, fields: string[],
   return { rev: number(revField), values: Object.fromEntries(fields.map((field) => [field, number(field)])), at: Date.now() };
 }
 
+/** Counters written as chained claims, by `<collection>:<revision field>`. */
+const chainedCounters = new Set<string>();
+
+/**
+ * Makes the counters under `revField` of this collection chained (see above). Every writer of them
+ * must be in a process that declared it (declare at module load, beside the model), and readers read
+ * them with `readExactly`.
+ */
+export function chainCounter(target: CounterTarget, revField: string): void {
+  chainedCounters.add(`${target.collection.collectionName}:${revField}`);
+}
+
+const isChained = (target: CounterTarget, revField: string): boolean => chainedCounters.has(`${target.collection.collectionName}:${revField}`);
+
+/** What a chained claim carries: the values at `rev`, and where to fold them. */
+interface ChainLink {
+  values?: Counts;
+  rev?: number;
+  fold?: { collection: string; id: unknown; revField: string };
+}
+
+/** The counter as its document has it, then moved along every chained claim after it. */
+async function readChain(target: CounterTarget, id: unknown, fields: string[], revField: string, key: string): Promise<CounterState> {
+  let state = await readCounter(target, id, fields, revField);
+  for (;;) {
+    const link = await ClaimModel.findById(`count:${key}:${state.rev}`, { values: 1 }).lean<ChainLink>();
+    const values = link?.values;
+    // No claim: the end. A claim without values: a document write in flight (a late writer's, or an older version's).
+    if (!values) return state;
+    state = { rev: state.rev + 1, values: Object.fromEntries(fields.map((field) => [field, values[field] ?? 0])), at: Date.now() };
+  }
+}
+
+/**
+ * A counter's exact values and revision now (a chained counter's chain walked); null when its
+ * document is missing or lacks one of `fields` (the caller creates it).
+ */
+export async function readExactly(target: CounterTarget, id: unknown, fields: string[], revField: string): Promise<{ values: Counts; rev: number } | null> {
+  const doc = await target.collection.findOne({ _id: id } as mongoose.mongo.Filter<mongoose.mongo.Document>, {
+    projection: Object.fromEntries([...fields, revField].map((field) => [field, 1])),
+  });
+  if (!doc || fields.some((field) => typeof doc[field] !== 'number')) return null;
+  if (!isChained(target, revField)) {
+    return { values: Object.fromEntries(fields.map((field) => [field, doc[field] as number])), rev: typeof doc[revField] === 'number' ? (doc[revField] as number) : 0 };
+  }
+  const state = await readChain(target, id, fields, revField, revisionKey(target, id, revField));
+  return { values: state.values, rev: state.rev };
+}
+
+/* Folding: the latest values of a chained counter written into its document, a second after a change. */
+
+const FOLD_DELAY_MS = 1_000;
+
+interface PendingFold {
+  target: CounterTarget;
+  id: unknown;
+  fields: string[];
+  revField: string;
+  timer: NodeJS.Timeout;
+}
+
+const pendingFolds = new Map<string, PendingFold>();
+
+/** Writes `values` at `rev` into the document unless it is already there or further. */
+async function foldInto(target: CounterTarget, id: unknown, revField: string, values: Counts, rev: number): Promise<void> {
+  const result = await target.collection.updateOne(
+    { _id: id, [revField]: { $lt: rev } } as mongoose.mongo.Filter<mongoose.mongo.Document>,
+    { $set: { ...values, [revField]: rev } },
+  );
+  if (result.matchedCount > 0) return;
+  // Already at or past `rev`, or no document yet (then it is created here).
+  await insertOnce(() => target.collection.insertOne({ _id: id, ...values, [revField]: rev } as mongoose.mongo.Document));
+}
+
+async function foldNow(key: string): Promise<void> {
+  const fold = pendingFolds.get(key);
+  if (!fold) return;
+  clearTimeout(fold.timer);
+  pendingFolds.delete(key);
+  try {
+    // What this process last wrote, or (forgotten since) the chain read again.
+    const known = knownCounters.get(key);
+    const latest = known ?? (await readChain(fold.target, fold.id, fold.fields, fold.revField, key));
+    await foldInto(fold.target, fold.id, fold.revField, latest.values, latest.rev);
+  } catch {
+    // The chain still holds the values; the sweep folds before it forgets them.
+    scheduleFold(key, fold.target, fold.id, fold.fields, fold.revField);
+  }
+}
+
+function scheduleFold(key: string, target: CounterTarget, id: unknown, fields: string[], revField: string): void {
+  if (pendingFolds.has(key)) return;
+  const timer = setTimeout(() => void foldNow(key), FOLD_DELAY_MS);
+  timer.unref();
+  pendingFolds.set(key, { target, id, fields, revField, timer });
+}
+
+/** Folds every pending chained counter now (at shutdown, so that the documents are current). */
+export async function foldPendingCounters(): Promise<void> {
+  await Promise.all([...pendingFolds.keys()].map((key) => foldNow(key)));
+}
+
+/** Drops pending folds unwritten (tests stand for a process that died with them). */
+export function dropPendingFolds(): void {
+  for (const fold of pendingFolds.values()) clearTimeout(fold.timer);
+  pendingFolds.clear();
+}
+
+/**
+ * Before claims are forgotten: every chained counter they moved is folded into its document up to
+ * them at least, so that forgetting them cuts no chain (the instance that wrote them may have died
+ * before its fold).
+ */
+async function foldBeforeForgetting(filter: Record<string, unknown>): Promise<void> {
+  const links = await ClaimModel.find({ ...filter, fold: op({ $exists: true }) }, { fold: 1, rev: 1, values: 1 }).lean<ChainLink[]>();
+  const highest = new Map<string, Required<ChainLink>>();
+  for (const link of links) {
+    if (!link.fold || !link.values || typeof link.rev !== 'number') continue;
+    const key = `${link.fold.collection}:${String(link.fold.id)}:${link.fold.revField}`;
+    const seen = highest.get(key);
+    if (!seen || seen.rev < link.rev) highest.set(key, { fold: link.fold, rev: link.rev, values: link.values });
+  }
+  for (const [key, link] of highest) {
+    const target = { collection: mongoose.connection.collection(link.fold.collection) as unknown as mongoose.mongo.Collection };
+    const fields = Object.keys(link.values);
+    const doc = await readCounter(target, link.fold.id, fields, link.fold.revField);
+    if (doc.rev >= link.rev) continue;
+    const latest = await readChain(target, link.fold.id, fields, link.fold.revField, key);
+    await foldInto(target, link.fold.id, link.fold.revField, latest.values, latest.rev);
+  }
+}
+
 /** What a writer read: the document's revision, what it needs of the document, and when it read it. */
 interface Seen<D> {
   rev: number;
   doc: D;
   at: number;
+}
+
+/** A write decided on what was read. */
+interface ClaimedWrite<R> {
+  /** Fields the revision's claim carries: for a chained counter, the new values (the claim is the write). */
+  payload?: Record<string, unknown>;
+  /** Runs once the revision is owned; `late` when it was taken over from a claim whose writer never wrote. */
+  write: (nextRev: number, late: boolean) => Promise<R>;
 }
 
 /**
@@ -204,16 +362,19 @@ async function writeAtRevision<D, R>(
   key: string,
   read: () => Promise<Seen<D>>,
   known: () => Seen<D> | undefined,
-  change: (seen: Seen<D>) => ((nextRev: number) => Promise<R>) | null,
+  change: (seen: Seen<D>) => ClaimedWrite<R> | null,
 ): Promise<{ seen: Seen<D>; result: R | null }> {
   let fresh: Seen<D> | undefined;
   for (let attempt = 0; attempt < 200; attempt += 1) {
     const seen = fresh ?? known() ?? (await read());
     fresh = undefined;
-    const write = change(seen);
-    if (!write) return { seen, result: null };
+    const planned = change(seen);
+    if (!planned) return { seen, result: null };
     const claimKey = `count:${key}:${seen.rev}`;
-    let owned = await claim(claimKey, { transient: true });
+    let owned = await insertClaim(claimKey, true, planned.payload);
+    // A chained write is done once its claim is in: nothing is left to be late for.
+    if (owned && planned.payload) return { seen, result: await planned.write(seen.rev + 1, false) };
+    let late = false;
     if (!owned) {
       knownCounters.delete(key);
       const again = await read();
@@ -223,7 +384,7 @@ async function writeAtRevision<D, R>(
       }
       // Claimed but not written yet: still in flight, or its writer died.
       const at = await claimedAt(claimKey);
-      if (at !== null && Date.now() - at > CLAIM_LEASE_MS) owned = await claim(`${claimKey}:late`, { transient: true });
+      if (at !== null && Date.now() - at > CLAIM_LEASE_MS) owned = late = await claim(`${claimKey}:late`, { transient: true });
       if (!owned) {
         await delay(1 + Math.random() * Math.min(50, 2 ** Math.min(attempt, 6)));
         continue;
@@ -234,7 +395,7 @@ async function writeAtRevision<D, R>(
       knownCounters.delete(key);
       continue;
     }
-    return { seen, result: await write(seen.rev + 1) };
+    return { seen, result: await planned.write(seen.rev + 1, late) };
   }
   // Most often a writer lost its database mid-change and its claim has not expired yet: the caller
   // should retry shortly, like any other moment the database cannot serve it (503).
@@ -261,12 +422,12 @@ async function changeClaimed(
       ? { rev: cached.rev, doc: cached.values, at: cached.at }
       : undefined;
   };
+  const chained = isChained(target, revField) && Object.keys(alongside).length === 0;
   const read = async (): Promise<Seen<Counts>> => {
-    const state = await readCounter(target, id, fields, revField);
+    const state = chained ? await readChain(target, id, fields, revField, key) : await readCounter(target, id, fields, revField);
     return { rev: state.rev, doc: state.values, at: state.at };
   };
-  const { seen, result } = await writeAtRevision(key, read, known, (state) => async (nextRev) => {
-    const values = change(state.doc);
+  const writeDocument = async (values: Counts, nextRev: number): Promise<void> => {
     await upsertWithRetry(() =>
       target.collection.updateOne(
         { _id: id } as mongoose.mongo.Filter<mongoose.mongo.Document>,
@@ -274,8 +435,19 @@ async function changeClaimed(
         { upsert: true },
       ),
     );
-    remember(key, { rev: nextRev, values, at: Date.now() });
-    return { values, rev: nextRev };
+  };
+  const { seen, result } = await writeAtRevision(key, read, known, (state) => {
+    const values = change(state.doc);
+    const collection = target.collection.collectionName;
+    return {
+      ...(chained ? { payload: { values, rev: state.rev + 1, fold: { collection, id, revField } } } : {}),
+      write: async (nextRev, late) => {
+        if (chained && !late) scheduleFold(key, target, id, fields, revField);
+        else await writeDocument(values, nextRev);
+        remember(key, { rev: nextRev, values, at: Date.now() });
+        return { values, rev: nextRev };
+      },
+    };
   });
   if (!result) throw new Error('unreachable: a count always changes');
   return { before: seen.doc, after: result.values, rev: result.rev };
@@ -311,14 +483,17 @@ export async function writeClaimed<D extends Record<string, unknown>, C, R>(
     const rev = doc && typeof doc[revField] === 'number' ? (doc[revField] as number) : 0;
     return { rev, doc, at: Date.now() };
   };
+  if (isChained(target, revField)) throw new Error(`${key} is a chained counter: its document is written by folds only`);
   const { seen, result } = await writeAtRevision(key, read, () => undefined, (state) => {
     const decided = io.change(state.doc);
     if (decided === null) return null;
-    return async (nextRev) => {
-      const written = await io.write(decided, nextRev);
-      // What this instance knew of the document's counts is a revision behind now.
-      knownCounters.delete(key);
-      return written;
+    return {
+      write: async (nextRev) => {
+        const written = await io.write(decided, nextRev);
+        // What this instance knew of the document's counts is a revision behind now.
+        knownCounters.delete(key);
+        return written;
+      },
     };
   });
   return { doc: seen.doc, written: result };

@@ -8,8 +8,11 @@ import {
   ClaimModel,
   CLAIM_RETENTION_MS,
   CLAIM_SWEEP_BUCKET_MS,
+  dropPendingFolds,
+  foldPendingCounters,
   forgetKnownCounters,
   forgetOldClaims,
+  readExactly,
   resetClaimSweep,
 } from '../../src/db/atomic';
 import { testApp } from '../support/app';
@@ -71,6 +74,7 @@ describe('atomic tools on the embedded database', () => {
   it('keeps one count exact under 50 simultaneous changes from this instance and a second one', async function () {
     this.timeout(120_000);
     const _id = `exact-${Date.now()}`;
+    await ArticleModel.create({ _id, approvedCount: 0 });
     const changes = Array.from({ length: 50 }, (_, i) => {
       const delta = i % 5 === 0 ? -1 : 1;
       // Half go through this instance's queue, half race it as another instance would.
@@ -80,9 +84,25 @@ describe('atomic tools on the embedded database', () => {
     });
     await Promise.all(changes);
     forgetKnownCounters();
+    // 10 of the 50 are -1. Read through the chain of claims at once, and from the document once folded.
+    expect((await readExactly(ArticleModel, _id, ['approvedCount'], 'approvedCountRev'))?.values.approvedCount).to.equal(40 - 10);
+    await foldPendingCounters();
     const stored = await ArticleModel.findById(_id).lean<{ approvedCount: number }>();
-    // 10 of the 50 are -1.
     expect(stored?.approvedCount).to.equal(40 - 10);
+  });
+
+  it('keeps a chained count whose writer died before folding it: the sweep folds before it forgets the claims', async () => {
+    const _id = `orphaned-${Date.now()}`;
+    await ArticleModel.create({ _id, approvedCount: 5 });
+    await Promise.all(Array.from({ length: 12 }, () => addExactly(ArticleModel, _id, { approvedCount: 1 }, 'approvedCountRev')));
+    dropPendingFolds();
+    forgetKnownCounters();
+    expect((await ArticleModel.findById(_id).lean<{ approvedCount: number }>())?.approvedCount, 'not folded').to.equal(5);
+    resetClaimSweep();
+    await forgetOldClaims(Date.now() + CLAIM_RETENTION_MS + CLAIM_SWEEP_BUCKET_MS);
+    expect(await ClaimModel.countDocuments({ _id: new RegExp(`^count:articles:${_id}:`) }), 'its claims are gone').to.equal(0);
+    expect((await ArticleModel.findById(_id).lean<{ approvedCount: number }>())?.approvedCount).to.equal(17);
+    expect((await readExactly(ArticleModel, _id, ['approvedCount'], 'approvedCountRev'))?.values.approvedCount).to.equal(17);
   });
 
   it('keeps the article count exact under 20 simultaneous posts over HTTP', async function () {
@@ -95,6 +115,7 @@ describe('atomic tools on the embedded database', () => {
     );
     const answers = await Promise.all(posts);
     for (const answer of answers) expect(answer.status).to.equal(201);
+    await foldPendingCounters();
     const stored = await ArticleModel.findById(articleKey(site.id, article)).lean<{ approvedCount: number }>();
     expect(stored?.approvedCount).to.equal(20);
     const counts = await request(app).get(`/api/v1/sites/${site.id}/counts`).query({ articles: article }).expect(200);
