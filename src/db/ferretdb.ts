@@ -124,7 +124,9 @@ export function startFerretdb(
       '--log-format=json',
     ],
     // Its own process group, so a terminal's Ctrl-C reaches only the service, which stops it in order.
-    { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    // GOGC=400 (unless set): its garbage collector ran often on a small heap; measured with 10 clients
+    // posting, about 15 % less FerretDB CPU per post for about 20 MB more memory.
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, GOGC: process.env.GOGC ?? '400' } },
   );
   // FerretDB logs every unsupported command at WARN (the driver's endSessions, for one), so only
   // its errors are raised to our warn level; the rest stays at debug.
