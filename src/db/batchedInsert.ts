@@ -1,7 +1,8 @@
 /**
  * Inserts from concurrent requests into one collection, sent as one `insertMany`: whatever arrives
  * while a collection's previous insert is on the wire goes out together when it returns (group
- * commit). An idle collection's insert leaves at once, so a lone request waits for nothing.
+ * commit). An idle collection's insert leaves at once, so a lone request waits for nothing; a busy one
+ * (it sent a batch moments ago) gathers for GATHER_MS first, so that concurrent posts share more.
  *
  * Why: on the embedded database an insert costs about 0.6 ms of FerretDB and PostgreSQL CPU and a
  * round trip of ours, and ten documents in one `insertMany` about 1.4 ms together. Every post writes
@@ -26,10 +27,19 @@ interface Lane {
   collection: Collection;
   waiting: Waiting[];
   sending: boolean;
+  /** When its last batch left (ms). */
+  sentAt: number;
 }
 
 /** Enough to amortise a round trip, small enough that one batch never holds a request for long. */
 const MAX_DOCS_PER_BATCH = 200;
+/**
+ * How long a busy lane gathers before it sends, and how recent its last batch must be to count as busy.
+ * Measured with 10 clients posting (FerretDB on PostgreSQL), three alternating pairs: 2 ms of gathering
+ * gave 282-345 posts/s against 244-300 without, with 10-25 % less database CPU per post.
+ */
+const GATHER_MS = 2;
+const BUSY_MS = 10;
 
 const lanes = new Map<Collection, Lane>();
 
@@ -90,7 +100,12 @@ async function send(lane: Lane): Promise<void> {
 function drain(lane: Lane): void {
   if (lane.sending || lane.waiting.length === 0) return;
   lane.sending = true;
-  void send(lane).finally(() => {
+  const busy = Date.now() - lane.sentAt < BUSY_MS;
+  const gathered = busy ? new Promise<void>((resolve) => setTimeout(resolve, GATHER_MS)) : Promise.resolve();
+  void gathered.then(() => {
+    lane.sentAt = Date.now();
+    return send(lane);
+  }).finally(() => {
     lane.sending = false;
     drain(lane);
   });
@@ -106,7 +121,7 @@ export function insertBatched(collection: Collection, docs: Document[]): Promise
   if (docs.length === 0) return Promise.resolve();
   let lane = lanes.get(collection);
   if (!lane) {
-    lane = { collection, waiting: [], sending: false };
+    lane = { collection, waiting: [], sending: false, sentAt: 0 };
     lanes.set(collection, lane);
   }
   const own = lane;
