@@ -267,6 +267,8 @@ interface PendingFold {
 }
 
 const pendingFolds = new Map<string, PendingFold>();
+/** Folds under way, per counter: one at a time, so that an older fold never lands after a newer one. */
+const runningFolds = new Map<string, Promise<void>>();
 
 /** Writes `values` at `rev` into the document unless it is already there or further. */
 async function foldInto(target: CounterTarget, id: unknown, revField: string, values: Counts, rev: number): Promise<void> {
@@ -279,11 +281,20 @@ async function foldInto(target: CounterTarget, id: unknown, revField: string, va
   await insertOnce(() => target.collection.insertOne({ _id: id, ...values, [revField]: rev } as mongoose.mongo.Document));
 }
 
-async function foldNow(key: string): Promise<void> {
+function foldNow(key: string): Promise<void> {
   const fold = pendingFolds.get(key);
-  if (!fold) return;
+  if (!fold) return Promise.resolve();
   clearTimeout(fold.timer);
   pendingFolds.delete(key);
+  const before = runningFolds.get(key) ?? Promise.resolve();
+  const running: Promise<void> = before.then(() => runFold(key, fold)).finally(() => {
+    if (runningFolds.get(key) === running) runningFolds.delete(key);
+  });
+  runningFolds.set(key, running);
+  return running;
+}
+
+async function runFold(key: string, fold: PendingFold): Promise<void> {
   try {
     // What this process last wrote, or (forgotten since) the chain read again.
     const known = knownCounters.get(key);
@@ -304,7 +315,7 @@ function scheduleFold(key: string, target: CounterTarget, id: unknown, fields: s
 
 /** Folds every pending chained counter now (at shutdown, so that the documents are current). */
 export async function foldPendingCounters(): Promise<void> {
-  await Promise.all([...pendingFolds.keys()].map((key) => foldNow(key)));
+  await Promise.all([...[...pendingFolds.keys()].map((key) => foldNow(key)), ...runningFolds.values()]);
 }
 
 /** Drops pending folds unwritten (tests stand for a process that died with them). */
