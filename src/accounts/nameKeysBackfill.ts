@@ -4,11 +4,11 @@ import { nameKeys } from './nameKeys';
 import { UserModel } from './user.model';
 
 // Kept among the queue counters, where the first version wrote it: databases that ran it do not run it again.
-const NAMES_DONE = 'backfill:name-keys:1';
+export const NAME_KEYS_BACKFILLED = 'backfill:name-keys:1';
 
 /** Once per database: gives accounts written before name keys existed their `nameKeys` (people search). */
 export async function backfillNameKeys(logger: Logger): Promise<number> {
-  if (await QueueCounterModel.exists({ _id: NAMES_DONE })) return 0;
+  if (await QueueCounterModel.exists({ _id: NAME_KEYS_BACKFILLED })) return 0;
   let written = 0;
   const missing = UserModel.collection.find({ nameKeys: { $exists: false } }, { projection: { displayName: 1 } });
   for await (const user of missing) {
@@ -16,7 +16,7 @@ export async function backfillNameKeys(logger: Logger): Promise<number> {
     await UserModel.collection.updateOne({ _id: user._id }, { $set: { nameKeys: nameKeys(name) } });
     written += 1;
   }
-  await QueueCounterModel.updateOne({ _id: NAMES_DONE }, { $set: { next: written } }, { upsert: true });
+  await QueueCounterModel.updateOne({ _id: NAME_KEYS_BACKFILLED }, { $set: { next: written } }, { upsert: true });
   if (written > 0) logger.info({ users: written }, 'people search: gave older accounts their name keys');
   return written;
 }
