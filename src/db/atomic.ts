@@ -272,8 +272,10 @@ const runningFolds = new Map<string, Promise<void>>();
 
 /** Writes `values` at `rev` into the document unless it is already there or further. */
 async function foldInto(target: CounterTarget, id: unknown, revField: string, values: Counts, rev: number): Promise<void> {
+  // A document an older version wrote may have the count without its revision: that is revision 0.
+  const behind = { $or: [{ [revField]: { $lt: rev } }, { [revField]: { $exists: false } }] };
   const result = await target.collection.updateOne(
-    { _id: id, [revField]: { $lt: rev } } as mongoose.mongo.Filter<mongoose.mongo.Document>,
+    { _id: id, ...behind } as mongoose.mongo.Filter<mongoose.mongo.Document>,
     { $set: { ...values, [revField]: rev } },
   );
   if (result.matchedCount > 0) return;

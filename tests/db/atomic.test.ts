@@ -91,6 +91,17 @@ describe('atomic tools on the embedded database', () => {
     expect(stored?.approvedCount).to.equal(40 - 10);
   });
 
+  it('folds a chained count into a document an older version wrote without the revision', async () => {
+    const _id = `unrevised-${Date.now()}`;
+    await ArticleModel.collection.insertOne({ _id, approvedCount: 7 } as never);
+    await Promise.all(Array.from({ length: 5 }, () => addExactly(ArticleModel, _id, { approvedCount: 1 }, 'approvedCountRev')));
+    await foldPendingCounters();
+    expect(await ArticleModel.findById(_id).lean<{ approvedCount: number; approvedCountRev: number }>()).to.deep.include({ approvedCount: 12 });
+    // Folded: the count is read from the document, with no chain left after its revision.
+    forgetKnownCounters();
+    expect((await readExactly(ArticleModel, _id, ['approvedCount'], 'approvedCountRev'))?.values.approvedCount).to.equal(12);
+  });
+
   it('keeps a chained count whose writer died before folding it: the sweep folds before it forgets the claims', async () => {
     const _id = `orphaned-${Date.now()}`;
     await ArticleModel.create({ _id, approvedCount: 5 });
