@@ -8,22 +8,18 @@
  * change-feed entries a post cost. The figures name the backend; compare versions within one run only.
  * Run: npm run bench posts
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, readdirSync, rmSync } from 'node:fs';
-import path from 'node:path';
+import { readdirSync, rmSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { Types } from 'mongoose';
 import { signSessionToken } from '../src/accounts/tokens';
-import { NAME_KEYS_BACKFILLED } from '../src/accounts/nameKeysBackfill';
 import { UserModel } from '../src/accounts/user.model';
 import { ChangeEntryModel } from '../src/changes/feed';
 import { CommentModel } from '../src/comments/comment.model';
 import { renderComment } from '../src/comments/render';
-import { freePort } from '../src/db/localServer';
-import { QueueCounterModel } from '../src/moderation/queuePlaces';
 import { SiteModel } from '../src/sites/site.model';
 import { openBenchDatabase } from './support/benchService';
+import { postingLoad, procStat, startService } from './support/serviceProcess';
 
 const SECONDS = Number(process.env.BENCH_POST_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_POST_ROUNDS ?? 1);
@@ -31,8 +27,6 @@ const STORED = Number(process.env.BENCH_POSTS_STORED ?? 4_900);
 const CLIENTS = 10;
 const ARTICLES = 49;
 const JWT_SECRET = randomBytes(48).toString('base64url');
-const repositoryRoot = path.resolve(__dirname, '..');
-const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface ProcessCpu {
   pid: number;
@@ -41,19 +35,13 @@ interface ProcessCpu {
   seconds: number;
 }
 
-/** Every process's name, parent and CPU seconds so far (Linux /proc). */
+/** Every process's name, parent and CPU seconds so far. */
 function processes(): ProcessCpu[] {
   const found: ProcessCpu[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
-      found.push({ pid: Number(entry), ppid: Number(fields[1]), name, seconds: (Number(fields[11]) + Number(fields[12])) / 100 });
-    } catch {
-      // gone meanwhile
-    }
+    const stat = procStat(Number(entry));
+    if (stat) found.push({ pid: Number(entry), ppid: stat.ppid, name: stat.name, seconds: stat.cpuSeconds });
   }
   return found;
 }
@@ -100,74 +88,21 @@ async function main(): Promise<void> {
   }
   await database.postgresql?.query('VACUUM ANALYZE');
 
-  const port = await freePort();
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/server.ts'], {
-    cwd: repositoryRoot,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      NODE_ENV: 'production',
-      PUBLIC_URL: 'http://threadline.bench',
-      JWT_SECRET,
-      MONGODB_URI: database.uri,
-      RATE_LIMITS_ENABLED: 'false',
-      LOG_LEVEL: 'warn',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
+  const service = await startService(database.uri, JWT_SECRET);
   try {
-    for (let waited = 0; ; waited += 200) {
-      if (waited > 120_000 || child.exitCode !== null) throw new Error('the service did not become healthy');
-      try {
-        if ((await fetch(`${url}/healthz`)).ok) break;
-      } catch {
-        // not yet
-      }
-      await delay(200);
-    }
-    // The start-up backfills read every comment once: measured after them, not during.
-    const backfillStarted = Date.now();
-    while (!(await QueueCounterModel.exists({ _id: NAME_KEYS_BACKFILLED }))) {
-      if (child.exitCode !== null) throw new Error('the service exited');
-      await delay(500);
-    }
-    console.log(`start-up backfills done ${((Date.now() - backfillStarted) / 1000).toFixed(0)} s after the service was healthy`);
-    let n = 0;
     const run = (seconds: number): Promise<autocannon.Result> =>
-      autocannon({
-        url,
-        connections: CLIENTS,
-        duration: seconds,
-        requests: [
-          {
-            method: 'POST',
-            setupRequest: (req) => {
-              n += 1;
-              return {
-                ...req,
-                path: `/api/v1/sites/${String(site._id)}/articles/story-${n % ARTICLES}/comments`,
-                headers: { authorization: `Bearer ${tokens[n % tokens.length]}`, 'content-type': 'application/json' },
-                body: JSON.stringify({ body: `Posted comment number ${n} of the run.` }),
-              };
-            },
-          },
-        ],
-      });
+      postingLoad({ url: service.url, siteId: String(site._id), articleIds: articleIds.slice(0, ARTICLES), tokens, connections: CLIENTS, seconds });
     const feedHead = async (): Promise<number> =>
       (await ChangeEntryModel.find({}, { _id: 1 }).sort({ _id: -1 }).limit(1).lean<{ _id: number }[]>())[0]?._id ?? 0;
     const stored = (articleIds.length * 100).toLocaleString('en');
     console.log(`backend: ${backend}; ${stored} comments stored; ${CLIENTS} clients posting signed-in root comments across ${ARTICLES} articles; rate limits off`);
     await run(3);
     for (let round = 1; round <= ROUNDS; round += 1) {
-      const before = descendantsCpu(child.pid ?? -1);
+      const before = descendantsCpu(service.child.pid ?? -1);
       const ownBefore = process.cpuUsage();
       const feedBefore = await feedHead();
       const result = await run(SECONDS);
-      const after = descendantsCpu(child.pid ?? -1);
+      const after = descendantsCpu(service.child.pid ?? -1);
       const own = process.cpuUsage(ownBefore);
       const posted = result['2xx'];
       const perPost = (seconds: number): string => `${((seconds * 1000) / Math.max(1, posted)).toFixed(2)} ms`;
@@ -180,8 +115,7 @@ async function main(): Promise<void> {
       );
     }
   } finally {
-    if (child.exitCode === null) child.kill('SIGTERM');
-    await exited;
+    await service.stop();
     await database.close();
     rmSync(dataDir, { recursive: true, force: true });
   }

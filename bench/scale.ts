@@ -15,25 +15,22 @@
  * The database is opened here (seeded through the models in batches); the service connects to it.
  * Env: BENCH_SCALE_LARGE (default 100000), BENCH_POST_SECONDS (10), BENCH_SOAK_SECONDS (70).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import mongoose, { Types } from 'mongoose';
 import { signSessionToken } from '../src/accounts/tokens';
-import { NAME_KEYS_BACKFILLED } from '../src/accounts/nameKeysBackfill';
 import { UserModel } from '../src/accounts/user.model';
 import { ArticleModel, articleKey } from '../src/comments/article.model';
 import { CommentModel } from '../src/comments/comment.model';
 import { renderComment } from '../src/comments/render';
 import { openDatabase, type Database } from '../src/db/database';
 import { explainPushedDownFilter, type PushedDownValue } from '../src/db/jsonbIndexes';
-import { freePort } from '../src/db/localServer';
 import { createLogger } from '../src/logging/logger';
-import { QueueCounterModel } from '../src/moderation/queuePlaces';
 import { SiteModel } from '../src/sites/site.model';
 import { benchDataDir, benchLocalDb } from './support/dataDir';
+import { cpuSeconds, postingLoad, repositoryRoot, startProcess, startService, type BenchProcess } from './support/serviceProcess';
 
 const LARGE = Number(process.env.BENCH_SCALE_LARGE ?? 100_000);
 const POST_SECONDS = Number(process.env.BENCH_POST_SECONDS ?? 10);
@@ -42,7 +39,6 @@ const CONNECTIONS = 10;
 const READ_AFTER_WRITE_ROUNDS = 30;
 const FLOOD_REQUESTS = 400;
 const JWT_SECRET = randomBytes(48).toString('base64url');
-const repositoryRoot = path.resolve(__dirname, '..');
 
 const PHRASES = [
   'The bridge works should finish before the winter, says the notice.',
@@ -143,81 +139,14 @@ async function seedArticles(world: World, articles: { articleId: string; count: 
   return written;
 }
 
-interface Service {
-  url: string;
-  child: ChildProcess;
-  stop(): Promise<void>;
-}
-
-async function waitHealthy(url: string, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline && child.exitCode === null) {
-    try {
-      if ((await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) })).ok) return;
-    } catch {
-      // not yet
-    }
-    await delay(200);
-  }
-  throw new Error(`the process on ${url} did not become healthy:\n${output().slice(-3000)}`);
-}
-
-async function startProcess(args: string[], env: Record<string, string>): Promise<Service> {
-  const port = await freePort();
-  const child = spawn(process.execPath, args, {
-    cwd: repositoryRoot,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let text = '';
-  const keep = (chunk: Buffer): void => {
-    text = (text + chunk.toString('utf8')).slice(-200_000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
-  await waitHealthy(url, child, () => text);
-  return {
-    url,
-    child,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const forced = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      await exited;
-      clearTimeout(forced);
-    },
-  };
-}
-
-/** The real service, on the bench's database. */
-function startService(database: Database): Promise<Service> {
-  return startProcess(['-r', 'ts-node/register/transpile-only', 'src/server.ts'], {
-    NODE_ENV: 'production',
-    PUBLIC_URL: 'http://threadline.bench',
-    JWT_SECRET,
-    MONGODB_URI: database.uri,
-    RATE_LIMITS_ENABLED: 'false',
-    LOG_LEVEL: 'warn',
-  });
-}
-
 /** A bare Express process answering one URL with the given bytes, for the cached-read ratio. */
-function startBare(bodyFile: string): Promise<Service> {
+function startBare(bodyFile: string): Promise<BenchProcess> {
   const script =
     "const express=require('express');const body=require('fs').readFileSync(process.env.BODY_FILE);" +
     "const app=express();app.get('/healthz',(q,r)=>r.send('ok'));" +
     "app.get('/page',(q,r)=>{r.setHeader('Cache-Control','private, no-cache');r.type('application/json').send(body);});" +
     'app.listen(Number(process.env.PORT),process.env.HOST);';
   return startProcess(['-e', script], { BODY_FILE: bodyFile, NODE_PATH: path.join(repositoryRoot, 'node_modules') });
-}
-
-/** User and system CPU seconds of a process so far. */
-function cpuSeconds(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 function rssMegabytes(pid: number | undefined): number {
@@ -233,11 +162,11 @@ async function timedGet(url: string): Promise<{ ms: number; status: number; body
   return { ms: performance.now() - started, status: res.status, body };
 }
 
-const threadUrl = (service: Service, world: World, articleId: string, query = ''): string =>
+const threadUrl = (service: BenchProcess, world: World, articleId: string, query = ''): string =>
   `${service.url}/api/v1/sites/${String(world.siteId)}/articles/${articleId}/comments${query}`;
 
 let postCounter = 0;
-async function post(service: Service, world: World, articleId: string): Promise<void> {
+async function post(service: BenchProcess, world: World, articleId: string): Promise<void> {
   postCounter += 1;
   const user = world.users[postCounter % world.users.length];
   const res = await fetch(threadUrl(service, world, articleId), {
@@ -249,7 +178,7 @@ async function post(service: Service, world: World, articleId: string): Promise<
 }
 
 /** First reads of the given articles in a process that never read them: the median. */
-async function firstReads(service: Service, world: World, articleIds: string[]): Promise<number> {
+async function firstReads(service: BenchProcess, world: World, articleIds: string[]): Promise<number> {
   const times: number[] = [];
   for (const articleId of articleIds) {
     const read = await timedGet(threadUrl(service, world, articleId));
@@ -259,7 +188,7 @@ async function firstReads(service: Service, world: World, articleIds: string[]):
   return quantile(times, 0.5);
 }
 
-async function readAfterWrite(service: Service, world: World, articleId: string): Promise<{ p50: number; p99: number }> {
+async function readAfterWrite(service: BenchProcess, world: World, articleId: string): Promise<{ p50: number; p99: number }> {
   const times: number[] = [];
   await timedGet(threadUrl(service, world, articleId));
   for (let i = 0; i < READ_AFTER_WRITE_ROUNDS; i += 1) {
@@ -272,32 +201,18 @@ async function readAfterWrite(service: Service, world: World, articleId: string)
 }
 
 async function postsPerSecond(
-  service: Service,
+  service: BenchProcess,
   world: World,
   articleIds: string[],
 ): Promise<{ perSecond: number; p99: number; errors: number; cpuMsPerPost: number }> {
-  let n = 0;
   const cpuBefore = cpuSeconds(service.child.pid);
-  const result = await autocannon({
-    url: threadUrl(service, world, articleIds[0]),
+  const result = await postingLoad({
+    url: service.url,
+    siteId: String(world.siteId),
+    articleIds,
+    tokens: world.users.map((user) => user.token),
     connections: CONNECTIONS,
-    duration: POST_SECONDS,
-    requests: [
-      {
-        method: 'POST',
-        setupRequest: (req) => {
-          n += 1;
-          const user = world.users[n % world.users.length];
-          const articleId = articleIds[n % articleIds.length];
-          return {
-            ...req,
-            path: `/api/v1/sites/${String(world.siteId)}/articles/${articleId}/comments`,
-            headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' },
-            body: JSON.stringify({ body: `Load comment ${n} from the scale run.` }),
-          };
-        },
-      },
-    ],
+    seconds: POST_SECONDS,
   });
   const cpu = cpuSeconds(service.child.pid) - cpuBefore;
   const posted = result['2xx'];
@@ -315,7 +230,7 @@ async function loadRead(url: string, seconds: number): Promise<autocannon.Result
 }
 
 /** 10 readers on one article while another client writes to it every second. */
-async function soak(service: Service, world: World, articleId: string, others: string[]): Promise<string> {
+async function soak(service: BenchProcess, world: World, articleId: string, others: string[]): Promise<string> {
   let writing = true;
   let writes = 0;
   let otherFailures = 0;
@@ -366,7 +281,7 @@ function equivalentCursors(cursor: string, count: number): string[] {
   return out;
 }
 
-async function cursorFlood(service: Service, world: World, articleId: string): Promise<string> {
+async function cursorFlood(service: BenchProcess, world: World, articleId: string): Promise<string> {
   const first = JSON.parse((await timedGet(threadUrl(service, world, articleId, '?limit=10'))).body) as { nextCursor?: string | null };
   if (!first.nextCursor) return 'no cursor on the first page; flood skipped';
   const cursors = equivalentCursors(first.nextCursor, FLOOD_REQUESTS);
@@ -430,20 +345,13 @@ async function main(): Promise<void> {
   });
   const backend = database.backend;
   const tag = `[backend: ${backend}]`;
-  const services: Service[] = [];
-  const launch = async (): Promise<Service> => {
-    const service = await startService(database);
+  const services: BenchProcess[] = [];
+  const launch = async (): Promise<BenchProcess> => {
+    const service = await startService(database.uri, JWT_SECRET);
     services.push(service);
-    // The start-up backfills read every comment once (what an upgrade costs, once): measured after them.
-    const started = Date.now();
-    while (!(await QueueCounterModel.exists({ _id: NAME_KEYS_BACKFILLED }))) {
-      if (Date.now() - started > 600_000) throw new Error('the start-up backfills did not finish within 10 minutes');
-      await delay(250);
-    }
-    if (Date.now() - started > 1000) console.log(`  (start-up backfills took ${((Date.now() - started) / 1000).toFixed(0)} s; measured after them)`);
     return service;
   };
-  const halt = async (service: Service): Promise<void> => {
+  const halt = async (service: BenchProcess): Promise<void> => {
     await service.stop();
     services.splice(services.indexOf(service), 1);
   };
