@@ -197,16 +197,26 @@ function remember(key: string, state: CounterState): void {
   }
 }
 
-async function readCounter(target: CounterTarget, id: unknown, fields: string[], revField: string): Promise<CounterState> {
-  const doc = await target.collection.findOne({ _id: id } as mongoose.mongo.Filter<mongoose.mongo.Document>, {
+/** A counter's document: its `fields` and revision only; null when there is none. */
+function findCounterDocument(target: CounterTarget, id: unknown, fields: string[], revField: string): Promise<mongoose.mongo.Document | null> {
+  return target.collection.findOne({ _id: id } as mongoose.mongo.Filter<mongoose.mongo.Document>, {
     projection: Object.fromEntries([...fields, revField].map((field) => [field, 1])),
   });
+}
+
+/** The counter as a document has it (missing fields and revision read as 0). */
+function counterState(doc: mongoose.mongo.Document | null, fields: string[], revField: string): CounterState {
   const number = (field: string): number => (doc && typeof doc[field] === 'number' ? (doc[field] as number) : 0);
   return { rev: number(revField), values: Object.fromEntries(fields.map((field) => [field, number(field)])), at: Date.now() };
 }
 
+async function readCounter(target: CounterTarget, id: unknown, fields: string[], revField: string): Promise<CounterState> {
+  return counterState(await findCounterDocument(target, id, fields, revField), fields, revField);
+}
+
 /** Counters written as chained claims, by `<collection>:<revision field>`. */
 const chainedCounters = new Set<string>();
+const chainName = (target: CounterTarget, revField: string): string => `${target.collection.collectionName}:${revField}`;
 
 /**
  * Makes the counters under `revField` of this collection chained (see above). Every writer of them
@@ -214,10 +224,10 @@ const chainedCounters = new Set<string>();
  * them with `readExactly`.
  */
 export function chainCounter(target: CounterTarget, revField: string): void {
-  chainedCounters.add(`${target.collection.collectionName}:${revField}`);
+  chainedCounters.add(chainName(target, revField));
 }
 
-const isChained = (target: CounterTarget, revField: string): boolean => chainedCounters.has(`${target.collection.collectionName}:${revField}`);
+const isChained = (target: CounterTarget, revField: string): boolean => chainedCounters.has(chainName(target, revField));
 
 /** What a chained claim carries: the values at `rev`, and where to fold them. */
 interface ChainLink {
@@ -226,9 +236,9 @@ interface ChainLink {
   fold?: { collection: string; id: unknown; revField: string };
 }
 
-/** The counter as its document has it, then moved along every chained claim after it. */
-async function readChain(target: CounterTarget, id: unknown, fields: string[], revField: string, key: string): Promise<CounterState> {
-  let state = await readCounter(target, id, fields, revField);
+/** The counter as its document has it (or `from`, that document as already read), then moved along every chained claim after it. */
+async function readChain(target: CounterTarget, id: unknown, fields: string[], revField: string, key: string, from?: CounterState): Promise<CounterState> {
+  let state = from ?? (await readCounter(target, id, fields, revField));
   for (;;) {
     const link = await ClaimModel.findById(`count:${key}:${state.rev}`, { values: 1 }).lean<ChainLink>();
     const values = link?.values;
@@ -243,14 +253,10 @@ async function readChain(target: CounterTarget, id: unknown, fields: string[], r
  * document is missing or lacks one of `fields` (the caller creates it).
  */
 export async function readExactly(target: CounterTarget, id: unknown, fields: string[], revField: string): Promise<{ values: Counts; rev: number } | null> {
-  const doc = await target.collection.findOne({ _id: id } as mongoose.mongo.Filter<mongoose.mongo.Document>, {
-    projection: Object.fromEntries([...fields, revField].map((field) => [field, 1])),
-  });
+  const doc = await findCounterDocument(target, id, fields, revField);
   if (!doc || fields.some((field) => typeof doc[field] !== 'number')) return null;
-  if (!isChained(target, revField)) {
-    return { values: Object.fromEntries(fields.map((field) => [field, doc[field] as number])), rev: typeof doc[revField] === 'number' ? (doc[revField] as number) : 0 };
-  }
-  const state = await readChain(target, id, fields, revField, revisionKey(target, id, revField));
+  const documented = counterState(doc, fields, revField);
+  const state = isChained(target, revField) ? await readChain(target, id, fields, revField, revisionKey(target, id, revField), documented) : documented;
   return { values: state.values, rev: state.rev };
 }
 
@@ -333,20 +339,20 @@ export function dropPendingFolds(): void {
  */
 async function foldBeforeForgetting(filter: Record<string, unknown>): Promise<void> {
   const links = await ClaimModel.find({ ...filter, fold: op({ $exists: true }) }, { fold: 1, rev: 1, values: 1 }).lean<ChainLink[]>();
-  const highest = new Map<string, Required<ChainLink>>();
+  const highest = new Map<string, Required<ChainLink> & { target: CounterTarget }>();
   for (const link of links) {
     if (!link.fold || !link.values || typeof link.rev !== 'number') continue;
-    const key = `${link.fold.collection}:${String(link.fold.id)}:${link.fold.revField}`;
-    const seen = highest.get(key);
-    if (!seen || seen.rev < link.rev) highest.set(key, { fold: link.fold, rev: link.rev, values: link.values });
-  }
-  for (const [key, link] of highest) {
     const target = { collection: mongoose.connection.collection(link.fold.collection) as unknown as mongoose.mongo.Collection };
-    const fields = Object.keys(link.values);
-    const doc = await readCounter(target, link.fold.id, fields, link.fold.revField);
-    if (doc.rev >= link.rev) continue;
-    const latest = await readChain(target, link.fold.id, fields, link.fold.revField, key);
-    await foldInto(target, link.fold.id, link.fold.revField, latest.values, latest.rev);
+    const key = revisionKey(target, link.fold.id, link.fold.revField);
+    const seen = highest.get(key);
+    if (!seen || seen.rev < link.rev) highest.set(key, { target, fold: link.fold, rev: link.rev, values: link.values });
+  }
+  for (const [key, { target, fold, rev, values }] of highest) {
+    const fields = Object.keys(values);
+    const documented = await readCounter(target, fold.id, fields, fold.revField);
+    if (documented.rev >= rev) continue;
+    const latest = await readChain(target, fold.id, fields, fold.revField, key, documented);
+    await foldInto(target, fold.id, fold.revField, latest.values, latest.rev);
   }
 }
 
