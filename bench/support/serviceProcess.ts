@@ -70,7 +70,9 @@ export async function startProcess(args: string[], env: Record<string, string>):
  * figure must not include them. Says how long they took when it was noticeable.
  */
 export async function startService(databaseUri: string, jwtSecret: string): Promise<BenchProcess> {
-  const service = await startProcess(['-r', 'ts-node/register/transpile-only', 'src/server.ts'], {
+  // BENCH_CPU_PROFILE=<dir> writes a V8 CPU profile of the service there when it stops (for finding where a post's time goes).
+  const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
+  const service = await startProcess([...profile, '-r', 'ts-node/register/transpile-only', 'src/server.ts'], {
     NODE_ENV: 'production',
     PUBLIC_URL: 'http://threadline.bench',
     JWT_SECRET: jwtSecret,

@@ -1,6 +1,7 @@
 import { createServer, Socket } from 'node:net';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from '../logging/logger';
 import { ensureFerretdbBinary, startFerretdb } from './ferretdb';
@@ -60,7 +61,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitForPort(port: number, timeoutMs: number, exited: Promise<unknown>): Promise<void> {
+async function waitForSocket(socket: string, timeoutMs: number, exited: Promise<unknown>): Promise<void> {
   let died = false;
   void exited.then(() => {
     died = true;
@@ -69,18 +70,29 @@ async function waitForPort(port: number, timeoutMs: number, exited: Promise<unkn
   while (Date.now() < deadline) {
     if (died) throw new Error('the database server exited during start-up');
     const open = await new Promise<boolean>((resolve) => {
-      const socket = new Socket();
-      socket.once('connect', () => {
-        socket.destroy();
+      const probe = new Socket();
+      probe.once('connect', () => {
+        probe.destroy();
         resolve(true);
       });
-      socket.once('error', () => resolve(false));
-      socket.connect(port, '127.0.0.1');
+      probe.once('error', () => resolve(false));
+      probe.connect({ path: socket });
     });
     if (open) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`the database server did not listen on port ${port} within ${timeoutMs} ms`);
+  throw new Error(`the database server did not listen on ${socket} within ${timeoutMs} ms`);
+}
+
+/**
+ * Where FerretDB's unix socket goes: beside its state, unless that path is longer than a socket path
+ * may be (about 100 bytes); then in a private folder of its own (mode 0700), removed at stop.
+ */
+function ferretdbSocket(stateDir: string): { socket: string; ownDir: string | null } {
+  const beside = path.resolve(stateDir, 'ferretdb.sock');
+  if (Buffer.byteLength(beside) <= 100) return { socket: beside, ownDir: null };
+  const ownDir = mkdtempSync(path.join(os.tmpdir(), 'tl-ferretdb-'));
+  return { socket: path.join(ownDir, 'ferretdb.sock'), ownDir };
 }
 
 function systemMongod(): string | null {
@@ -137,15 +149,17 @@ async function startLocalFerretdb(options: LocalServerOptions): Promise<LocalSer
   }
   if (!postgresqlUrl) logger.warn(SQLITE_COST);
 
-  const port = await freePort();
-  const child = startFerretdb(binary, path.join(options.dataDir, 'ferretdb'), port, options.logger, postgresqlUrl);
+  const stateDir = path.join(options.dataDir, 'ferretdb');
+  const { socket, ownDir } = ferretdbSocket(stateDir);
+  const child = startFerretdb(binary, stateDir, socket, options.logger, postgresqlUrl);
   // FerretDB first, then PostgreSQL under it.
   const stop = async (): Promise<void> => {
     await child.stop();
+    if (ownDir) rmSync(ownDir, { recursive: true, force: true });
     await cluster?.stop();
   };
   try {
-    await waitForPort(port, 30000, child.exited);
+    await waitForSocket(socket, 30000, child.exited);
   } catch (err) {
     await stop();
     throw err;
@@ -153,7 +167,8 @@ async function startLocalFerretdb(options: LocalServerOptions): Promise<LocalSer
   return {
     kind: 'ferretdb',
     backend: postgresqlUrl ? 'ferretdb-postgresql' : 'ferretdb-sqlite',
-    uri: `mongodb://127.0.0.1:${port}/${options.dbName ?? 'threadline'}`,
+    // The driver takes a unix socket as its host, percent-encoded.
+    uri: `mongodb://${encodeURIComponent(socket)}/${options.dbName ?? 'threadline'}`,
     postgresql,
     stop,
   };
@@ -193,6 +208,6 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     }
   }
   const server = await startLocalFerretdb(options);
-  logger.info({ backend: server.backend, dataDir: options.dataDir }, 'started local database');
+  logger.info({ backend: server.backend, dataDir: options.dataDir, uri: server.uri }, 'started local database');
   return server;
 }

@@ -2,11 +2,11 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
-import mongoose from 'mongoose';
 import request from 'supertest';
 import { createOrPromoteAdmin } from '../../src/accounts/bootstrapAdmin';
 import { UserModel } from '../../src/accounts/user.model';
 import { testApp } from '../support/app';
+import { testDatabase } from '../support/hooks';
 import { STRONG_PASSWORD, uniqueEmail } from './helpers';
 
 const run = promisify(execFile);
@@ -38,11 +38,10 @@ describe('accounts: creating the first admin', () => {
 
   it('works from the command line with the password in the environment', async function () {
     this.timeout(60000);
-    const { host, port, name } = mongoose.connection;
-    const email = uniqueEmail('cli-admin');
+      const email = uniqueEmail('cli-admin');
     const { stdout } = await run(process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/create-admin.ts', '--email', email, '--name', 'Night Desk'], {
       cwd: root,
-      env: { ...process.env, MONGODB_URI: `mongodb://${host}:${port}/${name}`, ADMIN_PASSWORD: STRONG_PASSWORD, NODE_ENV: 'test' },
+      env: { ...process.env, MONGODB_URI: testDatabase().uri, ADMIN_PASSWORD: STRONG_PASSWORD, NODE_ENV: 'test' },
     });
     expect(stdout).to.contain('Created the admin account');
     expect(stdout).to.not.contain(STRONG_PASSWORD);

@@ -3,11 +3,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
-import mongoose, { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import request from 'supertest';
 import { CommentModel } from '../../src/comments/comment.model';
 import { importedCommentId } from '../../src/imports/service';
 import { testApp } from '../support/app';
+import { testDatabase } from '../support/hooks';
 import { createTestSite, createTestUser, type TestUser } from '../support/fixtures';
 import { writeDisqus, writeWxr } from './generate';
 import { importOverHttp, scratchDir } from './helpers';
@@ -16,10 +17,9 @@ const run = promisify(execFile);
 const root = path.resolve(__dirname, '..', '..');
 
 function cli(script: string, args: string[]): Promise<{ stdout: string; stderr: string }> {
-  const { host, port, name } = mongoose.connection;
   return run(process.execPath, ['-r', 'ts-node/register/transpile-only', script, ...args], {
     cwd: root,
-    env: { ...process.env, MONGODB_URI: `mongodb://${host}:${port}/${name}`, NODE_ENV: 'test', LOG_LEVEL: 'warn' },
+    env: { ...process.env, MONGODB_URI: testDatabase().uri, NODE_ENV: 'test', LOG_LEVEL: 'warn' },
     maxBuffer: 64 * 1024 * 1024,
   });
 }
