@@ -183,8 +183,8 @@ async function setMark(siteId: string, articleId: string, userId: string, pendin
 }
 
 /**
- * Keeps an author's mark right after their comment's write has landed. `true` is always safe to
- * set. `false` is set only when no held comment is found, and is checked again after it is set:
+ * Keeps an author's mark right after their comment's write has landed (or while a new comment's
+ * insert is on its way: that one sets `true`). `true` is always safe to set. `false` is set only when no held comment is found, and is checked again after it is set:
  * a comment held meanwhile was either seen by that check or is marked by its own writer afterwards.
  */
 async function updateMark(siteId: string, articleId: string, userId: string, pending: boolean): Promise<void> {
@@ -306,7 +306,8 @@ const approvedDelta = (before: CommentStatus | null, after: CommentStatus): -1 |
   before === after ? 0 : after === 'approved' ? 1 : before === 'approved' ? -1 : 0;
 
 /**
- * The bookkeeping of every comment status change, after the comment's write has landed: the
+ * The bookkeeping of every comment status change, after the comment's write has landed (a new
+ * comment's, side by side with its insert: see `unrecordNewComment` for when that fails): the
  * author's held-comment mark and the article's approved count (exact). The caller publishes the
  * change, which moves the article's version. Returns the article's approved count and its revision
  * after the change, when the change moved it.
@@ -323,4 +324,15 @@ export async function recordStatusChange(
   if (delta === 0) return undefined;
   const article = await addExactly(ArticleModel, articleKey(site, comment.articleId), { approvedCount: delta }, 'approvedCountRev');
   return { count: article.approvedCount, rev: article.approvedCountRev };
+}
+
+/**
+ * Takes back the count that `recordStatusChange(comment, null, status)` added for a comment whose
+ * insert then failed, and moves the article's version past any page built meanwhile. (A held mark it
+ * set stays: a mark saying "maybe" is always safe.)
+ */
+export async function unrecordNewComment(comment: { siteId: Id; articleId: string }, status: CommentStatus): Promise<void> {
+  if (status !== 'approved') return;
+  await addExactly(ArticleModel, articleKey(String(comment.siteId), comment.articleId), { approvedCount: -1 }, 'approvedCountRev');
+  await touchArticle(comment.siteId, comment.articleId);
 }

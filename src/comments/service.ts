@@ -12,8 +12,8 @@ import { ensureArticle } from './articleVersion';
 import type { CommentStatus } from './comment.model';
 import { canDeleteComment, canEditComment } from './policy';
 import { renderComment } from './render';
-import { authorHasApprovedComment, findComment, insertComment, readComment } from './store';
-import { commitNewComment, recordAudit, transition, type AuditEntry } from './transition';
+import { authorHasApprovedComment, findComment, prepareComment, readComment } from './store';
+import { insertNewComment, recordAudit, transition, type AuditEntry } from './transition';
 import { toCommentJson, type CommentJson, type CommentRecord } from './view';
 
 /**
@@ -130,7 +130,7 @@ export async function postComment(input: PostCommentInput): Promise<CommentJson>
 
   const _id = new Types.ObjectId();
   await ensureArticle(site._id, input.articleId);
-  const comment = await insertComment({
+  const { record: comment, insert } = await prepareComment({
     _id,
     siteId: site._id,
     articleId: input.articleId,
@@ -147,7 +147,7 @@ export async function postComment(input: PostCommentInput): Promise<CommentJson>
     reasons: decision.reasons,
     notifyReplies: Boolean(viewer && input.notifyReplies),
   });
-  await commitNewComment(comment, {
+  await insertNewComment(comment, insert, {
     to: decision.status,
     change: 'comment.created',
     audit: [

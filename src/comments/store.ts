@@ -54,16 +54,27 @@ export async function authorHasApprovedComment(userId: Id): Promise<boolean> {
   return (await CommentModel.exists({ ...(await commentsOfAuthor(new Types.ObjectId(String(userId)))), status: 'approved' })) !== null;
 }
 
-/** Inserts a new comment (validated, with the model's defaults), together with others being posted at the same moment. */
-export async function insertComment(fields: Record<string, unknown>): Promise<CommentRecord> {
+/** A new comment as it will be stored, and the write that stores it. */
+export interface PreparedComment {
+  record: CommentRecord;
+  /** Inserts it, together with others being posted at the same moment. */
+  insert(): Promise<void>;
+}
+
+/** A new comment, validated, with the model's defaults and its places in the moderation queues, ready to insert. */
+export async function prepareComment(fields: Record<string, unknown>): Promise<PreparedComment> {
   const now = new Date();
   const created = new CommentModel({ createdAt: now, updatedAt: now, ...fields });
   await created.validate();
   const record = created.toObject() as CommentRecord & NewComment & Record<string, unknown>;
   const entered = await completeNewComments([record]);
-  await insertBatched(CommentModel.collection, [record]);
-  await settleHeads(entered);
-  return record;
+  return {
+    record,
+    async insert() {
+      await insertBatched(CommentModel.collection, [record]);
+      await settleHeads(entered);
+    },
+  };
 }
 
 /**

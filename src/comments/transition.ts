@@ -7,12 +7,13 @@
  * 2. the update, only if that revision and status are still what the comment has, setting revision + 1;
  *    written under the claim of the comment's write revision, like every write of a comment (the
  *    store's `writeComment`), so a vote at the same moment neither undoes it nor is undone;
- * 3. the bookkeeping: the author's held-comment mark, the article's and the author's approved counts
- *    (exact, `addExactly`), and the audit entries, side by side;
+ * 3. the bookkeeping: the author's held-comment mark, the article's approved count (exact,
+ *    `addExactly`), and the audit entries, side by side;
  * 4. the change published, which moves the article's version at once here and within a second on
  *    every other instance.
  *
- * A new comment has no revision to claim: `commitNewComment` does steps 3 and 4 after its insert.
+ * A new comment has no revision to claim: `insertNewComment` writes it side by side with step 3 (a
+ * post is one round of inserts), then does step 4.
  */
 import { Types } from 'mongoose';
 import { publishChange, type ChangeDetail, type ChangeType, type CommentSnapshot } from '../changes/feed';
@@ -20,9 +21,9 @@ import { claim } from '../db/atomic';
 import { insertBatched } from '../db/batchedInsert';
 import { ModerationActionModel, type ModerationActionName } from '../moderation/moderationAction.model';
 import { placeOnTransition, settleHeads } from '../moderation/queuePlaces';
-import { ensureArticle, recordStatusChange } from './articleVersion';
+import { ensureArticle, recordStatusChange, unrecordNewComment } from './articleVersion';
 import type { CommentStatus } from './comment.model';
-import { updateCommentAtRevision } from './store';
+import { readComment, updateCommentAtRevision } from './store';
 
 export interface AuditEntry {
   action: ModerationActionName;
@@ -77,11 +78,8 @@ export async function recordAudit(comment: Pick<SeenComment, '_id' | 'siteId' | 
   );
 }
 
-async function commit(after: SeenComment, before: CommentStatus | null, spec: TransitionSpec): Promise<void> {
-  const [approvedCount] = await Promise.all([
-    recordStatusChange({ siteId: after.siteId, articleId: after.articleId, authorId: after.author.id }, before, spec.to),
-    recordAudit(after, spec.audit),
-  ]);
+/** Step 4: the change published, with what this process's caches need to patch pages in memory. */
+async function announce(after: SeenComment, before: CommentStatus | null, spec: TransitionSpec, approvedCount: ApprovedCount | undefined): Promise<void> {
   // The comment as written and the article's count travel with the change in this process, so that
   // its cached pages are patched in memory rather than rebuilt from the database.
   const detail: ChangeDetail = {
@@ -102,15 +100,54 @@ async function commit(after: SeenComment, before: CommentStatus | null, spec: Tr
   );
 }
 
+type ApprovedCount = Awaited<ReturnType<typeof recordStatusChange>>;
+
+async function commit(after: SeenComment, before: CommentStatus | null, spec: TransitionSpec): Promise<void> {
+  const [approvedCount] = await Promise.all([
+    recordStatusChange({ siteId: after.siteId, articleId: after.articleId, authorId: after.author.id }, before, spec.to),
+    recordAudit(after, spec.audit),
+  ]);
+  await announce(after, before, spec, approvedCount);
+}
+
 /** Whether the transition was handed a whole stored comment (what the write returned), not just what it needs. */
 function isStoredComment(comment: SeenComment): comment is SeenComment & CommentSnapshot {
   const candidate = comment as Partial<CommentSnapshot>;
   return candidate.createdAt instanceof Date && typeof candidate.html === 'string' && typeof candidate.depth === 'number';
 }
 
-/** Steps 3 and 4 for a comment just inserted (its article document was ensured before the insert). */
-export async function commitNewComment(created: SeenComment, spec: TransitionSpec): Promise<void> {
-  await commit(created, null, spec);
+/**
+ * A new comment's insert with steps 3 and 4. The count and the history entries are written side by
+ * side with the comment (one round of inserts per post, not two); the change is published only once
+ * all three are in. If the comment's insert fails, what was written for it is taken back and the
+ * insert's error thrown, unless the comment turns out to be stored (the answer was lost, not the
+ * write). The article document must exist before (`ensureArticle`).
+ */
+export async function insertNewComment(created: SeenComment, insert: () => Promise<void>, spec: TransitionSpec): Promise<void> {
+  const [inserted, counted, recorded] = await Promise.allSettled([
+    insert(),
+    recordStatusChange({ siteId: created.siteId, articleId: created.articleId, authorId: created.author.id }, null, spec.to),
+    recordAudit(created, spec.audit),
+  ]);
+  if (inserted.status === 'rejected' && !(await isStored(created._id))) {
+    await Promise.allSettled([
+      counted.status === 'fulfilled' ? unrecordNewComment(created, spec.to) : undefined,
+      recorded.status === 'fulfilled' ? ModerationActionModel.deleteMany({ commentId: created._id }) : undefined,
+    ]);
+    throw inserted.reason;
+  }
+  if (counted.status === 'rejected') throw counted.reason;
+  if (recorded.status === 'rejected') throw recorded.reason;
+  await announce(created, null, spec, counted.value);
+}
+
+/** Whether the comment is stored; false also when that cannot be read (the database is away). */
+async function isStored(commentId: Types.ObjectId): Promise<boolean> {
+  try {
+    return (await readComment(commentId, { _id: 1 })) !== null;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -1,8 +1,11 @@
 import { expect } from 'chai';
+import { Types } from 'mongoose';
 import request from 'supertest';
 import { UserModel } from '../../src/accounts/user.model';
 import { CommentModel } from '../../src/comments/comment.model';
 import { MAX_COMMENT_LENGTH } from '../../src/comments/schemas';
+import { prepareComment, type PreparedComment } from '../../src/comments/store';
+import { insertNewComment } from '../../src/comments/transition';
 import { ModerationActionModel } from '../../src/moderation/moderationAction.model';
 import { testApp } from '../support/app';
 import { createTestSite, createTestUser, type TestUser } from '../support/fixtures';
@@ -72,6 +75,46 @@ describe('posting comments over HTTP', () => {
     await request(app).delete(`/api/v1/comments/${second.id}`).set(...bearer(newcomer)).expect(204);
     const third = await post(app, newcomer, strict.id, 'ferry-timetable', 'Back with one more thought.');
     expect(third.status).to.equal('pending');
+  });
+
+  it('leaves no count and no history behind when the comment itself cannot be written, and keeps both when only its answer was lost', async () => {
+    // A post writes the comment, its article count and its history side by side. Here the comment's
+    // insert is made to fail: once before anything is stored, once after the comment is stored.
+    const articleId = 'quay-lights-refused-write';
+    await post(app, author, site.id, articleId, 'The quay lights are out again.');
+    const newComment = async (): Promise<PreparedComment> => {
+      const _id = new Types.ObjectId();
+      return prepareComment({
+        _id,
+        siteId: new Types.ObjectId(site.id),
+        articleId,
+        rootId: _id,
+        author: { id: new Types.ObjectId(author.id), displayName: author.displayName },
+        body: 'Still dark at the far end.',
+        html: '<p>Still dark at the far end.</p>',
+        status: 'approved',
+      });
+    };
+    const spec = { to: 'approved' as const, change: 'comment.created' as const, audit: [{ action: 'created' as const, actorId: author.id }] };
+    const counted = async (): Promise<unknown> =>
+      (await request(app).get(`/api/v1/sites/${site.id}/counts?articles=${articleId}`).expect(200)).body;
+
+    const refused = await newComment();
+    const failure = await insertNewComment(refused.record, () => Promise.reject(new Error('insert refused')), spec).catch((err: Error) => err);
+    expect(failure).to.be.instanceOf(Error).with.property('message', 'insert refused');
+    expect(await CommentModel.exists({ _id: refused.record._id })).to.equal(null);
+    expect(await ModerationActionModel.find({ commentId: refused.record._id }).lean()).to.deep.equal([]);
+    expect(await counted()).to.deep.equal({ [articleId]: 1 });
+    expect((await request(app).get(threadPath(site.id, articleId)).expect(200)).body.total).to.equal(1);
+
+    const answerLost = await newComment();
+    await insertNewComment(answerLost.record, async () => {
+      await answerLost.insert();
+      throw new Error('connection lost after the write');
+    }, spec);
+    expect(await counted()).to.deep.equal({ [articleId]: 2 });
+    expect((await ModerationActionModel.find({ commentId: answerLost.record._id }).lean()).map((a) => a.action)).to.deep.equal(['created']);
+    expect((await request(app).get(threadPath(site.id, articleId)).expect(200)).body.total).to.equal(2);
   });
 
   it('accepts article ids with every allowed character and refuses others', async () => {
