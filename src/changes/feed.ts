@@ -38,7 +38,9 @@ export type ChangeType =
   | 'user.changed'
   | 'site.changed'
   /** Something else on an article's pages changed (e.g. an author's name on their comments). */
-  | 'article.changed';
+  | 'article.changed'
+  /** A webhook of the site was added or removed: which deliveries a change makes follows. */
+  | 'webhooks.changed';
 
 export interface Change {
   type: ChangeType;

@@ -8,6 +8,7 @@ import { badRequest, notFound, unprocessable } from '../http/problem';
 import { getSite } from '../sites/service';
 import { refuseTarget } from './targets';
 import { newWebhookSecret } from './signature';
+import { subscriptionsTo, webhooksChanged } from './subscriptions';
 import {
   DeliveryModel,
   WEBHOOK_EVENTS,
@@ -71,6 +72,7 @@ export async function createWebhook(
     secret,
     createdBy: options.createdBy,
   });
+  await webhooksChanged(siteId);
   return toWebhookJson(created.toObject() as WebhookRecord, secret);
 }
 
@@ -92,6 +94,7 @@ async function findWebhook(siteId: string, webhookId: string): Promise<WebhookRe
 export async function deleteWebhook(siteId: string, webhookId: string): Promise<void> {
   const hook = await findWebhook(siteId, webhookId);
   await WebhookModel.deleteOne({ _id: hook._id });
+  await webhooksChanged(siteId);
   await DeliveryModel.deleteMany({ webhookId: hook._id });
 }
 
@@ -145,10 +148,10 @@ async function eventPayload(change: Change & { type: WebhookEvent }): Promise<st
 export async function enqueueDeliveries(change: Change): Promise<number> {
   if (!isWebhookEvent(change.type)) return 0;
   const event = change as Change & { type: WebhookEvent };
-  const filter: Record<string, unknown> = { events: event.type };
-  if (Types.ObjectId.isValid(change.siteId)) filter.siteId = new Types.ObjectId(change.siteId);
-  else if (change.type !== 'user.banned') return 0;
-  const hooks = await WebhookModel.find(filter, { _id: 1, siteId: 1 }).lean<Pick<WebhookRecord, '_id' | 'siteId'>[]>();
+  let hooks: Pick<WebhookRecord, '_id' | 'siteId'>[];
+  if (Types.ObjectId.isValid(change.siteId)) hooks = await subscriptionsTo(change.siteId, event.type);
+  else if (change.type === 'user.banned') hooks = await WebhookModel.find({ events: event.type }, { _id: 1, siteId: 1 }).lean<Pick<WebhookRecord, '_id' | 'siteId'>[]>();
+  else return 0;
   if (hooks.length === 0) return 0;
   const payload = await eventPayload(event);
   let created = 0;

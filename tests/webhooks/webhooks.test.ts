@@ -3,7 +3,8 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import request from 'supertest';
-import { publishChange } from '../../src/changes/feed';
+import { ChangeFeed, publishChange } from '../../src/changes/feed';
+import { DeliveryModel, WebhookModel } from '../../src/webhooks/webhook.model';
 import { startWebhookWorker, type WebhookWorker } from '../../src/webhooks/worker';
 import { testApp, testLogger } from '../support/app';
 import { createTestSite, createTestUser, type TestUser } from '../support/fixtures';
@@ -63,13 +64,18 @@ describe('webhooks', () => {
   let admin: TestUser;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   let worker: WebhookWorker;
+  /** Stands for another instance, writing to the same change feed. */
+  let other: ChangeFeed;
 
   before(async () => {
+    other = new ChangeFeed();
+    other.start();
     admin = await createTestUser({ role: 'admin' });
     receiver = await startReceiver();
     worker = startWebhookWorker({ logger: testLogger, allowPrivateTargets: true, retryDelaysMs: [300, 300], pollIntervalMs: 100 });
   });
   after(async () => {
+    other.stop();
     await worker.stop();
     await receiver.close();
   });
@@ -158,6 +164,31 @@ describe('webhooks', () => {
       return items.length === 2 && items.every((item) => item.status === 'delivered') ? items : undefined;
     });
     for (const item of log) expect(item).to.deep.include({ status: 'delivered', attempts: 2, lastResponse: { status: 200, body: 'thanks', error: null } });
+  });
+
+  it("delivers to a webhook that another instance added, within a second or two of that instance's notice", async () => {
+    const site = await createTestSite();
+    const author = await createTestUser();
+    // This instance learns that the site has no webhooks (and keeps that in memory).
+    await post(app, author, site.id, 'added-elsewhere', 'Before any webhook.');
+    // Another instance adds one, then publishes the notice through the shared log.
+    const hook = await WebhookModel.create({
+      siteId: site.id,
+      url: `${receiver.url}/elsewhere`,
+      events: ['comment.created'],
+      secret: `whsec_${Buffer.from('a key written by another instance').toString('base64')}`,
+    });
+    other.publish({ type: 'webhooks.changed', siteId: site.id });
+    const noticed = Date.now();
+    let delivered = 0;
+    for (let i = 0; i < 40 && delivered === 0; i += 1) {
+      await post(app, author, site.id, 'added-elsewhere', `After the webhook, try ${i}.`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      delivered = await DeliveryModel.countDocuments({ webhookId: hook._id });
+    }
+    expect(delivered, 'deliveries stored for the new webhook').to.be.above(0);
+    expect(Date.now() - noticed).to.be.below(2500);
+    await until('the delivery to arrive', () => (receiver.received.some((entry) => entry.path === '/hooks/elsewhere') ? true : undefined));
   });
 
   it('gives up after the last retry and keeps the failure in the log', async () => {
