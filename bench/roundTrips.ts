@@ -5,6 +5,8 @@
  * off, so only the comment path is counted; the session's user and site bans are remembered in process
  * after the first request, so they show only in the first post; the change feed's timed polls are not counted). Also counts a cached thread read,
  * a vote (each by a different reader, on one approved comment) and a moderator's approval of a held comment.
+ * What every change reaches in the service is running too, as there (webhook deliveries, reply
+ * notifications); their timed work (sending due deliveries and digests) is not.
  * Run: npm run bench:roundtrips
  */
 import { rmSync } from 'node:fs';
@@ -14,7 +16,10 @@ import { signSessionToken } from '../src/accounts/tokens';
 import { UserModel } from '../src/accounts/user.model';
 import { CommentModel } from '../src/comments/comment.model';
 import { SiteModel } from '../src/sites/site.model';
-import { BENCH_JWT_SECRET, benchApp, openBenchDatabase } from './support/benchService';
+import { createLogger } from '../src/logging/logger';
+import { startNotifications } from '../src/notifications/digest';
+import { startWebhookWorker } from '../src/webhooks/worker';
+import { BENCH_JWT_SECRET, benchApp, benchConfig, openBenchDatabase } from './support/benchService';
 
 const POSTS = Number(process.env.BENCH_POSTS ?? 20);
 
@@ -42,8 +47,17 @@ function summary(label: string, runs: string[][], backend: string): string {
 
 async function main(): Promise<void> {
   const { dataDir, database, backend } = await openBenchDatabase('trips');
+  let stopListeners = async (): Promise<void> => undefined;
   try {
     const app = benchApp(dataDir);
+    const silent = createLogger({ level: 'silent', name: 'bench-listeners' });
+    // Listeners only: their timers are set an hour apart, so no timed sweep falls inside a count.
+    const webhooks = startWebhookWorker({ logger: silent, allowPrivateTargets: false, pollIntervalMs: 3_600_000 });
+    const stopNotifications = startNotifications(benchConfig(dataDir, { NOTIFY_FLUSH_SECONDS: '3600' }), silent);
+    stopListeners = async () => {
+      stopNotifications();
+      await webhooks.stop();
+    };
     const site = await SiteModel.create({ name: 'Round trips', origins: ['https://trips.example'] });
     const user = await UserModel.create({ displayName: 'Counter', email: 'trips@example.test' });
     const token = signSessionToken({ sub: String(user._id), role: 'commenter', ver: 0 }, BENCH_JWT_SECRET, 900);
@@ -123,6 +137,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${summary('vote', votes, backend)}\n`);
     process.stdout.write(`${summary('approval of a held comment', decisions, backend)}\n`);
   } finally {
+    await stopListeners();
     await database.close();
     rmSync(dataDir, { recursive: true, force: true });
   }

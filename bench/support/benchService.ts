@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import { createApp } from '../../src/app';
-import { loadConfig } from '../../src/config/config';
+import { loadConfig, type Config } from '../../src/config/config';
 import { openDatabase, type Database } from '../../src/db/database';
 import { createLogger, type Logger } from '../../src/logging/logger';
 import { benchDataDir, benchLocalDb } from './dataDir';
@@ -33,13 +33,18 @@ export async function openBenchDatabase(name: string, timeoutMs = 10_000): Promi
 
 /** The service's app as the benchmarks run it in process: test settings, rate limits off, silent logs. */
 export function benchApp(dataDir: string): Express {
-  const config = loadConfig({
+  return createApp({ config: benchConfig(dataDir), logger: createLogger({ level: 'silent', name: 'bench-app' }) });
+}
+
+/** The settings of the benchmarks' in-process app, with `overrides`. */
+export function benchConfig(dataDir: string, overrides: Record<string, string> = {}): Config {
+  return loadConfig({
     NODE_ENV: 'test',
     JWT_SECRET: BENCH_JWT_SECRET,
     PUBLIC_URL: 'http://threadline.bench',
     DATA_DIR: dataDir,
     RATE_LIMITS_ENABLED: 'false',
     LOG_LEVEL: 'silent',
+    ...overrides,
   });
-  return createApp({ config, logger: createLogger({ level: 'silent', name: 'bench-app' }) });
 }

@@ -43,17 +43,16 @@ async function enqueue(kind: NotificationKind, recipientId: Types.ObjectId, comm
 export async function queueNotifications(change: Change, meta?: ChangeMeta): Promise<void> {
   if (!change.commentId) return;
   const event = publicEvent(change);
-  // A comment written in this process comes with the change: a new root comment answers no one, so no read.
-  const written = meta?.detail?.comment;
-  if (event?.type === 'created' && !(written && String(written._id) === change.commentId && !written.parentId)) {
-    await queueReply(change.commentId);
-  }
+  // A comment written in this process comes with the change: a new root comment answers no one, and a
+  // reply need not be read again.
+  const written = meta?.detail?.comment && String(meta.detail.comment._id) === change.commentId ? meta.detail.comment : undefined;
+  if (event?.type === 'created' && (!written || written.parentId)) await queueReply(change.commentId, written);
   const enteredQueue = change.status === 'pending' && change.previousStatus !== 'pending' && (change.type === 'comment.created' || change.type === 'comment.held' || change.type === 'comment.edited' || change.type === 'comment.flagged');
   if (enteredQueue) await queueForModerators(change.commentId, change.siteId);
 }
 
-async function queueReply(commentId: string): Promise<void> {
-  const reply = await readComment<ReplyFields>(commentId, { parentId: 1, siteId: 1, articleId: 1, 'author.id': 1, status: 1 });
+async function queueReply(commentId: string, written?: ReplyFields): Promise<void> {
+  const reply = written ?? (await readComment<ReplyFields>(commentId, { parentId: 1, siteId: 1, articleId: 1, 'author.id': 1, status: 1 }));
   if (!reply?.parentId || reply.status !== 'approved') return;
   const parent = await readComment<{ author: { id: Types.ObjectId | null }; notifyReplies?: boolean | null }>(reply.parentId, {
     'author.id': 1,
