@@ -78,6 +78,23 @@ async function main(): Promise<void> {
         await counted(() => request(app).post(thread).set('Authorization', `Bearer ${token}`).send({ body: `Reply ${i}.`, parentId })),
       );
     }
+    // A guest's post is held for moderation: it takes a place in the queue and is offered to moderators.
+    const open = await SiteModel.create({ name: 'Guests welcome', origins: ['https://guests.example'], settings: { allowGuests: true } });
+    const guestThread = `/api/v1/sites/${String(open._id)}/articles/trips/comments`;
+    await request(app).post(guestThread).send({ body: 'The first guest.', guest: { name: 'Guest', email: 'guest-0@example.test' } });
+    const guests: string[][] = [];
+    for (let i = 0; i < POSTS; i += 1) {
+      guests.push(
+        await counted(() =>
+          request(app)
+            .post(guestThread)
+            .send({ body: `Guest ${i}.`, guest: { name: `Guest ${i}`, email: `guest-${i + 1}@example.test` } })
+            .then((res) => {
+              if (res.status !== 201) throw new Error(`guest post: ${res.status} ${JSON.stringify(res.body)}`);
+            }),
+        ),
+      );
+    }
     await request(app).get(thread);
     const hits: string[][] = [];
     for (let i = 0; i < 5; i += 1) hits.push(await counted(() => request(app).get(thread)));
@@ -133,6 +150,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${summary('first post of an article', [first], backend)}\n`);
     process.stdout.write(`${summary('post, signed in, root', roots, backend)}\n`);
     process.stdout.write(`${summary('post, signed in, reply', replies, backend)}\n`);
+    process.stdout.write(`${summary('post, guest (held)', guests, backend)}\n`);
     process.stdout.write(`${summary('thread read, cached, anonymous', hits, backend)}\n`);
     process.stdout.write(`${summary('vote', votes, backend)}\n`);
     process.stdout.write(`${summary('approval of a held comment', decisions, backend)}\n`);

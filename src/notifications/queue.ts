@@ -48,7 +48,7 @@ export async function queueNotifications(change: Change, meta?: ChangeMeta): Pro
   const written = meta?.detail?.comment && String(meta.detail.comment._id) === change.commentId ? meta.detail.comment : undefined;
   if (event?.type === 'created' && (!written || written.parentId)) await queueReply(change.commentId, written);
   const enteredQueue = change.status === 'pending' && change.previousStatus !== 'pending' && (change.type === 'comment.created' || change.type === 'comment.held' || change.type === 'comment.edited' || change.type === 'comment.flagged');
-  if (enteredQueue) await queueForModerators(change.commentId, change.siteId);
+  if (enteredQueue) await queueForModerators(change.commentId, change.siteId, written);
 }
 
 async function queueReply(commentId: string, written?: ReplyFields): Promise<void> {
@@ -66,9 +66,9 @@ async function queueReply(commentId: string, written?: ReplyFields): Promise<voi
   await enqueue('reply', recipientId, reply);
 }
 
-async function queueForModerators(commentId: string, siteId: string): Promise<void> {
+async function queueForModerators(commentId: string, siteId: string, written?: Omit<ReplyFields, 'parentId' | 'status'>): Promise<void> {
   if (!Types.ObjectId.isValid(siteId)) return;
-  const comment = await readComment<Omit<ReplyFields, 'parentId' | 'status'>>(commentId, { siteId: 1, articleId: 1, 'author.id': 1 });
+  const comment = written ?? (await readComment<Omit<ReplyFields, 'parentId' | 'status'>>(commentId, { siteId: 1, articleId: 1, 'author.id': 1 }));
   if (!comment) return;
   // Two plain queries rather than one $or, which the sanitized query filter would not pass through.
   const [admins, siteModerators] = await Promise.all([
