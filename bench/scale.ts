@@ -365,8 +365,13 @@ async function main(): Promise<void> {
     const mediumIds = medium.map((a) => a.articleId);
 
     // 100 stored: the 20 small articles alone.
+    // After each bulk load the database settles first (VACUUM ANALYZE, what autovacuum does within a
+    // minute of one): otherwise autovacuum's pass over the fresh rows lands in whichever measurement runs then.
+    const settle = async (): Promise<void> => {
+      await database.postgresql?.query('VACUUM ANALYZE');
+    };
     let stored = await seedArticles(world, small);
-    await database.postgresql?.query('ANALYZE');
+    await settle();
     let service = await launch();
     const firstRead100 = await firstReads(service, world, smallIds);
     console.log(`5-comment article, first read, ${stored} stored: p50 ${ms(firstRead100)}   ${tag}`);
@@ -394,6 +399,7 @@ async function main(): Promise<void> {
     };
 
     stored += await seedArticles(world, [big, ...medium]);
+    await settle();
     await phase(stored.toLocaleString('en'));
 
     // Cached read against a bare process sending the same bytes; the soak; the cursor flood.
@@ -419,6 +425,7 @@ async function main(): Promise<void> {
     const started = Date.now();
     const filler = Array.from({ length: fillerArticles }, (_, i) => ({ articleId: `filler-${i}`, count: Math.min(100, LARGE - stored - i * 100) }));
     stored += await seedArticles(world, filler);
+    await settle();
     console.log(`seeded to ${stored.toLocaleString('en')} comments in ${((Date.now() - started) / 1000).toFixed(0)} s (driver batches of 1,000)`);
     await phase(stored.toLocaleString('en'));
     const p1 = figures.get('posts-5,500') ?? 0;

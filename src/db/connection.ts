@@ -5,7 +5,16 @@ export class DatabaseTimeoutError extends Error {
   override name = 'DatabaseTimeoutError';
 }
 
-export async function connectDatabase(uri: string, timeoutMs: number, logger: Logger): Promise<typeof mongoose> {
+/**
+ * `declaredIndexes: false` leaves the models' declared indexes uncreated (FerretDB on PostgreSQL, whose
+ * own indexes no query can use: see `dropUnusableIndexes`).
+ */
+export async function connectDatabase(
+  uri: string,
+  timeoutMs: number,
+  logger: Logger,
+  options: { declaredIndexes?: boolean } = {},
+): Promise<typeof mongoose> {
   mongoose.set('strictQuery', true);
   mongoose.set('sanitizeFilter', true);
   const connection = mongoose.connection;
@@ -20,7 +29,7 @@ export async function connectDatabase(uri: string, timeoutMs: number, logger: Lo
     connectTimeoutMS: timeoutMs,
     socketTimeoutMS: timeoutMs * 4,
     heartbeatFrequencyMS: 2000,
-    autoIndex: true,
+    autoIndex: options.declaredIndexes ?? true,
     // Command events feed the database latency and error metrics (src/metrics/database.ts).
     monitorCommands: true,
   });
@@ -52,4 +61,23 @@ export async function syncIndexes(): Promise<void> {
   for (const model of Object.values(mongoose.models)) {
     await model.createIndexes();
   }
+}
+
+/**
+ * FerretDB on PostgreSQL: makes sure every model's collection exists (FerretDB's table, for the GIN
+ * indexes of jsonbIndexes.ts) and drops the indexes FerretDB made for the declared ones. FerretDB
+ * makes them as btree indexes on `(_jsonb->'field')`, which its pushed-down filters (`@>`) cannot use
+ * and which it never uses for sorting, so they only cost: every insert updates each of them, and
+ * PostgreSQL weighs each of them while planning every query (measured on the comments table: planning
+ * 1.6 -> 0.75 ms per query, an insert 2.1 -> 1.5 ms, without them). `_id` keeps its unique index.
+ */
+export async function dropUnusableIndexes(logger: Logger): Promise<void> {
+  let dropped = 0;
+  for (const model of Object.values(mongoose.models)) {
+    await model.init();
+    const names = (await model.collection.indexes()).map((index) => index.name).filter((name): name is string => !!name && name !== '_id_');
+    for (const name of names) await model.collection.dropIndex(name);
+    dropped += names.length;
+  }
+  if (dropped > 0) logger.info({ indexes: dropped }, 'dropped FerretDB indexes that no query can use (GIN indexes serve them)');
 }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import mongoose from 'mongoose';
 import type { Config } from '../config/config';
 import type { Logger } from '../logging/logger';
-import { connectDatabase, syncIndexes } from './connection';
+import { connectDatabase, dropUnusableIndexes, syncIndexes } from './connection';
 import { ensureJsonbIndexes } from './jsonbIndexes';
 import { startLocalServer, type LocalDbPreference, type LocalServer } from './localServer';
 import type { PostgresqlAccess } from './postgresql';
@@ -62,11 +62,14 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     uri = local.uri;
   }
   try {
-    await connectDatabase(uri, options.timeoutMs, logger);
-    await syncIndexes();
-    // FerretDB on PostgreSQL: GIN indexes its pushed-down filters can use, for every declared index.
+    // FerretDB on PostgreSQL: GIN indexes its pushed-down filters can use, for every declared index,
+    // instead of the ones FerretDB would make for them.
+    await connectDatabase(uri, options.timeoutMs, logger, { declaredIndexes: !local?.postgresql });
     if (local?.postgresql) {
+      await dropUnusableIndexes(logger);
       await ensureJsonbIndexes(local.postgresql, mongoose.connection.name, Object.values(mongoose.models), logger);
+    } else {
+      await syncIndexes();
     }
   } catch (err) {
     await local?.stop();

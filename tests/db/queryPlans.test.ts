@@ -3,6 +3,7 @@ import { Types } from 'mongoose';
 import { UserModel } from '../../src/accounts/user.model';
 import { ArticleModel } from '../../src/comments/article.model';
 import { CommentModel } from '../../src/comments/comment.model';
+import { dropUnusableIndexes } from '../../src/db/connection';
 import { ensureJsonbIndexes, explainPushedDownFilter, planUsesIndex, quoteIdent, quoteLiteral, type PushedDownValue } from '../../src/db/jsonbIndexes';
 import { createLogger } from '../../src/logging/logger';
 import { testDatabase } from '../support/hooks';
@@ -121,5 +122,31 @@ describe('embedded database: hot queries read through indexes (FerretDB on Postg
     expect((await ours())[0]).to.not.match(/fastupdate=off/);
     await ensureJsonbIndexes(postgresql, schema, Object.values(mongoose.models), createLogger({ level: 'silent', name: 'plans' }));
     expect((await ours())[0]).to.match(/fastupdate=off/);
+  });
+
+  it("has only _id and the GIN indexes on its tables, and drops FerretDB's own indexes an earlier version made", async () => {
+    const { postgresql } = testDatabase();
+    if (!postgresql) throw new Error('no PostgreSQL access');
+    const schema = mongoose.connection.name;
+    const btrees = async (): Promise<string[]> =>
+      (
+        await postgresql.query(
+          `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am a ON a.oid = c.relam ` +
+            `WHERE n.nspname = ${quoteLiteral(schema)} AND c.relkind = 'i' AND a.amname <> 'gin' ORDER BY 1`,
+        )
+      )
+        .split('\n')
+        .filter(Boolean);
+    // Each table's primary key (FerretDB's unique `_id_` index, and its catalogue's) and nothing else but GIN.
+    const atStart = await btrees();
+    expect(atStart.length).to.be.greaterThan(5);
+    for (const name of atStart) expect(name, name).to.match(/__id__|^_ferretdb_database_metadata_/);
+    expect((await CommentModel.collection.indexes()).map((index) => index.name)).to.deep.equal(['_id_']);
+    // As a version that let FerretDB make the declared indexes left them: the next start drops them.
+    await CommentModel.collection.createIndex({ siteId: 1, articleId: 1, status: 1 }, { name: 'left_by_an_earlier_version' });
+    expect(await btrees()).to.have.length(atStart.length + 1);
+    await dropUnusableIndexes(createLogger({ level: 'silent', name: 'plans' }));
+    expect(await btrees()).to.deep.equal(atStart);
+    expect((await CommentModel.collection.indexes()).map((index) => index.name)).to.deep.equal(['_id_']);
   });
 });
