@@ -8,6 +8,7 @@ import { Types, type QueryFilter } from 'mongoose';
 import type { AuthUser } from '../accounts/authenticate';
 import { addExactly, op, setExactly, writeClaimed } from '../db/atomic';
 import { insertBatched } from '../db/batchedInsert';
+import { leanDocument } from '../db/leanDocument';
 import { settleHeads } from '../moderation/queuePlaces';
 import { notFound } from '../http/problem';
 import { commentsOfAuthor } from './authorFilter';
@@ -61,12 +62,10 @@ export interface PreparedComment {
   insert(): Promise<void>;
 }
 
-/** A new comment, validated, with the model's defaults and its places in the moderation queues, ready to insert. */
+/** A new comment, cast by its schema, with the model's defaults and its places in the moderation queues, ready to insert. */
 export async function prepareComment(fields: Record<string, unknown>): Promise<PreparedComment> {
   const now = new Date();
-  const created = new CommentModel({ createdAt: now, updatedAt: now, ...fields });
-  await created.validate();
-  const record = created.toObject() as CommentRecord & NewComment & Record<string, unknown>;
+  const record = leanDocument(CommentModel, { createdAt: now, updatedAt: now, ...fields }) as CommentRecord & NewComment & Record<string, unknown>;
   const entered = await completeNewComments([record]);
   return {
     record,

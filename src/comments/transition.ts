@@ -19,6 +19,7 @@ import { Types } from 'mongoose';
 import { publishChange, type ChangeDetail, type ChangeType, type CommentSnapshot } from '../changes/feed';
 import { claim } from '../db/atomic';
 import { insertBatched } from '../db/batchedInsert';
+import { leanDocument } from '../db/leanDocument';
 import { ModerationActionModel, type ModerationActionName } from '../moderation/moderationAction.model';
 import { placeOnTransition, settleHeads } from '../moderation/queuePlaces';
 import { ensureArticle, recordStatusChange, unrecordNewComment } from './articleVersion';
@@ -60,7 +61,7 @@ export interface TransitionSpec {
 export async function recordAudit(comment: Pick<SeenComment, '_id' | 'siteId' | 'author'>, audit: AuditEntry[]): Promise<void> {
   if (audit.length === 0) return;
   const docs = audit.map((entry) =>
-    new ModerationActionModel({
+    leanDocument(ModerationActionModel, {
       siteId: comment.siteId,
       commentId: comment._id,
       targetUserId: comment.author.id ?? null,
@@ -71,11 +72,7 @@ export async function recordAudit(comment: Pick<SeenComment, '_id' | 'siteId' | 
       before: entry.before ?? null,
     }),
   );
-  await Promise.all(docs.map((doc) => doc.validate()));
-  await insertBatched(
-    ModerationActionModel.collection,
-    docs.map((doc) => doc.toObject()),
-  );
+  await insertBatched(ModerationActionModel.collection, docs);
 }
 
 /** Step 4: the change published, with what this process's caches need to patch pages in memory. */
