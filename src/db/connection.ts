@@ -6,8 +6,8 @@ export class DatabaseTimeoutError extends Error {
 }
 
 /**
- * `declaredIndexes: false` leaves the models' declared indexes uncreated (FerretDB on PostgreSQL, whose
- * own indexes no query can use: see `dropUnusableIndexes`).
+ * `declaredIndexes: false` leaves the models' declared indexes to the caller (`syncIndexes` on MongoDB;
+ * none on FerretDB, whose own indexes no query can use: see `dropUnusableIndexes`).
  */
 export async function connectDatabase(
   uri: string,
@@ -63,13 +63,20 @@ export async function syncIndexes(): Promise<void> {
   }
 }
 
+/** Whether the server is FerretDB (it names its version in buildInfo), not MongoDB. */
+export async function serverIsFerretdb(): Promise<boolean> {
+  const info = await mongoose.connection.db?.admin().command({ buildInfo: 1 });
+  return typeof info?.ferretdbVersion === 'string';
+}
+
 /**
- * FerretDB on PostgreSQL: makes sure every model's collection exists (FerretDB's table, for the GIN
- * indexes of jsonbIndexes.ts) and drops the indexes FerretDB made for the declared ones. FerretDB
- * makes them as btree indexes on `(_jsonb->'field')`, which its pushed-down filters (`@>`) cannot use
- * and which it never uses for sorting, so they only cost: every insert updates each of them, and
- * PostgreSQL weighs each of them while planning every query (measured on the comments table: planning
- * 1.6 -> 0.75 ms per query, an insert 2.1 -> 1.5 ms, without them). `_id` keeps its unique index.
+ * FerretDB: makes sure every model's collection exists (FerretDB's table, for the GIN indexes of
+ * jsonbIndexes.ts) and drops the indexes FerretDB made for the declared ones. On PostgreSQL it makes
+ * them as btree indexes on `(_jsonb->'field')`, which its pushed-down filters (`@>`) cannot use and
+ * which it never uses for sorting (on SQLite none but `_id` is used either), so they only cost: every
+ * insert updates each of them, and PostgreSQL weighs each of them while planning every query (measured
+ * on the comments table: planning 1.6 -> 0.75 ms per query, an insert 2.1 -> 1.5 ms, without them).
+ * `_id` keeps its unique index.
  */
 export async function dropUnusableIndexes(logger: Logger): Promise<void> {
   let dropped = 0;

@@ -2,7 +2,7 @@ import path from 'node:path';
 import mongoose from 'mongoose';
 import type { Config } from '../config/config';
 import type { Logger } from '../logging/logger';
-import { connectDatabase, dropUnusableIndexes, syncIndexes } from './connection';
+import { connectDatabase, dropUnusableIndexes, serverIsFerretdb, syncIndexes } from './connection';
 import { ensureJsonbIndexes } from './jsonbIndexes';
 import { startLocalServer, type LocalDbPreference, type LocalServer } from './localServer';
 import type { PostgresqlAccess } from './postgresql';
@@ -62,12 +62,12 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     uri = local.uri;
   }
   try {
-    // FerretDB on PostgreSQL: GIN indexes its pushed-down filters can use, for every declared index,
-    // instead of the ones FerretDB would make for them.
-    await connectDatabase(uri, options.timeoutMs, logger, { declaredIndexes: !local?.postgresql });
-    if (local?.postgresql) {
+    await connectDatabase(uri, options.timeoutMs, logger, { declaredIndexes: false });
+    if (await serverIsFerretdb()) {
+      // None of the indexes FerretDB would make for the declared ones; on the embedded PostgreSQL,
+      // GIN indexes its pushed-down filters can use, for every declared index.
       await dropUnusableIndexes(logger);
-      await ensureJsonbIndexes(local.postgresql, mongoose.connection.name, Object.values(mongoose.models), logger);
+      if (local?.postgresql) await ensureJsonbIndexes(local.postgresql, mongoose.connection.name, Object.values(mongoose.models), logger);
     } else {
       await syncIndexes();
     }

@@ -87,8 +87,9 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     name === 'MongoServerClosedError' ||
     name === 'DatabaseTimeoutError' ||
     (err instanceof mongoose.Error && /buffering timed out|before initial connection/i.test(err.message)) ||
-    // A write whose connection broke mid-way reports the network error as its message or cause.
-    (name === 'MongoBulkWriteError' && /ECONNRESET|ECONNREFUSED|EPIPE|closed|timed out|timeout|interrupted/i.test(err.message)) ||
+    // A write whose connection broke mid-way reports the network error as its message or cause (on a
+    // unix socket, a server that is down has no socket file: connect ENOENT).
+    (name === 'MongoBulkWriteError' && /ECONNRESET|ECONNREFUSED|connect ENOENT|EPIPE|closed|timed out|timeout|interrupted/i.test(err.message)) ||
     // A socket the database closed under a write in flight surfaces as a bare socket error.
     SOCKET_FAILURE_CODES.has((err as NodeJS.ErrnoException).code ?? '') ||
     isDatabaseUnavailable(err.cause)
