@@ -18,6 +18,8 @@ const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 export interface BenchProcess {
   url: string;
   child: ChildProcess;
+  /** The last of what it wrote (its log lines), for the error when it fails. */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -54,6 +56,7 @@ export async function startProcess(args: string[], env: Record<string, string>):
   return {
     url,
     child,
+    output: () => text,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
@@ -83,8 +86,8 @@ export async function startService(databaseUri: string, jwtSecret: string): Prom
   const started = Date.now();
   try {
     while (!(await QueueCounterModel.exists({ _id: NAME_KEYS_BACKFILLED }))) {
-      if (service.child.exitCode !== null) throw new Error('the service exited during its start-up backfills');
-      if (Date.now() - started > 600_000) throw new Error('the start-up backfills did not finish within 10 minutes');
+      if (service.child.exitCode !== null) throw new Error(`the service exited during its start-up backfills:\n${service.output().slice(-3000)}`);
+      if (Date.now() - started > 600_000) throw new Error(`the start-up backfills did not finish within 10 minutes:\n${service.output().slice(-3000)}`);
       await delay(250);
     }
   } catch (err) {

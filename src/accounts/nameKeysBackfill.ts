@@ -10,8 +10,11 @@ export const NAME_KEYS_BACKFILLED = 'backfill:name-keys:1';
 export async function backfillNameKeys(logger: Logger): Promise<number> {
   if (await QueueCounterModel.exists({ _id: NAME_KEYS_BACKFILLED })) return 0;
   let written = 0;
-  const missing = UserModel.collection.find({ nameKeys: { $exists: false } }, { projection: { displayName: 1 } });
-  for await (const user of missing) {
+  // Unfiltered, checked here: a filter FerretDB cannot push down ($exists) would have it read every
+  // account before its first answer (see backfillQueuePlaces).
+  const every = UserModel.collection.find({}, { projection: { displayName: 1, nameKeys: 1 } });
+  for await (const user of every) {
+    if (user.nameKeys !== undefined) continue;
     const name = typeof user.displayName === 'string' ? user.displayName : '';
     await UserModel.collection.updateOne({ _id: user._id }, { $set: { nameKeys: nameKeys(name) } });
     written += 1;

@@ -263,7 +263,7 @@ export async function startPostgresqlCluster(options: {
     for (const line of chunk.toString('utf8').split('\n')) {
       if (!line.trim()) continue;
       // pg_isready's early knocks ("starting up"), sessions ended by our own stop and a lost claim are not errors.
-      const expected = /is starting up|terminating connection due to administrator command/.test(line) || LOST_CLAIM_LINE.test(line);
+      const expected = /is starting up|terminating (connection|autovacuum process) due to administrator command/.test(line) || LOST_CLAIM_LINE.test(line);
       if (/\b(ERROR|FATAL|PANIC):/.test(line) && !expected) logger.warn({ postgresql: line.slice(0, 2000) }, 'PostgreSQL error');
       else logger.debug({ postgresql: line.slice(0, 2000) }, 'PostgreSQL said');
     }

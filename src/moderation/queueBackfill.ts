@@ -26,8 +26,12 @@ interface Legacy extends QueuePlace {
 export async function backfillQueuePlaces(logger: Logger): Promise<number> {
   if (await QueueCounterModel.exists({ _id: DONE })) return 0;
   let written = 0;
-  const missingAuthor = CommentModel.collection.find({ authorId: { $exists: false } }, { projection: { 'author.id': 1 } });
-  for await (const doc of missingAuthor) {
+  // Every comment, unfiltered, checked here: FerretDB streams an unfiltered find batch by batch, but
+  // a filter it cannot push down ($exists) has it read the whole collection before its first answer,
+  // which at 100,000 comments outlasted the connection's socket timeout and failed the backfill.
+  const every = CommentModel.collection.find({}, { projection: { 'author.id': 1, authorId: 1 } });
+  for await (const doc of every) {
+    if (doc.authorId !== undefined) continue;
     const author = (doc as { author?: { id?: Types.ObjectId | null } }).author;
     await setCommentFields(doc._id as Types.ObjectId, { authorId: author?.id ?? null });
     written += 1;
