@@ -119,6 +119,9 @@ export function resolveClusterLocation(dataDir: string): ClusterLocation {
   const candidates = [path.join(home, 'threadline', key), path.join(os.tmpdir(), `threadline-postgresql-${key}`)];
   for (const dir of candidates) {
     try {
+      // The account's own folder first: made by root with mode 700 and left to root (as an earlier
+      // version did), it would shut the account out of every cluster below it.
+      if (dir.startsWith(home)) makeOwnedFolder(path.dirname(dir));
       makeOwnedFolder(dir);
     } catch {
       continue;

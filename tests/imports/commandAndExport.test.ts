@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
@@ -51,6 +51,7 @@ describe('imports: the command line, and exports', function () {
   before(async () => {
     admin = await createTestUser({ role: 'admin' });
   });
+  after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('imports from the command line with a mapping file, shows progress, and a second run adds nothing', async () => {
     const site = await createTestSite();

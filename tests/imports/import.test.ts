@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { Types } from 'mongoose';
@@ -59,6 +59,7 @@ describe('imports: WordPress and Disqus exports', function () {
   before(async () => {
     admin = await createTestUser({ role: 'admin' });
   });
+  after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('imports a WXR file over HTTP: thread shape, statuses, dates, counts, private emails, verified accounts; twice adds nothing', async () => {
     const site = await createTestSite();

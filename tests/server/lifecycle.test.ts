@@ -109,6 +109,9 @@ describe('service lifecycle as a real process', function () {
       expect(first.output()).to.contain('PostgreSQL data is kept outside DATA_DIR');
       elsewhere = readFileSync(marker, 'utf8').trim();
       expect(existsSync(path.join(elsewhere, 'PG_VERSION'))).to.equal(true);
+      // In the postgres account's home, where it lasts, not in the temporary folder (the last resort).
+      expect(elsewhere).to.match(/\/threadline\/[0-9a-f]{16}$/);
+      expect(elsewhere.startsWith(os.tmpdir())).to.equal(false);
       expect(first.output()).to.contain('bootstrap: created the first admin account');
     } finally {
       expect(await first.stop()).to.equal(0);
