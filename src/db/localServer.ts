@@ -1,7 +1,6 @@
 import { createServer, Socket } from 'node:net';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../logging/logger';
 import { ensureFerretdbBinary, startFerretdb } from './ferretdb';
@@ -61,7 +60,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitForSocket(socket: string, timeoutMs: number, exited: Promise<unknown>): Promise<void> {
+async function waitForPort(port: number, timeoutMs: number, exited: Promise<unknown>): Promise<void> {
   let died = false;
   void exited.then(() => {
     died = true;
@@ -70,29 +69,18 @@ async function waitForSocket(socket: string, timeoutMs: number, exited: Promise<
   while (Date.now() < deadline) {
     if (died) throw new Error('the database server exited during start-up');
     const open = await new Promise<boolean>((resolve) => {
-      const probe = new Socket();
-      probe.once('connect', () => {
-        probe.destroy();
+      const socket = new Socket();
+      socket.once('connect', () => {
+        socket.destroy();
         resolve(true);
       });
-      probe.once('error', () => resolve(false));
-      probe.connect({ path: socket });
+      socket.once('error', () => resolve(false));
+      socket.connect(port, '127.0.0.1');
     });
     if (open) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`the database server did not listen on ${socket} within ${timeoutMs} ms`);
-}
-
-/**
- * Where FerretDB's unix socket goes: beside its state, unless that path is longer than a socket path
- * may be (about 100 bytes); then in a private folder of its own (mode 0700), removed at stop.
- */
-function ferretdbSocket(stateDir: string): { socket: string; ownDir: string | null } {
-  const beside = path.resolve(stateDir, 'ferretdb.sock');
-  if (Buffer.byteLength(beside) <= 100) return { socket: beside, ownDir: null };
-  const ownDir = mkdtempSync(path.join(os.tmpdir(), 'tl-ferretdb-'));
-  return { socket: path.join(ownDir, 'ferretdb.sock'), ownDir };
+  throw new Error(`the database server did not listen on port ${port} within ${timeoutMs} ms`);
 }
 
 function systemMongod(): string | null {
@@ -149,17 +137,15 @@ async function startLocalFerretdb(options: LocalServerOptions): Promise<LocalSer
   }
   if (!postgresqlUrl) logger.warn(SQLITE_COST);
 
-  const stateDir = path.join(options.dataDir, 'ferretdb');
-  const { socket, ownDir } = ferretdbSocket(stateDir);
-  const child = startFerretdb(binary, stateDir, socket, options.logger, postgresqlUrl);
+  const port = await freePort();
+  const child = startFerretdb(binary, path.join(options.dataDir, 'ferretdb'), port, options.logger, postgresqlUrl);
   // FerretDB first, then PostgreSQL under it.
   const stop = async (): Promise<void> => {
     await child.stop();
-    if (ownDir) rmSync(ownDir, { recursive: true, force: true });
     await cluster?.stop();
   };
   try {
-    await waitForSocket(socket, 30000, child.exited);
+    await waitForPort(port, 30000, child.exited);
   } catch (err) {
     await stop();
     throw err;
@@ -167,8 +153,7 @@ async function startLocalFerretdb(options: LocalServerOptions): Promise<LocalSer
   return {
     kind: 'ferretdb',
     backend: postgresqlUrl ? 'ferretdb-postgresql' : 'ferretdb-sqlite',
-    // The driver takes a unix socket as its host, percent-encoded.
-    uri: `mongodb://${encodeURIComponent(socket)}/${options.dbName ?? 'threadline'}`,
+    uri: `mongodb://127.0.0.1:${port}/${options.dbName ?? 'threadline'}`,
     postgresql,
     stop,
   };
@@ -208,6 +193,6 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     }
   }
   const server = await startLocalFerretdb(options);
-  logger.info({ backend: server.backend, dataDir: options.dataDir, uri: server.uri }, 'started local database');
+  logger.info({ backend: server.backend, dataDir: options.dataDir }, 'started local database');
   return server;
 }

@@ -1,31 +1,8 @@
 import { expect } from 'chai';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnService, startDedicatedFerretdb } from '../support/serviceProcess';
-
-/** The TCP ports a process listens on (Linux /proc: its socket inodes matched against the LISTEN rows). */
-function listeningTcpPorts(pid: number): number[] {
-  const inodes = new Set<string>();
-  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-    try {
-      const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
-      if (match) inodes.add(match[1]);
-    } catch {
-      // closed meanwhile
-    }
-  }
-  const ports: number[] = [];
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    if (!existsSync(table)) continue;
-    for (const row of readFileSync(table, 'utf8').trim().split('\n').slice(1)) {
-      const fields = row.trim().split(/\s+/);
-      // local_address is HEX_IP:HEX_PORT, st 0A is LISTEN, the inode is the tenth field.
-      if (fields[3] === '0A' && inodes.has(fields[9])) ports.push(parseInt(fields[1].split(':')[1], 16));
-    }
-  }
-  return ports;
-}
 
 async function waitForStatus(url: string, status: number, timeoutMs: number): Promise<number> {
   const deadline = Date.now() + timeoutMs;
@@ -124,31 +101,6 @@ describe('service lifecycle as a real process', function () {
       expect(await second.stop()).to.equal(0);
       if (elsewhere) rmSync(elsewhere, { recursive: true, force: true });
     }
-  });
-
-  it('runs its embedded FerretDB on a unix socket only, also from a DATA_DIR too deep for a socket path', async function () {
-    // A socket path may hold about 100 bytes: this one would not fit beside FerretDB's state.
-    const deep = path.join(dataDir, 'a-rather-long-folder-name-for-the-data'.repeat(2), 'and-another-level-below-it');
-    mkdirSync(deep, { recursive: true });
-    chmodSync(path.dirname(deep), 0o755);
-    chmodSync(deep, 0o755);
-    const service = await spawnService({ DATA_DIR: deep, ...admin });
-    let socketDir = '';
-    try {
-      if (!/"backend":"ferretdb/.test(service.output())) this.skip(); // a real mongod was found: no FerretDB to look at
-      expect((await fetch(`${service.url}/readyz`)).status).to.equal(200);
-      const uri = /"uri":"mongodb:\/\/([^/"]+)\//.exec(service.output())?.[1] ?? '';
-      const socket = decodeURIComponent(uri);
-      expect(socket).to.match(/^\/.*ferretdb\.sock$/);
-      expect(Buffer.byteLength(socket)).to.be.at.most(100);
-      socketDir = path.dirname(socket);
-      const pid = Number(readFileSync(path.join(deep, 'db', 'ferretdb', 'ferretdb.pid'), 'utf8'));
-      expect(listeningTcpPorts(pid)).to.deep.equal([]);
-    } finally {
-      expect(await service.stop()).to.equal(0);
-    }
-    // Its private socket folder goes with it.
-    expect(existsSync(socketDir)).to.equal(false);
   });
 
   it('reports 503 on /readyz while the database is away and 200 again when it returns, without a restart', async () => {

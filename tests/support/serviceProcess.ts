@@ -13,7 +13,7 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function socketIsOpen(socketPath: string): Promise<boolean> {
+async function portIsOpen(port: number): Promise<boolean> {
   return new Promise<boolean>((resolve) => {
     const socket = new Socket();
     socket.setTimeout(1000);
@@ -26,55 +26,53 @@ async function socketIsOpen(socketPath: string): Promise<boolean> {
       resolve(false);
     });
     socket.once('error', () => resolve(false));
-    socket.connect({ path: socketPath });
+    socket.connect(port, '127.0.0.1');
   });
 }
 
 export interface DedicatedFerretdb {
-  /** Its unix socket, kept across restarts. */
-  socket: string;
+  port: number;
   /** Connection string for the service, with its own database name. */
   uri: string;
   /** The current server process id (changes after restart). */
   pid(): number | undefined;
   /** Sends a signal to the server: SIGKILL to crash it, SIGSTOP/SIGCONT to freeze and thaw it. */
   signal(signal: NodeJS.Signals): void;
-  /** Starts the server again on the same socket and data folder (after a kill or stop). */
+  /** Starts the server again on the same port and data folder (after a kill or stop). */
   restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
 /**
- * A FerretDB server of its own, on a fixed socket and data folder, that a test can kill, pause and
- * restart without touching the database that the rest of the run uses. (`dataDir` is a short
- * temporary path: a unix socket path must stay under about 100 bytes.)
+ * A FerretDB server of its own, on a fixed port and data folder, that a test can kill, pause and
+ * restart without touching the database that the rest of the run uses.
  */
-export async function startDedicatedFerretdb(dataDir: string): Promise<DedicatedFerretdb> {
+export async function startDedicatedFerretdb(dataDir: string, port?: number): Promise<DedicatedFerretdb> {
   const logger = createLogger({ level: process.env.TEST_DB_LOG_LEVEL ?? 'error', name: 'dedicated-db' });
   const binary = await ensureFerretdbBinary(binaryCacheDir(), logger);
-  const socket = path.resolve(dataDir, 'ferretdb.sock');
-  let server = startFerretdb(binary, dataDir, socket, logger);
+  const listenPort = port ?? (await freePort());
+  let server = startFerretdb(binary, dataDir, listenPort, logger);
 
   const waitUntilListening = async (): Promise<void> => {
     const deadline = Date.now() + 30000;
     while (Date.now() < deadline) {
-      if (await socketIsOpen(socket)) return;
+      if (await portIsOpen(listenPort)) return;
       await delay(100);
     }
-    throw new Error(`FerretDB did not listen on ${socket} within 30 s`);
+    throw new Error(`FerretDB did not listen on port ${listenPort} within 30 s`);
   };
   await waitUntilListening();
 
   return {
-    socket,
-    uri: `mongodb://${encodeURIComponent(socket)}/threadline_dedicated`,
+    port: listenPort,
+    uri: `mongodb://127.0.0.1:${listenPort}/threadline_dedicated`,
     pid: () => server.pid,
     signal(signal) {
       if (server.pid !== undefined) process.kill(server.pid, signal);
     },
     async restart() {
       await server.stop();
-      server = startFerretdb(binary, dataDir, socket, logger);
+      server = startFerretdb(binary, dataDir, listenPort, logger);
       await waitUntilListening();
     },
     async stop() {
