@@ -6,15 +6,10 @@ export class DatabaseTimeoutError extends Error {
 }
 
 /**
- * `declaredIndexes: false` leaves the models' declared indexes to the caller (`syncIndexes` on MongoDB;
+ * Connects without making the models' declared indexes: the caller does (`syncIndexes` on MongoDB;
  * none on FerretDB, whose own indexes no query can use: see `dropUnusableIndexes`).
  */
-export async function connectDatabase(
-  uri: string,
-  timeoutMs: number,
-  logger: Logger,
-  options: { declaredIndexes?: boolean } = {},
-): Promise<typeof mongoose> {
+export async function connectDatabase(uri: string, timeoutMs: number, logger: Logger): Promise<typeof mongoose> {
   mongoose.set('strictQuery', true);
   mongoose.set('sanitizeFilter', true);
   const connection = mongoose.connection;
@@ -29,7 +24,7 @@ export async function connectDatabase(
     connectTimeoutMS: timeoutMs,
     socketTimeoutMS: timeoutMs * 4,
     heartbeatFrequencyMS: 2000,
-    autoIndex: options.declaredIndexes ?? true,
+    autoIndex: false,
     // Command events feed the database latency and error metrics (src/metrics/database.ts).
     monitorCommands: true,
   });

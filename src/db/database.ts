@@ -62,7 +62,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     uri = local.uri;
   }
   try {
-    await connectDatabase(uri, options.timeoutMs, logger, { declaredIndexes: false });
+    await connectDatabase(uri, options.timeoutMs, logger);
     if (await serverIsFerretdb()) {
       // None of the indexes FerretDB would make for the declared ones; on the embedded PostgreSQL,
       // GIN indexes its pushed-down filters can use, for every declared index.
